@@ -1,0 +1,52 @@
+/**
+ * What the natural-language parser understands of a message. Pure data: the bot's services decide
+ * what to do with it (confirm, ask, refuse). Instants are UTC Dates; wall-clock fields are in the
+ * user's IANA zone.
+ */
+
+export type Lang = "ru" | "en";
+
+export interface ParseContext {
+  /** The current instant (injected, so tests fix it). */
+  now: Date;
+  /** The user's IANA time zone, e.g. "Europe/Moscow". */
+  zone: string;
+  /** The user's language; the parser still tries the other one when this one finds nothing. */
+  lang: Lang;
+}
+
+/** Local wall-clock time of day. */
+export interface TimeOfDay {
+  hour: number;
+  minute: number;
+}
+
+/** How a reminder repeats; every rule is evaluated in the user's zone, so DST keeps local times. */
+export type Recurrence =
+  | { kind: "daily"; time: TimeOfDay }
+  /** weekdays: ISO numbers 1 (Monday) .. 7 (Sunday). */
+  | { kind: "weekly"; weekdays: number[]; time: TimeOfDay }
+  | { kind: "monthly"; day: number; time: TimeOfDay }
+  | { kind: "yearly"; month: number; day: number; time: TimeOfDay }
+  /** Fixed interval from the first occurrence, e.g. every 2 hours. */
+  | { kind: "interval"; minutes: number };
+
+export type ParseResult =
+  | {
+      kind: "ok";
+      /** The reminder's text with the time expression removed, trimmed. */
+      text: string;
+      /** First occurrence (UTC instant). */
+      due: Date;
+      recurrence?: Recurrence;
+      /** The user wrote "urgent"/"срочно": delivered even inside quiet hours. */
+      urgent: boolean;
+    }
+  /** A date was found but no time of day ("завтра позвонить маме"): ask, never guess noon. */
+  | { kind: "needs-time"; text: string; date: { year: number; month: number; day: number }; recurrence?: Recurrence }
+  /** The time is ambiguous ("в 7": morning or evening?): offer both. */
+  | { kind: "ambiguous"; text: string; options: Date[]; recurrence?: Recurrence }
+  /** The time is already past. */
+  | { kind: "past"; text: string; due: Date }
+  /** No time expression at all. */
+  | { kind: "no-time"; text: string };

@@ -1,0 +1,38 @@
+/**
+ * What an engine task reports while it runs. The CLI prints these; the UI reduces them into state.
+ * Events are plain data (JSON-serialisable) so they can also go to the local log file as they are.
+ */
+
+export type StepStatus = "pending" | "running" | "done" | "failed" | "skipped";
+
+export interface StepInfo {
+  /** Stable id within a plan, e.g. "upload", "build", "backup", "migrate", "switch", "health". */
+  id: string;
+  /** What the user reads, e.g. "Build image remindbot-bot:v1.2". */
+  title: string;
+}
+
+export type TaskEvent =
+  | { type: "plan"; at: number; task: string; steps: StepInfo[] }
+  | { type: "step-start"; at: number; stepId: string }
+  /** A line of output of the running step (already redacted); stream tells stdout from stderr. */
+  | { type: "output"; at: number; stepId: string; stream: "stdout" | "stderr"; line: string }
+  /** Bytes moved by an upload or download, for a progress bar. */
+  | { type: "progress"; at: number; stepId: string; done: number; total: number }
+  | { type: "step-done"; at: number; stepId: string; status: "done" | "skipped"; note?: string }
+  | { type: "step-failed"; at: number; stepId: string; error: string }
+  /** Something the user must notice (automatic rollback, stale lock...). */
+  | { type: "warning"; at: number; message: string }
+  | { type: "summary"; at: number; result: TaskResult };
+
+export interface TaskResult {
+  ok: boolean;
+  /** Process exit code the CLI uses: 0 done, 1 failed, 2 usage, 3 lock held, 4 rolled back. */
+  exitCode: 0 | 1 | 2 | 3 | 4;
+  message: string;
+  durationMs: number;
+  /** Key figures for the summary screen, e.g. {"bot downtime": "2.1 s", "image size": "182 MB"}. */
+  figures?: Record<string, string>;
+}
+
+export type EventSink = (event: TaskEvent) => void;
