@@ -1,0 +1,119 @@
+/**
+ * What the UI (and the CLI) call: one interface over the engine, so screens take their work as
+ * data and tests can hand them a stand-in. The engine implements it over SSH.
+ */
+import type { EventSink, TaskResult } from "./events.js";
+
+export interface TargetSummary {
+  name: string;
+  host: string;
+  port: number;
+  user: string;
+  appDir: string;
+  /** "sandbox" for the built-in target, else the targets file it came from. */
+  source: string;
+}
+
+export interface ReleaseInfo {
+  tag: string;
+  commit: string;
+  deployedAt: string;
+  by: string;
+  result: string;
+  current: boolean;
+  /** The image remindbot-bot:<tag> is still on the server (rollback without a rebuild). */
+  imagePresent: boolean;
+}
+
+export interface TagInfo {
+  tag: string;
+  commit: string;
+  date: string;
+  subject: string;
+}
+
+export interface ContainerStatus {
+  service: string;
+  state: string;
+  health: string;
+  uptime: string;
+  restarts: number;
+  cpu: string;
+  memory: string;
+}
+
+export interface ServerStatus {
+  currentRelease?: string;
+  containers: ContainerStatus[];
+  diskFree: string;
+  lastBackup?: string;
+  nextBackup?: string;
+  lock?: { by: string; at: string; action: string; tag?: string };
+}
+
+export interface BackupInfo {
+  name: string;
+  sizeBytes: number;
+  createdAt: string;
+}
+
+export interface PlanStep {
+  id: string;
+  title: string;
+  /** The exact remote commands, quoted as they will run. */
+  commands: string[];
+}
+
+export interface PlanView {
+  action: "deploy" | "rollback" | "provision";
+  tag?: string;
+  steps: PlanStep[];
+  /** Migrations that will run (deploy) or be reverted (rollback). */
+  migrationsUp: string[];
+  migrationsDown: string[];
+  warnings: string[];
+}
+
+export interface LogOptions {
+  service: "bot" | "postgres";
+  tail?: number;
+  since?: string;
+  follow: boolean;
+}
+
+/** One open connection to one target; every method may reject with a one-line Error message. */
+export interface TargetSession {
+  readonly target: TargetSummary;
+  releases(): Promise<ReleaseInfo[]>;
+  status(): Promise<ServerStatus>;
+  plan(action: "deploy" | "rollback" | "provision", tag?: string): Promise<PlanView>;
+  deploy(tag: string, sink: EventSink, signal?: AbortSignal): Promise<TaskResult>;
+  rollback(tag: string, sink: EventSink, signal?: AbortSignal): Promise<TaskResult>;
+  provision(sink: EventSink, signal?: AbortSignal): Promise<TaskResult>;
+  /** Streams log lines (timestamped, redacted) until the signal aborts or the stream ends. */
+  logs(options: LogOptions, onLine: (line: string) => void, signal?: AbortSignal): Promise<void>;
+  backups(): Promise<BackupInfo[]>;
+  createBackup(sink: EventSink, signal?: AbortSignal): Promise<TaskResult>;
+  pullBackup(name: string, localPath: string, onProgress: (done: number, total: number) => void): Promise<void>;
+  restoreBackup(name: string, sink: EventSink, signal?: AbortSignal): Promise<TaskResult>;
+  unlock(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A host key the user has not trusted yet: the UI shows it and asks. */
+export interface UnknownHostKey {
+  host: string;
+  port: number;
+  fingerprint: string;
+}
+
+export interface DeployerApi {
+  targets(): Promise<TargetSummary[]>;
+  /** Local git tags, newest first. */
+  localTags(): Promise<TagInfo[]>;
+  /**
+   * Opens one SSH connection. When the host key is unknown, calls confirmHostKey (the UI asks the
+   * user); true records it in known_hosts and goes on.
+   */
+  connect(target: string, confirmHostKey: (key: UnknownHostKey) => Promise<boolean>): Promise<TargetSession>;
+}
