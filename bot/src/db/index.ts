@@ -1,0 +1,16 @@
+/** The bot's database layer: entities, the DataSource and the migration runner. */
+export { User, Reminder, Delivery, entities, REMINDER_STATUSES } from "./entities.js";
+export type { Lang, ReminderStatus } from "./entities.js";
+export { bigintTransformer, int8ToNumber } from "./bigint.js";
+export { createDataSource, pgClientConfig } from "./data-source.js";
+export type { ConnectionOptions, DbOptions } from "./data-source.js";
+export {
+  runMigrations,
+  revertMigrations,
+  migrationStatus,
+  knownMigrations,
+  withMigrationLock,
+  MIGRATION_LOCK_KEY,
+} from "./migrator.js";
+export type { MigrationStatus } from "./migrator.js";
+export { migrations } from "./migrations/index.js";
