@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Helpers shared by remote/bin/*.sh: logging, the compose invocation of docs/CONTRACTS.md, running
+# PostgreSQL's client tools inside the postgres container (or locally, for tests), reading the
+# current release. Sourced by the scripts, never run; the scripts set -Eeuo pipefail themselves.
+#
+# Environment read here:
+#   APP_DIR   the app's directory on the server (default /opt/remindbot; the units set it)
+#   PG_EXEC   where pg_dump/pg_restore run: unset or "compose" = inside the postgres container
+#             of the current release; empty = right here, with the caller's PG* environment
+#             (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE), as the tests do.
+
+: "${APP_DIR:=/opt/remindbot}"
+
+# log MESSAGE... : one line on stderr, prefixed with the script's name (journald adds the time).
+log() {
+  printf '%s: %s\n' "${SCRIPT_NAME:-remindbot}" "$*" >&2
+}
+
+# die CODE MESSAGE... : logs "error: MESSAGE" and exits with CODE.
+die() {
+  local code=$1
+  shift
+  log "error: $*"
+  exit "$code"
+}
+
+# is_count VALUE : succeeds when VALUE is a non-negative decimal integer.
+is_count() {
+  [[ $1 =~ ^[0-9]+$ ]]
+}
+
+# release_dir : prints the directory of the current release ($APP_DIR/current).
+release_dir() {
+  printf '%s/current\n' "$APP_DIR"
+}
+
+# compose_cmd : sets the array COMPOSE to the contract's compose invocation for the current release.
+compose_cmd() {
+  local rel
+  rel=$(release_dir)
+  COMPOSE=(docker compose -f "$rel/docker-compose.prod.yml" --env-file "$rel/release.env")
+}
+
+# current_release : prints BOT_TAG of the current release's release.env, made safe for a file
+# name (anything but letters, digits, '.' and '-' becomes '-', so '_' stays the name separator),
+# or "unknown" when there is none. The file is read, never sourced.
+current_release() {
+  local file tag=""
+  file="$(release_dir)/release.env"
+  if [[ -r $file ]]; then
+    tag=$(sed -n 's/^BOT_TAG=//p' "$file" | tail -n 1)
+    tag=${tag//[\"\']/}
+  fi
+  tag=${tag//[!A-Za-z0-9.-]/-}
+  printf '%s\n' "${tag:-unknown}"
+}
+
+# check_pg_exec : exits 2 with a clear message when PG_EXEC is neither unset, "compose" nor empty.
+check_pg_exec() {
+  case "${PG_EXEC-compose}" in
+    compose | "") ;;
+    *) die 2 "PG_EXEC must be empty (client tools here, PG* environment) or \"compose\", not \"$PG_EXEC\"" ;;
+  esac
+}
+
+# pg_run SCRIPT [ARG...] : runs the sh SCRIPT where PostgreSQL's client tools are, with PGUSER and
+# PGDATABASE naming the app's database; stdin and stdout pass through (dumps stream both ways).
+# Inside the container they come from its POSTGRES_USER/POSTGRES_DB, and the local socket needs no
+# password, so no secret is ever on a command line.
+pg_run() {
+  local script=$1
+  shift
+  case "${PG_EXEC-compose}" in
+    compose)
+      compose_cmd
+      # shellcheck disable=SC2016 # expanded by the container's shell, not here
+      "${COMPOSE[@]}" exec -T postgres sh -c 'export PGUSER="$POSTGRES_USER" PGDATABASE="$POSTGRES_DB"; '"$script" sh "$@"
+      ;;
+    "")
+      sh -c "$script" sh "$@"
+      ;;
+    *)
+      check_pg_exec
+      ;;
+  esac
+}
+
+# verify_dump FILE : succeeds when FILE is a complete pg_dump custom-format archive: its table of
+# contents lists (pg_restore --list) and every data block reads back (a restore into /dev/null,
+# which catches a truncated file whose table of contents is intact). On failure, prints
+# pg_restore's first error line on stdout.
+verify_dump() {
+  local file=$1 out
+  if ! out=$(pg_run 'exec pg_restore --list' <"$file" 2>&1 >/dev/null) ||
+    ! out=$(pg_run 'exec pg_restore --file=/dev/null' <"$file" 2>&1 >/dev/null); then
+    first_error_line "$out"
+    return 1
+  fi
+}
+
+# first_error_line TEXT : prints the first line of TEXT that looks like an error, else its first line.
+first_error_line() {
+  local line
+  line=$(grep -m 1 -i 'error' <<<"$1" || true)
+  printf '%s\n' "${line:-${1%%$'\n'*}}"
+}
+
+# free_mb PATH : prints the space available to ordinary users on PATH's file system, in MiB.
+free_mb() {
+  df -Pk -- "$1" | awk 'NR == 2 { print int($4 / 1024) }'
+}
