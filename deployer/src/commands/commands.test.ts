@@ -1,0 +1,217 @@
+import { expect } from "chai";
+import { quoteArgv } from "../ssh/quote.js";
+import * as compose from "./compose.js";
+import * as release from "./release.js";
+import * as lock from "./lock.js";
+import * as history from "./history.js";
+import * as backup from "./backup.js";
+import * as migrate from "./migrate.js";
+import * as docker from "./docker.js";
+import * as systemd from "./systemd.js";
+import * as provision from "./provision.js";
+import { layout } from "./layout.js";
+import { assertTag, tagProblem, imageName, backupNameProblem, assertAppDir } from "./names.js";
+
+const l = layout("/opt/remindbot");
+const R = "/opt/remindbot/releases/v1";
+
+describe("commands: names", () => {
+  const hostile = [
+    "v1;touch /tmp/x",
+    "$(id)",
+    "../..",
+    "..",
+    ".",
+    "-rf",
+    "a b",
+    "v1\nrm",
+    "`id`",
+    "x".repeat(129),
+    "",
+    "v1.tmp",
+    "a/b",
+    "v1'",
+  ];
+  for (const tag of hostile)
+    it(`refuses the tag ${JSON.stringify(tag.slice(0, 20))}`, () => {
+      expect(tagProblem(tag)).to.be.a("string");
+      expect(() => imageName(tag)).to.throw();
+      expect(() => l.release(tag)).to.throw();
+    });
+  it("accepts ordinary tags up to 128 characters", () => {
+    for (const t of ["v1", "v1.2.3", "release_2024-01-01", "x".repeat(128)]) expect(assertTag(t)).to.equal(t);
+  });
+  it("refuses backup names that leave the backups dir", () => {
+    expect(backupNameProblem("../../etc/passwd.dump")).to.be.a("string");
+    expect(backupNameProblem("a/b.dump")).to.be.a("string");
+    expect(backupNameProblem("20240101T000000Z_v1_pre-v2.dump")).to.equal(undefined);
+  });
+  it("refuses odd app dirs", () => {
+    expect(() => assertAppDir("/opt/../etc")).to.throw();
+    expect(() => assertAppDir("relative")).to.throw();
+    expect(() => assertAppDir("/opt/x y")).to.throw();
+    expect(assertAppDir("/srv/app/")).to.equal("/srv/app");
+  });
+});
+
+describe("commands: exact strings", () => {
+  it("compose uses the release's file and release.env", () => {
+    expect(quoteArgv(compose.build(R))).to.equal(
+      "'docker' 'compose' '-f' '/opt/remindbot/releases/v1/docker-compose.prod.yml' '--env-file' '/opt/remindbot/releases/v1/release.env' 'build' 'bot'",
+    );
+    expect(compose.upBot(R).slice(-4)).to.deep.equal(["up", "-d", "--remove-orphans", "bot"]);
+    expect(compose.upAll(R, 90).slice(-5)).to.deep.equal(["up", "-d", "--wait", "--wait-timeout", "90"]);
+  });
+  it("logs --follow with tail and since", () => {
+    expect(compose.logs(R, { service: "bot", follow: true, tail: 50, since: "10m" }).slice(6)).to.deep.equal([
+      "logs",
+      "--timestamps",
+      "--no-color",
+      "--follow",
+      "--tail",
+      "50",
+      "--since",
+      "10m",
+      "bot",
+    ]);
+  });
+  it("switches current atomically", () => {
+    expect(release.switchCurrent(l, "v2").map(quoteArgv)).to.deep.equal([
+      "'ln' '-sfn' 'releases/v2' '/opt/remindbot/current.tmp'",
+      "'mv' '-T' '/opt/remindbot/current.tmp' '/opt/remindbot/current'",
+    ]);
+  });
+  it("uploads into <tag>.tmp and renames", () => {
+    expect(release.prepareTmp(l, "v2").map(quoteArgv)).to.deep.equal([
+      "'rm' '-rf' '--' '/opt/remindbot/releases/v2.tmp'",
+      "'mkdir' '-p' '--' '/opt/remindbot/releases/v2.tmp'",
+    ]);
+    expect(quoteArgv(release.publish(l, "v2")[1]!)).to.equal(
+      "'mv' '-T' '--' '/opt/remindbot/releases/v2.tmp' '/opt/remindbot/releases/v2'",
+    );
+  });
+  it("the lock is one mkdir with info passed as an argument", () => {
+    const argv = lock.acquire(l, { by: "me@host", at: "2024-01-01T00:00:00Z", action: "deploy", tag: "v1", pid: 7 });
+    expect(argv.slice(0, 2)).to.deep.equal(["bash", "-c"]);
+    expect(argv[2]).to.contain('mkdir -- "$1"');
+    expect(argv.slice(3)).to.deep.equal([
+      "bash",
+      "/opt/remindbot/lock",
+      '{"by":"me@host","at":"2024-01-01T00:00:00Z","action":"deploy","tag":"v1","pid":7}',
+    ]);
+    expect(quoteArgv(lock.release(l))).to.equal("'rm' '-rf' '--' '/opt/remindbot/lock'");
+  });
+  it("migrations run in a one-off container of the release", () => {
+    expect(quoteArgv(migrate.down(R, 2))).to.match(
+      /'run' '--rm' '--no-deps' '-T' 'bot' 'node' 'bot\/dist\/migrate.js' 'down' '2'$/,
+    );
+    expect(() => migrate.down(R, 0)).to.throw();
+  });
+  it("backups go through the release's scripts with a checked name", () => {
+    expect(backup.create(R, "pre-v2")).to.deep.equal(["bash", `${R}/remote/bin/backup.sh`, "pre-v2"]);
+    expect(backup.restore(R, l, "20240101T000000Z_v1.dump")).to.deep.equal([
+      "bash",
+      `${R}/remote/bin/restore.sh`,
+      "/opt/remindbot/backups/20240101T000000Z_v1.dump",
+    ]);
+    expect(() => backup.restore(R, l, "../x.dump")).to.throw();
+    expect(() => backup.create(R, "$(id)")).to.throw();
+  });
+  it("docker images are named remindbot-bot:<tag>", () => {
+    expect(quoteArgv(docker.removeImage("v1"))).to.equal("'docker' 'image' 'rm' 'remindbot-bot:v1'");
+    expect(() => docker.inspectHealth("abc; id")).to.throw();
+  });
+  it("units are installed by name only", () => {
+    expect(systemd.installFrom("/tmp/u", "remindbot.service")).to.deep.equal([
+      "install",
+      "-m",
+      "0644",
+      "-o",
+      "root",
+      "-g",
+      "root",
+      "-T",
+      "--",
+      "/tmp/u",
+      "/etc/systemd/system/remindbot.service",
+    ]);
+    expect(() => systemd.unitPath("../../etc/passwd")).to.throw();
+  });
+  it("provision refuses hostile users and keys", () => {
+    expect(() => provision.ensureUser("deploy; id")).to.throw();
+    expect(() => provision.authorizeKey("deploy", "ssh-ed25519 AAAA x\nrm -rf /")).to.throw();
+    expect(provision.authorizeKey("deploy", "ssh-ed25519 AAAAC3Nz me@laptop").slice(-2)).to.deep.equal([
+      "deploy",
+      "ssh-ed25519 AAAAC3Nz me@laptop",
+    ]);
+  });
+  it("the docker install follows Docker's apt repository", () => {
+    const cmds = provision.installDocker().map(quoteArgv).join("\n");
+    expect(cmds).to.contain("https://download.docker.com/linux/debian/gpg");
+    expect(cmds).to.contain("'docker-compose-plugin'");
+  });
+});
+
+describe("commands: parsing", () => {
+  it("parses lock info and describes a held lock with its age", () => {
+    const info = lock.parseLockInfo(
+      '{"by":"ann@box","at":"2024-01-01T00:00:00.000Z","action":"deploy","tag":"v2","pid":1}',
+    );
+    expect(info?.by).to.equal("ann@box");
+    const msg = lock.describeLock(info, Date.parse("2024-01-01T02:00:00Z"));
+    expect(msg).to.contain("ann@box").and.contain("deploy v2").and.contain("2 h ago").and.contain("stale");
+    expect(lock.parseLockInfo("not json")).to.equal(undefined);
+    expect(lock.describeLock(undefined, 0)).to.contain("unlock");
+  });
+  it("parses history lines and skips broken ones", () => {
+    const e = {
+      at: "2024-01-01T00:00:00Z",
+      action: "deploy",
+      tag: "v1",
+      commit: "abc",
+      by: "me",
+      result: "ok",
+      durationMs: 12.4,
+    };
+    const text =
+      history.historyLine(e) + "\n{broken\n" + history.historyLine({ ...e, tag: "v2", detail: "a\nb" }) + "\n";
+    const parsed = history.parseHistory(text);
+    expect(parsed.map((p) => p.tag)).to.deep.equal(["v1", "v2"]);
+    expect(parsed[0]?.durationMs).to.equal(12);
+    expect(parsed[1]?.detail).to.equal("a b");
+  });
+  it("parses releases newest first, marking incomplete ones", () => {
+    const out =
+      'v1\t{"tag":"v1","commit":"a","deployedAt":"2024-01-01T00:00:00Z","by":"me"}\nv2\t{"tag":"v2","commit":"b","deployedAt":"2024-02-01T00:00:00Z","by":"me"}\nbroken\t\n';
+    const r = release.parseReleaseList(out);
+    expect(r.map((x) => x.dir)).to.deep.equal(["v2", "v1", "broken"]);
+    expect(r[2]?.complete).to.equal(false);
+    expect(release.currentTagFrom("releases/v2\n")).to.equal("v2");
+    expect(release.currentTagFrom("")).to.equal(undefined);
+  });
+  it("parses migrate status and finds what a target does not know", () => {
+    const s = migrate.parseStatus('ran something\n{"known":["a","b"],"applied":["a","b","c"]}\n');
+    expect(s.applied).to.deep.equal(["a", "b", "c"]);
+    expect(migrate.unknownToTarget(["a", "b", "c", "d"], ["a", "b"])).to.deep.equal(["d", "c"]);
+    expect(migrate.unknownToTarget(["a", "b"], ["a", "b", "c"])).to.deep.equal([]);
+    expect(() => migrate.unknownToTarget(["a", "x", "b"], ["a", "b"])).to.throw(/restore a backup/);
+    expect(() => migrate.parseStatus("nothing")).to.throw();
+  });
+  it("parses backups, checksums and timers", () => {
+    const list = backup.parseList("a_v1.dump\t100\t1700000000.5\nb_v2.dump\t200\t1700000100.0\n");
+    expect(list.map((b) => b.name)).to.deep.equal(["b_v2.dump", "a_v1.dump"]);
+    expect(
+      release.parseChecksum("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  /x"),
+    ).to.have.length(64);
+    const sums = systemd.parseChecksums(
+      "abc  /etc/systemd/system/remindbot.service\n-  /etc/systemd/system/remindbot-backup.timer\n",
+    );
+    expect(sums.get("remindbot-backup.timer")).to.equal("-");
+    expect(systemd.parseNextTimer('[{"next":1700000000000000,"unit":"remindbot-backup.timer"}]')).to.equal(
+      "2023-11-14T22:13:20.000Z",
+    );
+    expect(backup.parseCreated("wrote /opt/remindbot/backups/20240101T000000Z_v1_pre-v2.dump\n")).to.equal(
+      "20240101T000000Z_v1_pre-v2.dump",
+    );
+  });
+});

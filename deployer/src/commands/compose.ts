@@ -1,0 +1,50 @@
+/**
+ * docker compose, always invoked the one way the contract fixes:
+ * `docker compose -f $RELEASE/docker-compose.prod.yml --env-file $RELEASE/release.env <sub>`.
+ */
+import type { Argv } from "../ssh/types.js";
+
+export type Service = "bot" | "postgres";
+
+export function compose(releaseDir: string, ...sub: string[]): Argv {
+  return [
+    "docker",
+    "compose",
+    "-f",
+    `${releaseDir}/docker-compose.prod.yml`,
+    "--env-file",
+    `${releaseDir}/release.env`,
+    ...sub,
+  ];
+}
+
+export const build = (releaseDir: string): Argv => compose(releaseDir, "build", "bot");
+
+/** The bot only: compose leaves postgres alone unless its definition changed. */
+export const upBot = (releaseDir: string): Argv => compose(releaseDir, "up", "-d", "--remove-orphans", "bot");
+
+/** Everything, waiting for health: the first deploy, when nothing ran before. */
+export const upAll = (releaseDir: string, timeoutSec: number): Argv =>
+  compose(releaseDir, "up", "-d", "--wait", "--wait-timeout", String(Math.max(1, Math.round(timeoutSec))));
+
+export const upDatabase = (releaseDir: string, timeoutSec: number): Argv =>
+  compose(releaseDir, "up", "-d", "--wait", "--wait-timeout", String(Math.max(1, Math.round(timeoutSec))), "postgres");
+
+/** One line of JSON per container (or one array on older compose): state, health, names. */
+export const ps = (releaseDir: string): Argv => compose(releaseDir, "ps", "--all", "--format", "json");
+
+export interface LogArgs {
+  service: Service;
+  follow: boolean;
+  tail?: number;
+  since?: string;
+}
+
+export function logs(releaseDir: string, args: LogArgs): Argv {
+  const sub = ["logs", "--timestamps", "--no-color"];
+  if (args.follow) sub.push("--follow");
+  if (args.tail !== undefined) sub.push("--tail", String(args.tail));
+  if (args.since !== undefined) sub.push("--since", args.since);
+  sub.push(args.service);
+  return compose(releaseDir, ...sub);
+}

@@ -1,0 +1,55 @@
+/** The bot image's migrations CLI (docs/CONTRACTS.md), run in a one-off container of a release. */
+import type { Argv } from "../ssh/types.js";
+import { compose } from "./compose.js";
+
+const run = (releaseDir: string, ...args: string[]): Argv =>
+  compose(releaseDir, "run", "--rm", "--no-deps", "-T", "bot", "node", "bot/dist/migrate.js", ...args);
+
+export const status = (releaseDir: string): Argv => run(releaseDir, "status");
+export const up = (releaseDir: string): Argv => run(releaseDir, "up");
+export const down = (releaseDir: string, n: number): Argv => {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`migrate down needs a positive count, got ${n}`);
+  return run(releaseDir, "down", String(n));
+};
+
+export interface MigrationStatus {
+  known: string[];
+  applied: string[];
+}
+
+/** The last line of stdout that parses as {"known":[...],"applied":[...]}. */
+export function parseStatus(stdout: string): MigrationStatus {
+  const lines = stdout.split("\n").reverse();
+  for (const line of lines) {
+    const t = line.trim();
+    if (!t.startsWith("{")) continue;
+    try {
+      const v = JSON.parse(t) as { known?: unknown; applied?: unknown };
+      const strings = (a: unknown) =>
+        Array.isArray(a) ? a.filter((x): x is string => typeof x === "string") : undefined;
+      const known = strings(v.known);
+      const applied = strings(v.applied);
+      if (known && applied) return { known, applied };
+    } catch {
+      continue;
+    }
+  }
+  throw new Error("migrate.js status printed no {known, applied} line");
+}
+
+/**
+ * Migrations the database has and `targetKnown` does not: they must be reverted (newest first)
+ * before the target runs. Only a suffix of `applied` can be reverted with `down N`.
+ */
+export function unknownToTarget(applied: string[], targetKnown: string[]): string[] {
+  const known = new Set(targetKnown);
+  let i = applied.length;
+  while (i > 0 && !known.has(applied[i - 1] ?? "")) i--;
+  const suffix = applied.slice(i);
+  const gaps = applied.slice(0, i).filter((m) => !known.has(m));
+  if (gaps.length > 0)
+    throw new Error(
+      `the database has migrations the target does not know that are not the latest ones (${gaps.join(", ")}): restore a backup instead`,
+    );
+  return suffix.reverse();
+}

@@ -1,0 +1,109 @@
+/** Releases on the server: assemble in <tag>.tmp, verify, unpack, rename; switch `current`. */
+import type { Argv } from "../ssh/types.js";
+import type { Layout } from "./layout.js";
+
+export const ARCHIVE_NAME = "release.tar.gz";
+
+/** Starts from a clean temp dir: a half-written one from a cut connection is thrown away. */
+export const prepareTmp = (l: Layout, tag: string): Argv[] => [
+  ["rm", "-rf", "--", l.releaseTmp(tag)],
+  ["mkdir", "-p", "--", l.releaseTmp(tag)],
+];
+
+export const archivePath = (l: Layout, tag: string): string => `${l.releaseTmp(tag)}/${ARCHIVE_NAME}`;
+
+export const checksum = (path: string): Argv => ["sha256sum", "--", path];
+
+/** "<hex>  <path>" -> hex, or undefined. */
+export function parseChecksum(stdout: string): string | undefined {
+  const m = /^([0-9a-f]{64})\s/.exec(stdout.trim() + " ");
+  return m?.[1];
+}
+
+export const unpack = (l: Layout, tag: string): Argv[] => [
+  ["tar", "-xzf", archivePath(l, tag), "-C", l.releaseTmp(tag), "--no-same-owner"],
+  ["rm", "-f", "--", archivePath(l, tag)],
+];
+
+/** The rename that makes the release visible; a stale dir of the same name (no release.json) goes first. */
+export const publish = (l: Layout, tag: string): Argv[] => [
+  ["rm", "-rf", "--", l.release(tag)],
+  ["mv", "-T", "--", l.releaseTmp(tag), l.release(tag)],
+];
+
+/** Atomic switch: a new symlink under a temp name, renamed over `current` (rename(2) is atomic). */
+export const switchCurrent = (l: Layout, tag: string): Argv[] => [
+  ["ln", "-sfn", `releases/${tag}`, `${l.appDir}/current.tmp`],
+  ["mv", "-T", `${l.appDir}/current.tmp`, l.current],
+];
+
+export const readCurrent = (l: Layout): Argv => ["readlink", "--", l.current];
+
+/** "releases/v1" or "/opt/x/releases/v1" -> "v1". */
+export function currentTagFrom(readlinkOut: string): string | undefined {
+  const t = readlinkOut.trim();
+  if (!t) return undefined;
+  const m = /(?:^|\/)releases\/([^/]+)\/?$/.exec(t);
+  return m?.[1];
+}
+
+/** release.env: interpolation variables only, no secrets. */
+export function releaseEnv(l: Layout, tag: string): string {
+  return `BOT_TAG=${tag}\nAPP_DIR=${l.appDir}\n`;
+}
+
+export interface ReleaseMeta {
+  tag: string;
+  commit: string;
+  deployedAt: string;
+  by: string;
+}
+
+export function releaseJson(meta: ReleaseMeta): string {
+  return JSON.stringify({ tag: meta.tag, commit: meta.commit, deployedAt: meta.deployedAt, by: meta.by }) + "\n";
+}
+
+/** Every release's release.json, one per line, with the dir name in front: "<dir>\t<json>". */
+export const listReleases = (l: Layout): Argv => [
+  "bash",
+  "-c",
+  'shopt -s nullglob; for d in "$1"/*/; do n=${d%/}; n=${n##*/}; [[ $n == *.tmp ]] && continue; ' +
+    'printf "%s\\t%s\\n" "$n" "$(tr -d "\\n" < "$d/release.json" 2>/dev/null)"; done',
+  "bash",
+  l.releases,
+];
+
+export interface ReleaseRecord extends ReleaseMeta {
+  /** The directory name (the tag, unless release.json is missing). */
+  dir: string;
+  complete: boolean;
+}
+
+export function parseReleaseList(stdout: string): ReleaseRecord[] {
+  const out: ReleaseRecord[] = [];
+  for (const line of stdout.split("\n")) {
+    if (!line.trim()) continue;
+    const tab = line.indexOf("\t");
+    const dir = tab < 0 ? line : line.slice(0, tab);
+    const json = tab < 0 ? "" : line.slice(tab + 1);
+    let meta: Partial<ReleaseMeta> = {};
+    try {
+      const parsed: unknown = JSON.parse(json);
+      if (parsed && typeof parsed === "object") meta = parsed as Partial<ReleaseMeta>;
+    } catch {
+      // A release without a readable release.json is incomplete; it is listed, never switched to.
+    }
+    out.push({
+      dir,
+      tag: typeof meta.tag === "string" ? meta.tag : dir,
+      commit: typeof meta.commit === "string" ? meta.commit : "",
+      deployedAt: typeof meta.deployedAt === "string" ? meta.deployedAt : "",
+      by: typeof meta.by === "string" ? meta.by : "",
+      complete: typeof meta.tag === "string",
+    });
+  }
+  // Newest first.
+  return out.sort((a, b) => b.deployedAt.localeCompare(a.deployedAt));
+}
+
+export const removeRelease = (l: Layout, tag: string): Argv => ["rm", "-rf", "--", l.release(tag)];

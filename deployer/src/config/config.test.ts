@@ -1,0 +1,106 @@
+import { expect } from "chai";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadTargetsFile, resolveTarget, listTargets } from "./targets.js";
+import { checkEnvFile, parseEnv, isPlaceholder } from "./env-file.js";
+
+const dir = () => mkdtempSync(join(tmpdir(), "deployer-config-"));
+
+describe("targets file", () => {
+  it("reads a valid file with defaults", () => {
+    const d = dir();
+    writeFileSync(
+      join(d, "deploy.targets.yml"),
+      "targets:\n  production:\n    host: vds.example.com\n    user: deploy\n",
+    );
+    const t = loadTargetsFile(d).get("production")!;
+    expect(t.appDir).to.equal("/opt/remindbot");
+    expect(t.keepReleases).to.equal(5);
+    expect(t.healthTimeoutSec).to.equal(90);
+    expect(t.envFile).to.equal(join(d, ".env.production"));
+  });
+  const bad: Array<[string, RegExp]> = [
+    ["targets:\n  production:\n    host: 'a b'\n", /targets\.production\.host/],
+    ["targets:\n  production:\n    host: h\n    keepReleases: two\n", /targets\.production\.keepReleases/],
+    ["targets:\n  production:\n    host: h\n    appDir: ../etc\n", /targets\.production\.appDir/],
+    ["targets:\n  production:\n    host: h\n    password: x\n", /unknown field\(s\) password/],
+    ["targets: [\n", /not valid YAML/],
+    ["targets:\n  sandbox:\n    host: h\n", /built-in/],
+  ];
+  for (const [text, re] of bad)
+    it(`one-line error for ${JSON.stringify(text.slice(0, 60))}`, () => {
+      const d = dir();
+      writeFileSync(join(d, "deploy.targets.yml"), text);
+      try {
+        loadTargetsFile(d);
+        expect.fail("should throw");
+      } catch (e) {
+        expect((e as Error).message).to.match(re);
+        expect((e as Error).message).to.not.contain("\n");
+      }
+    });
+  it("names unknown targets and knows the sandbox without a file", () => {
+    const d = dir();
+    expect(() => resolveTarget("prod", { repoRoot: d, sandbox: () => undefined })).to.throw(/unknown target "prod"/);
+    expect(() => resolveTarget("sandbox", { repoRoot: d, sandbox: () => undefined })).to.throw(/sandbox -- up/);
+    const sb = {
+      name: "sandbox" as const,
+      host: "127.0.0.1",
+      port: 2222,
+      user: "deploy",
+      rootUser: "root",
+      identityFile: "/k",
+      knownHostsFile: "/kh",
+      envFile: "/e",
+      appDir: "/opt/remindbot",
+      flavour: "ready" as const,
+    };
+    expect(resolveTarget("sandbox", { repoRoot: d, sandbox: () => sb }).envFile).to.equal("/e");
+    expect(listTargets({ repoRoot: d, sandbox: () => sb }).map((t) => t.name)).to.deep.equal(["sandbox"]);
+  });
+});
+
+describe("env file", () => {
+  const setup = (env: string, example = "BOT_TOKEN=change-me\nPOSTGRES_PASSWORD=change-me\nLOG_LEVEL=info\n") => {
+    const d = dir();
+    writeFileSync(join(d, ".env.production"), env);
+    writeFileSync(join(d, ".env.production.example"), example);
+    return { envPath: join(d, ".env.production"), examplePath: join(d, ".env.production.example"), tracked: false };
+  };
+  it("accepts a complete file", () => {
+    const env = checkEnvFile(setup("BOT_TOKEN=123:abcdef\nPOSTGRES_PASSWORD='s3cret-pw'\nLOG_LEVEL=info\n"));
+    expect(env.get("POSTGRES_PASSWORD")).to.equal("s3cret-pw");
+  });
+  it("names missing keys and placeholders, never values", () => {
+    expect(() => checkEnvFile(setup("BOT_TOKEN=123:abcdef\n"))).to.throw(/lacks POSTGRES_PASSWORD, LOG_LEVEL/);
+    try {
+      checkEnvFile(setup("BOT_TOKEN=123:abcdef\nPOSTGRES_PASSWORD=change-me\nLOG_LEVEL=\n"));
+      expect.fail();
+    } catch (e) {
+      expect((e as Error).message)
+        .to.contain("POSTGRES_PASSWORD, LOG_LEVEL")
+        .and.not.contain("123:abcdef");
+    }
+  });
+  it("refuses a tracked file and says how to untrack it", () => {
+    expect(() => checkEnvFile({ ...setup("BOT_TOKEN=x"), tracked: true })).to.throw(
+      /git rm --cached \.env\.production/,
+    );
+  });
+  it("refuses a missing file", () => {
+    expect(() => checkEnvFile({ envPath: "/nonexistent/.env.production", examplePath: "/x", tracked: false })).to.throw(
+      /missing/,
+    );
+  });
+  it("parses export, quotes and comments; spots placeholders", () => {
+    const m = parseEnv('# c\nexport A=1\nB="two words"\n  C = 3 \n');
+    expect([...m.entries()]).to.deep.equal([
+      ["A", "1"],
+      ["B", "two words"],
+      ["C", "3"],
+    ]);
+    for (const p of ["", "change-me", "CHANGEME", "<token>", "replace_me"]) expect(isPlaceholder(p)).to.equal(true);
+    expect(isPlaceholder("real-value")).to.equal(false);
+  });
+});

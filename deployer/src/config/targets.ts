@@ -1,0 +1,180 @@
+/**
+ * Deploy targets: `deploy.targets.yml` at the repo root (see deploy.targets.example.yml),
+ * validated with zod, plus the built-in `sandbox` target that needs no file. No secrets here:
+ * the env file is named, never read, by this module.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { loadSandboxTarget, type SandboxTarget } from "../sandbox/target.js";
+import { assertAppDir } from "../commands/names.js";
+
+export const TARGETS_FILE = "deploy.targets.yml";
+
+const NAME_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const HOST_RE = /^[A-Za-z0-9._:-]{1,253}$/;
+const USER_RE = /^[a-z_][a-z0-9_-]{0,31}$/;
+
+const TargetSchema = z
+  .object({
+    host: z.string().regex(HOST_RE, "must be a host name, an IP address or an alias from ~/.ssh/config"),
+    port: z.number().int().min(1).max(65535).optional(),
+    user: z.string().regex(USER_RE, "must be a Unix user name").optional(),
+    rootUser: z.string().regex(USER_RE, "must be a Unix user name").default("root"),
+    identityFile: z.string().min(1).optional(),
+    knownHostsFile: z.string().min(1).optional(),
+    appDir: z
+      .string()
+      .default("/opt/remindbot")
+      .refine((d) => {
+        try {
+          assertAppDir(d);
+          return true;
+        } catch {
+          return false;
+        }
+      }, "must be an absolute path of letters, digits, '.', '_', '-', '/'"),
+    envFile: z.string().min(1).default(".env.production"),
+    keepReleases: z.number().int().min(2).max(50).default(5),
+    healthTimeout: z.number().int().min(5).max(3600).default(90),
+    backup: z
+      .object({
+        beforeDeploy: z.boolean().default(true),
+        keepDays: z.number().int().min(1).max(365).default(7),
+        minFreeMb: z.number().int().min(0).default(1024),
+      })
+      .strict()
+      .default({ beforeDeploy: true, keepDays: 7, minFreeMb: 1024 }),
+  })
+  .strict();
+
+const FileSchema = z
+  .object({
+    targets: z.record(z.string().regex(NAME_RE, "target names are lower-case letters, digits, '-', '_'"), TargetSchema),
+  })
+  .strict();
+
+export interface Target {
+  name: string;
+  /** What the user wrote: a host or an ~/.ssh/config alias (resolved by the SSH layer). */
+  host: string;
+  port?: number;
+  /** undefined: from ~/.ssh/config, else "deploy". */
+  user?: string;
+  rootUser: string;
+  identityFile?: string;
+  knownHostsFile?: string;
+  appDir: string;
+  /** Absolute path of the env file uploaded as shared/.env. */
+  envFile: string;
+  /** Absolute path of the example it is checked against. */
+  envExample: string;
+  keepReleases: number;
+  healthTimeoutSec: number;
+  backup: { beforeDeploy: boolean; keepDays: number; minFreeMb: number };
+  /** "sandbox" or the file it came from. */
+  source: string;
+  sandbox?: SandboxTarget;
+}
+
+export class ConfigError extends Error {}
+
+function issueLine(file: string, error: z.ZodError): string {
+  const first = error.issues[0];
+  if (!first) return `${file}: invalid`;
+  const path = first.path.map(String).join(".") || "(top level)";
+  let msg = first.message;
+  if (first.code === "unrecognized_keys") msg = `unknown field(s) ${first.keys.join(", ")}`;
+  return `${file}: ${path}: ${msg}`;
+}
+
+/** The parsed targets file, or an empty map when there is none. Throws ConfigError (one line). */
+export function loadTargetsFile(repoRoot: string, file = TARGETS_FILE): Map<string, Target> {
+  const path = isAbsolute(file) ? file : join(repoRoot, file);
+  const out = new Map<string, Target>();
+  if (!existsSync(path)) return out;
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new ConfigError(`${file}: not valid YAML: ${(e as Error).message.split("\n")[0]}`);
+  }
+  const parsed = FileSchema.safeParse(raw ?? {});
+  if (!parsed.success) throw new ConfigError(issueLine(file, parsed.error));
+  for (const [name, t] of Object.entries(parsed.data.targets)) {
+    if (name === "sandbox")
+      throw new ConfigError(`${file}: targets.sandbox: the name "sandbox" is the built-in target`);
+    const abs = (p: string) => (isAbsolute(p) ? p : join(repoRoot, p));
+    out.set(name, {
+      name,
+      host: t.host,
+      ...(t.port !== undefined ? { port: t.port } : {}),
+      ...(t.user !== undefined ? { user: t.user } : {}),
+      rootUser: t.rootUser,
+      ...(t.identityFile !== undefined ? { identityFile: t.identityFile } : {}),
+      ...(t.knownHostsFile !== undefined ? { knownHostsFile: abs(t.knownHostsFile) } : {}),
+      appDir: assertAppDir(t.appDir),
+      envFile: abs(t.envFile),
+      envExample: join(repoRoot, ".env.production.example"),
+      keepReleases: t.keepReleases,
+      healthTimeoutSec: t.healthTimeout,
+      backup: t.backup,
+      source: file,
+    });
+  }
+  return out;
+}
+
+export function sandboxAsTarget(s: SandboxTarget, repoRoot: string): Target {
+  return {
+    name: "sandbox",
+    host: s.host,
+    port: s.port,
+    user: s.user,
+    rootUser: s.rootUser,
+    identityFile: s.identityFile,
+    knownHostsFile: s.knownHostsFile,
+    appDir: assertAppDir(s.appDir),
+    envFile: s.envFile,
+    envExample: join(repoRoot, ".env.production.example"),
+    keepReleases: 5,
+    healthTimeoutSec: 90,
+    backup: { beforeDeploy: true, keepDays: 7, minFreeMb: 256 },
+    source: "sandbox",
+    sandbox: s,
+  };
+}
+
+export interface TargetSources {
+  repoRoot: string;
+  file?: string;
+  sandbox?: () => SandboxTarget | undefined;
+}
+
+export function listTargets(src: TargetSources): Target[] {
+  const file = loadTargetsFile(src.repoRoot, src.file);
+  const sb = (src.sandbox ?? loadSandboxTarget)();
+  const all = [...file.values()];
+  if (sb) all.push(sandboxAsTarget(sb, src.repoRoot));
+  return all;
+}
+
+export function resolveTarget(name: string | undefined, src: TargetSources): Target {
+  if (!name) throw new ConfigError("--target is required (a name from deploy.targets.yml, or sandbox)");
+  if (!NAME_RE.test(name)) throw new ConfigError(`--target: ${JSON.stringify(name)} is not a target name`);
+  if (name === "sandbox") {
+    const sb = (src.sandbox ?? loadSandboxTarget)();
+    if (!sb) throw new ConfigError("target sandbox: no sandbox is up (run `npm run sandbox -- up`)");
+    return sandboxAsTarget(sb, src.repoRoot);
+  }
+  const file = loadTargetsFile(src.repoRoot, src.file);
+  const t = file.get(name);
+  if (!t) {
+    const names = [...file.keys(), "sandbox"].join(", ");
+    throw new ConfigError(
+      `unknown target ${JSON.stringify(name)} (known: ${names}; targets live in ${src.file ?? TARGETS_FILE})`,
+    );
+  }
+  return t;
+}
