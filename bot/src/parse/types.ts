@@ -42,11 +42,27 @@ export type ParseResult =
       /** The user wrote "urgent"/"срочно": delivered even inside quiet hours. */
       urgent: boolean;
     }
-  /** A date was found but no time of day ("завтра позвонить маме"): ask, never guess noon. */
+  /**
+   * A date was found but no time of day ("завтра позвонить маме"): ask, never guess noon. A
+   * recurring one carries its rule with a placeholder time of 00:00: complete it with
+   * `completeWithTime` once the user answers.
+   */
   | { kind: "needs-time"; text: string; date: { year: number; month: number; day: number }; recurrence?: Recurrence }
-  /** The time is ambiguous ("в 7": morning or evening?): offer both. */
-  | { kind: "ambiguous"; text: string; options: Date[]; recurrence?: Recurrence }
+  /**
+   * The time is ambiguous ("в 7": morning or evening?): offer both. For a recurring reminder,
+   * `recurrence` is the first option's rule and `optionRecurrences[i]` the rule of `options[i]`.
+   */
+  | { kind: "ambiguous"; text: string; options: Date[]; recurrence?: Recurrence; optionRecurrences?: Recurrence[] }
   /** The time is already past. */
   | { kind: "past"; text: string; due: Date }
-  /** No time expression at all. */
-  | { kind: "no-time"; text: string };
+  /**
+   * No usable time expression. `reason` (optional, added compatibly) says why when something
+   * time-like was there: a date that does not exist ("31 февраля") or one beyond ten years.
+   */
+  | { kind: "no-time"; text: string; reason?: "invalid-date" | "out-of-range" };
+
+/** Quiet hours: local [start, end); spans midnight when end <= start ("23:00-08:00"). */
+export interface QuietHours {
+  start: TimeOfDay;
+  end: TimeOfDay;
+}

@@ -1,0 +1,115 @@
+/**
+ * What chrono-node finds in a message, reduced to wall-clock parts in the user's zone. chrono
+ * computes in the host's local zone and ignores IANA names, so it is given a reference Date whose
+ * host-local fields equal the user's wall clock; its results are then read field by field (never
+ * as instants). Exact on a host whose zone has no DST (the bot's container runs in UTC).
+ */
+import * as chrono from "chrono-node";
+import { DateTime } from "luxon";
+import type { Lang } from "./types.js";
+import type { LocalDate } from "./local-time.js";
+import { isRealDate } from "./local-time.js";
+
+export interface FoundTime {
+  hour: number;
+  minute: number;
+  /** An hour 1..11 written without am/pm, утра/вечера, minutes or a leading zero ("в 7", "at 7"). */
+  bare: boolean;
+}
+
+export type FoundDay =
+  /** A definite calendar day: "завтра", "сегодня", "вчера", "через 3 дня", "25 декабря 2026". */
+  | { kind: "exact"; date: LocalDate; today: boolean }
+  /** Day and month without a year: "25 декабря" (this year, or next if the day has passed). */
+  | { kind: "month-day"; date: LocalDate }
+  /** A weekday: "в пятницу", "next monday" (chrono's pick, moved forward past today if needed). */
+  | { kind: "weekday"; date: LocalDate; weekday: number }
+  | { kind: "none" };
+
+export interface FoundDateTime {
+  start: number;
+  end: number;
+  day: FoundDay;
+  time: FoundTime | undefined;
+  /** chrono matched a date it could not make real ("31 февраля" does not parse; this guards the rest). */
+  invalid: boolean;
+}
+
+const PARSERS: Record<Lang, chrono.Chrono> = { ru: chrono.ru.casual, en: chrono.en.casual };
+
+/** A Date whose host-local fields are the user's wall clock at `now`. */
+export function wallClockReference(now: Date, zone: string): Date {
+  const w = DateTime.fromJSDate(now, { zone });
+  return new Date(w.year, w.month - 1, w.day, w.hour, w.minute, w.second, w.millisecond);
+}
+
+// Russian words chrono ignores after an hour: "в 3 дня" (15:00), "в 12 ночи" (00:00), "в 10 часов".
+const RU_AFTER = /^(\s*(?:час(?:а|ов)?|ч\.?)(?![\p{L}]))?(\s*(утра|ночи|дня|вечера)(?![\p{L}]))?/iu;
+
+export function findDateTime(text: string, now: Date, zone: string, lang: Lang): FoundDateTime | undefined {
+  const ref = wallClockReference(now, zone);
+  const order: Lang[] = lang === "ru" ? ["ru", "en"] : ["en", "ru"];
+  for (const l of order) {
+    const results = PARSERS[l].parse(text, ref);
+    const hit = results.find(
+      (r) =>
+        r.start.isCertain("hour") ||
+        r.start.isCertain("day") ||
+        r.start.isCertain("weekday") ||
+        r.start.isCertain("month"),
+    );
+    if (hit !== undefined) return reduce(text, hit, ref);
+  }
+  return undefined;
+}
+
+function reduce(text: string, r: chrono.ParsedResult, ref: Date): FoundDateTime {
+  const s = r.start;
+  // chrono's match may begin with the whitespace before the expression.
+  const start = r.index + (r.text.length - r.text.trimStart().length);
+  let end = r.index + r.text.length;
+  let time: FoundTime | undefined;
+  if (s.isCertain("hour")) {
+    let hour = s.get("hour") ?? 0;
+    const minute = s.get("minute") ?? 0;
+    const after = RU_AFTER.exec(text.slice(end));
+    const word = after?.[3]?.toLowerCase();
+    if (after !== null && after[0].length > 0) end += after[0].length;
+    if (word !== undefined) hour = applyRuMeridiem(hour, word);
+    const clockLike = /\d[:.]\d{2}/.test(r.text) || /(?<!\d)0\d(?!\d)/.test(r.text);
+    const bare = hour >= 1 && hour <= 11 && !s.isCertain("meridiem") && word === undefined && !clockLike;
+    time = { hour, minute, bare };
+  }
+  const refDate = { year: ref.getFullYear(), month: ref.getMonth() + 1, day: ref.getDate() };
+  const date = { year: s.get("year") ?? refDate.year, month: s.get("month") ?? 1, day: s.get("day") ?? 1 };
+  let day: FoundDay = { kind: "none" };
+  if (s.isCertain("day")) {
+    day = s.isCertain("year") ? { kind: "exact", date, today: sameDate(date, refDate) } : { kind: "month-day", date };
+  } else if (s.isCertain("weekday")) {
+    const w = s.get("weekday") ?? 0;
+    day = { kind: "weekday", date, weekday: w === 0 ? 7 : w };
+  }
+  const invalid = day.kind !== "none" && !isRealDate(day.date);
+  return { start, end, day, time, invalid };
+}
+
+function applyRuMeridiem(hour: number, word: string): number {
+  switch (word) {
+    case "утра":
+      return hour === 12 ? 0 : hour;
+    case "ночи":
+      // "в 12 ночи" is midnight, "в 2 ночи" 02:00, "в 11 ночи" 23:00.
+      return hour === 12 ? 0 : hour >= 6 && hour < 12 ? hour + 12 : hour;
+    case "дня":
+      // "в 3 дня" is 15:00; "в 11 дня" is still 11:00.
+      return hour >= 1 && hour <= 6 ? hour + 12 : hour;
+    case "вечера":
+      return hour >= 1 && hour < 12 ? hour + 12 : hour;
+    default:
+      return hour;
+  }
+}
+
+function sameDate(a: LocalDate, b: LocalDate): boolean {
+  return a.year === b.year && a.month === b.month && a.day === b.day;
+}

@@ -1,0 +1,140 @@
+/**
+ * Repetition phrases, which chrono does not parse: "каждый день", "по будням", "каждую среду и
+ * пятницу", "каждое 1 число", "каждый год", "каждые 2 часа", "every weekday", "every Tuesday and
+ * Thursday", "every month on the 1st", "every 15 minutes"... Only the repetition is recognised
+ * here; the time of day (and the date of a yearly rule) is found in the rest of the message.
+ */
+import {
+  EN_DAY,
+  EN_DAY_PLURAL,
+  EN_MONTH,
+  NUM,
+  RU_DAY,
+  RU_DAY_PLURAL,
+  RU_MONTH,
+  UNIT,
+  WB,
+  WE,
+  numberValue,
+  unitMinutes,
+  weekdayNumber,
+} from "./words.js";
+
+export type RepeatPattern =
+  | { kind: "daily" }
+  | { kind: "weekly"; weekdays: number[] }
+  /** day undefined: "каждую неделю" / "every week": the weekday of the first occurrence. */
+  | { kind: "weekly-same-day" }
+  | { kind: "monthly"; day: number | undefined }
+  /** The date comes from the rest of the message, or is the first occurrence's. */
+  | { kind: "yearly" }
+  | { kind: "interval"; minutes: number };
+
+export interface FoundRepeat {
+  pattern: RepeatPattern;
+  start: number;
+  end: number;
+}
+
+const ORD_RU = "(?:-?(?:е|ое|го|ого|ое))?";
+const ORD_EN = "(?:st|nd|rd|th)?";
+const EVERY_RU = "кажд(?:ый|ую|ое|ые)";
+
+type Rule = { re: RegExp; build: (m: RegExpExecArray) => RepeatPattern | undefined };
+
+function rule(source: string, build: Rule["build"]): Rule {
+  return { re: new RegExp(`${WB}(?:${source})${WE}`, "iu"), build };
+}
+
+const dayList = (first: string, next: string, joiner: string) =>
+  `${first}(?:\\s*(?:,|${joiner})\\s*(?:,?\\s*(?:${joiner})\\s*)?${next})*`;
+
+function weekdaysIn(text: string): number[] {
+  const re = new RegExp(`${WB}(${RU_DAY}|${EN_DAY})${WE}`, "giu");
+  const days = new Set<number>();
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const d = weekdayNumber(m[1] ?? "");
+    if (d !== undefined) days.add(d);
+  }
+  return [...days].sort((a, b) => a - b);
+}
+
+function dayOfMonth(token: string | undefined): number | undefined {
+  const n = Number(token);
+  return Number.isInteger(n) && n >= 1 && n <= 31 ? n : undefined;
+}
+
+function interval(count: string | undefined, unit: string | undefined): RepeatPattern | undefined {
+  const n = count === undefined ? 1 : numberValue(count);
+  const minutes = n * unitMinutes(unit ?? "");
+  // Whole minutes only, at least one: a reminder every few seconds is a flood, not a reminder.
+  if (!Number.isFinite(minutes) || minutes < 1) return undefined;
+  return { kind: "interval", minutes: Math.round(minutes) };
+}
+
+// Order matters: the more specific phrase first ("каждые 2 часа" before "каждый", "every 2nd" before "every").
+const RULES: readonly Rule[] = [
+  rule(`${EVERY_RU}\\s+(${NUM})\\s*(${UNIT})|every\\s+(${NUM})\\s*(${UNIT})`, (m) =>
+    m[1] !== undefined ? interval(m[1], m[2]) : interval(m[3], m[4]),
+  ),
+  rule("каждые\\s+полчаса|every\\s+half\\s+(?:an\\s+)?hour", () => ({ kind: "interval", minutes: 30 })),
+  rule("каждый\\s+час|ежечасно|every\\s+hour|hourly", () => ({ kind: "interval", minutes: 60 })),
+  rule("каждую\\s+минуту|every\\s+minute", () => ({ kind: "interval", minutes: 1 })),
+  rule(`${EVERY_RU}\\s+(\\d{1,2})${ORD_RU}\\s+числ[оа]`, (m) => monthly(m[1])),
+  rule(`(?:каждый\\s+месяц|ежемесячно)\\s*,?\\s*(\\d{1,2})${ORD_RU}(?:\\s+числа)?`, (m) => monthly(m[1])),
+  rule(`(\\d{1,2})${ORD_RU}\\s+числа\\s+каждого\\s+месяца`, (m) => monthly(m[1])),
+  rule(`(?:every\\s+month|each\\s+month|monthly)\\s*,?\\s*on\\s+the\\s+(\\d{1,2})${ORD_EN}`, (m) => monthly(m[1])),
+  rule(`on\\s+the\\s+(\\d{1,2})${ORD_EN}\\s+of\\s+(?:every|each)\\s+month`, (m) => monthly(m[1])),
+  rule(`(?:every|each)\\s+(\\d{1,2})(?:st|nd|rd|th)(?:\\s+(?:day\\s+)?of\\s+(?:the|every|each)\\s+month)?`, (m) =>
+    monthly(m[1]),
+  ),
+  rule("каждый\\s+месяц|ежемесячно|every\\s+month|each\\s+month|monthly", () => ({
+    kind: "monthly",
+    day: undefined,
+  })),
+  rule(
+    "по\\s+будн(?:ям|им\\s+дням)|в\\s+будни|в\\s+будние\\s+дни|по\\s+рабочим\\s+дням|каждый\\s+(?:будний|рабочий)\\s+день|(?:every|each)\\s+(?:weekday|workday|working\\s+day)|on\\s+weekdays|weekdays",
+    () => ({ kind: "weekly", weekdays: [1, 2, 3, 4, 5] }),
+  ),
+  rule(
+    "по\\s+выходным(?:\\s+дням)?|в\\s+выходные(?:\\s+дни)?|каждые\\s+выходные|каждый\\s+выходной|(?:every|each)\\s+weekend|on\\s+weekends|weekends",
+    () => ({ kind: "weekly", weekdays: [6, 7] }),
+  ),
+  rule(
+    dayList(`(?:${EVERY_RU}\\s+${RU_DAY}|по\\s+${RU_DAY_PLURAL})`, `(?:${EVERY_RU}\\s+)?${RU_DAY}`, "и") +
+      "|" +
+      dayList(`(?:(?:every|each)\\s+${EN_DAY}|on\\s+${EN_DAY_PLURAL})`, `(?:every\\s+)?${EN_DAY}`, "and|&"),
+    (m) => {
+      const weekdays = weekdaysIn(m[0]);
+      return weekdays.length > 0 ? { kind: "weekly", weekdays } : undefined;
+    },
+  ),
+  rule("каждую\\s+неделю|еженедельно|every\\s+week|each\\s+week|weekly", () => ({ kind: "weekly-same-day" })),
+  rule("каждый\\s+день|ежедневно|каждодневно|каждые\\s+сутки|every\\s*day|each\\s+day|daily", () => ({
+    kind: "daily",
+  })),
+  rule("каждый\\s+год|ежегодно|every\\s+year|each\\s+year|yearly|annually", () => ({ kind: "yearly" })),
+  // "каждое 25 декабря", "every December 25": only the word is the repetition; the date stays for chrono.
+  rule(
+    `(?:каждое|every|each)(?=\\s+(?:\\d{1,2}\\s+${RU_MONTH}|${EN_MONTH}|\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?${EN_MONTH}))`,
+    () => ({
+      kind: "yearly",
+    }),
+  ),
+];
+
+function monthly(token: string | undefined): RepeatPattern | undefined {
+  const day = dayOfMonth(token);
+  return day === undefined ? undefined : { kind: "monthly", day };
+}
+
+/** The repetition phrase in the text, if any: the earliest match of the first rule that matches. */
+export function findRepeat(text: string): FoundRepeat | undefined {
+  for (const r of RULES) {
+    const m = r.re.exec(text);
+    if (m === null) continue;
+    const pattern = r.build(m);
+    if (pattern !== undefined) return { pattern, start: m.index, end: m.index + m[0].length };
+  }
+  return undefined;
+}
