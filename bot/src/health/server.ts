@@ -1,0 +1,72 @@
+/** GET /health on HEALTH_PORT: 200 {"ok":true,...} while judgeHealth says so, else 503 with the reason. */
+import { createServer } from "node:http";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { judgeHealth } from "./liveness.js";
+
+export interface HealthServerOptions {
+  port: number;
+  host?: string;
+  /** Runs SELECT 1 (bounded by dbTimeoutMs). */
+  pingDb: () => Promise<void>;
+  lastPollAt: () => number | undefined;
+  maxPollAgeMs?: number;
+  dbTimeoutMs?: number;
+  release?: string;
+}
+
+export interface HealthServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+export async function startHealthServer(o: HealthServerOptions): Promise<HealthServer> {
+  const server: Server = createServer((req, res) => {
+    if (req.method !== "GET" || (req.url ?? "").split("?")[0] !== "/health") {
+      res.writeHead(404, { "content-type": "application/json" }).end('{"ok":false,"reason":"not found"}');
+      return;
+    }
+    void (async () => {
+      let dbOk = true;
+      let dbError: string | undefined;
+      try {
+        await withTimeout(o.pingDb(), o.dbTimeoutMs ?? 2000);
+      } catch (err) {
+        dbOk = false;
+        dbError = err instanceof Error ? err.message.split("\n")[0] : String(err);
+      }
+      const h = judgeHealth({
+        dbOk,
+        dbError,
+        lastPollAt: o.lastPollAt(),
+        now: Date.now(),
+        maxPollAgeMs: o.maxPollAgeMs ?? 90_000,
+      });
+      const body = h.ok
+        ? { ok: true, lastPollAgeMs: h.lastPollAgeMs, release: o.release }
+        : { ok: false, reason: h.reason };
+      res.writeHead(h.ok ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify(body));
+    })();
+  });
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(o.port, o.host ?? "0.0.0.0", () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

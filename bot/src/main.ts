@@ -1,0 +1,150 @@
+/**
+ * The bot process: config → logger → database (migrations under the advisory lock) → bot →
+ * scheduler → health. SIGTERM/SIGINT: stop polling, let in-flight sends finish (bounded), close
+ * the database, exit 0. A startup failure exits 1 with one line.
+ */
+import { run } from "@grammyjs/runner";
+import type { RunnerHandle } from "@grammyjs/runner";
+import type { DataSource } from "typeorm";
+import { ConfigError, loadConfig, secretsOf } from "./config/config.js";
+import type { Config } from "./config/config.js";
+import { createLogger } from "./logging/logger.js";
+import type { Logger } from "./logging/logger.js";
+import { redactSecrets } from "./logging/redact.js";
+import { connectDatabase } from "./database.js";
+import { runMigrations, User } from "./db/index.js";
+import { createBot, setCommands } from "./bot.js";
+import { createSend, deliveryApi } from "./delivery.js";
+import { startHealthServer } from "./health/server.js";
+import type { HealthServer } from "./health/server.js";
+import { parser } from "./parser.js";
+import { createReminderService } from "./services/reminders.js";
+import { createUserService } from "./services/users.js";
+import { PendingInputs } from "./services/pending.js";
+import { createScheduler } from "./scheduler/index.js";
+import type { Scheduler } from "./scheduler/index.js";
+import { hostname } from "node:os";
+
+const STOP_TIMEOUT_MS = 10_000;
+/** Updates handled at once; the runner keeps each chat's updates in order (sequentialize). */
+const CONCURRENCY = 8;
+
+function fail(line: string, secrets: string[]): never {
+  process.stderr.write(`${redactSecrets(line, secrets).split("\n")[0]}\n`);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message, []);
+    throw err;
+  }
+  const secrets = secretsOf(config);
+  const logger: Logger = createLogger({ level: config.logLevel, production: config.production, secrets });
+  logger.info("starting", { release: config.release, apiRoot: config.telegramApiRoot });
+
+  let ds: DataSource | undefined;
+  // Filled in as the parts start; shutdown stops whatever is there.
+  const parts: { health?: HealthServer; runner?: RunnerHandle; scheduler?: Scheduler } = {};
+  let stopping = false;
+
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info("stopping", { signal });
+    const hard = setTimeout(() => {
+      logger.error("stop took too long, exiting");
+      process.exit(1);
+    }, STOP_TIMEOUT_MS + 5000);
+    hard.unref();
+    try {
+      if (parts.runner?.isRunning()) await parts.runner.stop();
+      await parts.scheduler?.stop({ graceMs: STOP_TIMEOUT_MS });
+      await parts.health?.close();
+      await ds?.destroy();
+      logger.info("stopped");
+      await Promise.race([new Promise((r) => logger.on("finish", r).end()), new Promise((r) => setTimeout(r, 500))]);
+      process.exit(0);
+    } catch (err) {
+      logger.error("stop failed", { error: (err as Error).message });
+      process.exit(1);
+    }
+  };
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+
+  try {
+    ds = await connectDatabase({ url: config.databaseUrl, logger, attempts: 15, delayMs: 2000 });
+    const ran = await runMigrations(ds);
+    if (ran.length) logger.info("migrations applied", { ran });
+  } catch (err) {
+    logger.error("database failed", { error: (err as Error).message });
+    fail(`startup: ${(err as Error).message}`, secrets);
+  }
+  const db = ds;
+
+  let lastPollAt: number | undefined;
+  const users = createUserService(db);
+  const deps = {
+    users,
+    reminders: createReminderService(db),
+    parser,
+    pending: new PendingInputs(),
+    logger,
+    now: () => new Date(),
+  };
+  const { bot, i18n } = createBot(config.botToken, deps, {
+    apiRoot: config.telegramApiRoot,
+    onPollSuccess: () => (lastPollAt = Date.now()),
+  });
+
+  try {
+    await bot.init(); // getMe: a wrong token ends here
+    await setCommands(bot.api, i18n);
+  } catch (err) {
+    logger.error("telegram refused the bot", { error: (err as Error).message });
+    await db.destroy().catch(() => undefined);
+    fail(`startup: telegram: ${(err as Error).message}`, secrets);
+  }
+  logger.info("bot ready", { username: bot.botInfo.username });
+
+  const api = deliveryApi(config.botToken, config.telegramApiRoot);
+  const send = createSend(api, {
+    i18n,
+    formatDue: parser.formatDue,
+    langOf: async (id) => (await db.getRepository(User).findOneBy({ id }))?.lang,
+  });
+  const sched = createScheduler({
+    dataSource: db,
+    send,
+    instanceId: `${hostname()}:${process.pid}`,
+    logger,
+    applyQuietHours: parser.applyQuietHours,
+    // Below Telegram's limits (about 30 messages a second, 1 a second per chat); 429s are honoured too.
+    rateLimit: { perSecond: 25, perChatPerSecond: 1 },
+  });
+  await sched.start();
+  parts.scheduler = sched;
+
+  if (stopping) return;
+  parts.runner = run(bot, {
+    runner: { fetch: { allowed_updates: ["message", "callback_query", "my_chat_member"] } },
+    sink: { concurrency: CONCURRENCY },
+  });
+
+  parts.health = await startHealthServer({
+    port: config.healthPort,
+    pingDb: async () => void (await db.query("SELECT 1")),
+    lastPollAt: () => lastPollAt,
+    release: config.release,
+  });
+  logger.info("running", { healthPort: parts.health.port });
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`startup: ${(err instanceof Error ? err.message : String(err)).split("\n")[0]}\n`);
+  process.exit(1);
+});
