@@ -1,0 +1,7 @@
+/** The delivery scheduler (see ./scheduler.ts). */
+export { createScheduler } from "./scheduler.js";
+export type { Scheduler, SchedulerOptions } from "./scheduler.js";
+export type { DueReminder, QuietMinutes, Send, SendOutcome, SchedulerLogger, SchedulerStats } from "./types.js";
+export type { RateLimit } from "./rate-gate.js";
+export { LATE_AFTER_MS, parserQuietHours } from "./outcome.js";
+export type { QuietHoursRule } from "./outcome.js";

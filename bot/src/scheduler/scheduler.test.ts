@@ -1,0 +1,322 @@
+import { expect } from "chai";
+import type { DataSource } from "typeorm";
+import { nextOccurrence } from "../parse/recurrence.js";
+import { createScheduler, type Scheduler, type SchedulerOptions } from "./scheduler.js";
+import { count, insertReminders, migratedDatabase, until, type MigratedDatabase } from "./testing/fixtures.js";
+import type { DueReminder, Send, SendOutcome } from "./types.js";
+
+const ago = (ms: number) => new Date(Date.now() - ms);
+
+interface Call {
+  reminder: DueReminder;
+  late: boolean;
+  at: number;
+  by: string;
+}
+
+describe("scheduler", function () {
+  this.timeout(30_000);
+  let m: MigratedDatabase;
+  let running: Scheduler[] = [];
+  let calls: Call[] = [];
+
+  /** A send that records every call and answers with `answer` (ok by default). */
+  function recordingSend(by: string, answer?: (r: DueReminder, n: number) => SendOutcome | Promise<SendOutcome>): Send {
+    return async (reminder, { late }) => {
+      calls.push({ reminder, late, at: Date.now(), by });
+      await new Promise((r) => setImmediate(r)); // a send is never synchronous
+      return answer
+        ? answer(reminder, calls.filter((c) => c.reminder.id === reminder.id).length)
+        : { ok: true, messageId: calls.length };
+    };
+  }
+
+  async function start(ds: DataSource, o: Partial<SchedulerOptions> & { send: Send }): Promise<Scheduler> {
+    const s = createScheduler({
+      dataSource: ds,
+      instanceId: `test-${running.length}`,
+      leaseMs: 10_000,
+      batchSize: 50,
+      concurrency: 8,
+      safetyPollMs: 60_000,
+      ...o,
+    });
+    running.push(s);
+    await s.start();
+    return s;
+  }
+
+  const delivered = (reminderId?: number) =>
+    count(
+      m.ds,
+      `SELECT 1 FROM deliveries${reminderId === undefined ? "" : " WHERE reminder_id = $1"}`,
+      reminderId === undefined ? [] : [reminderId],
+    );
+  const reminder = async (id: number) =>
+    (
+      (await m.ds.query(`SELECT status, due_at, attempts, last_error, claimed_by FROM reminders WHERE id = $1`, [
+        id,
+      ])) as {
+        status: string;
+        due_at: Date;
+        attempts: number;
+        last_error: string | null;
+        claimed_by: string | null;
+      }[]
+    )[0]!;
+
+  beforeEach(async () => {
+    m = await migratedDatabase("scheduler");
+    calls = [];
+  });
+  afterEach(async () => {
+    await Promise.all(running.map((s) => s.stop({ graceMs: 2_000 })));
+    running = [];
+    await m.close();
+  });
+
+  it("two instances deliver 1,000 due reminders, none twice", async () => {
+    const ids = await insertReminders(
+      m.ds,
+      Array.from({ length: 1000 }, (_, i) => ({ chatId: 1000 + (i % 100), dueAt: ago(1_000 + i) })),
+    );
+    const [a, b] = await Promise.all([m.connect(), m.connect()]);
+    await Promise.all([start(a, { send: recordingSend("a") }), start(b, { send: recordingSend("b") })]);
+
+    expect(await until(async () => (await delivered()) === 1000, 20_000)).to.equal(true);
+    const sentIds = calls.map((c) => c.reminder.id);
+    expect(sentIds).to.have.length(1000);
+    expect(new Set(sentIds).size).to.equal(1000);
+    expect([...new Set(sentIds)].sort((x, y) => x - y)).to.deep.equal(ids);
+    expect(calls.filter((c) => c.by === "a").length, "instance a took a share").to.be.greaterThan(0);
+    expect(calls.filter((c) => c.by === "b").length, "instance b took a share").to.be.greaterThan(0);
+    expect(await count(m.ds, `SELECT 1 FROM reminders WHERE status = 'done' AND claimed_by IS NULL`)).to.equal(1000);
+  });
+
+  it("takes over a dead sender's rows once their lease has ended, not before", async () => {
+    const [dead, free] = await insertReminders(m.ds, [
+      { chatId: 1, dueAt: ago(5_000) },
+      { chatId: 2, dueAt: ago(5_000) },
+    ]);
+    // A sender claimed this row, then died before sending or marking it.
+    await m.ds.query(
+      `UPDATE reminders SET claimed_by = 'dead', claimed_until = now() + interval '1500 ms' WHERE id = $1`,
+      [dead],
+    );
+    const s = await start(await m.connect(), { send: recordingSend("live"), safetyPollMs: 60_000 });
+
+    expect(await until(async () => (await delivered(free)) === 1, 5_000)).to.equal(true);
+    expect(
+      calls.map((c) => c.reminder.id),
+      "the leased row is left alone while its lease holds",
+    ).to.deep.equal([free]);
+    expect(await until(async () => (await delivered(dead)) === 1, 10_000), "taken over after the lease").to.equal(true);
+    expect(calls.map((c) => c.reminder.id)).to.deep.equal([free, dead]);
+    expect(s.stats().notifications, "woken by its timer at the lease's end, not by a notification").to.equal(0);
+  });
+
+  it("catches up after downtime: a one-shot once and late, a recurring one once and then in the future", async () => {
+    const daily = { kind: "daily", time: { hour: 9, minute: 0 } } as const;
+    const missedSince = new Date(Date.now() - 3 * 86_400_000 - 3_600_000);
+    const [oneShot, recurring, onTime] = await insertReminders(m.ds, [
+      { chatId: 1, dueAt: ago(2 * 3_600_000) },
+      {
+        chatId: 2,
+        dueAt: nextOccurrence(daily, missedSince, "Europe/Berlin"),
+        recurrence: daily,
+        zone: "Europe/Berlin",
+      },
+      { chatId: 3, dueAt: ago(2_000) },
+    ]);
+    const before = Date.now();
+    await start(await m.connect(), { send: recordingSend("s") });
+
+    expect(await until(async () => (await delivered()) === 3, 10_000)).to.equal(true);
+    await new Promise((r) => setTimeout(r, 500)); // would a second delivery follow? (it must not)
+    expect(calls.map((c) => c.reminder.id).sort()).to.deep.equal([oneShot, recurring, onTime].sort());
+    expect(calls.find((c) => c.reminder.id === oneShot)?.late).to.equal(true);
+    expect(calls.find((c) => c.reminder.id === onTime)?.late).to.equal(false);
+
+    const lateness = (await m.ds.query(`SELECT reminder_id, late FROM deliveries ORDER BY reminder_id`)) as {
+      reminder_id: string;
+      late: boolean;
+    }[];
+    expect(lateness.map((d) => [Number(d.reminder_id), d.late])).to.deep.equal([
+      [oneShot, true],
+      [recurring, true],
+      [onTime, false],
+    ]);
+    expect((await reminder(oneShot!)).status).to.equal("done");
+    const moved = await reminder(recurring!);
+    expect(moved.status).to.equal("active");
+    expect(moved.due_at.getTime(), "next occurrence is in the future").to.be.greaterThan(before);
+    expect(moved.due_at.getTime()).to.equal(nextOccurrence(daily, new Date(before), "Europe/Berlin").getTime());
+    expect(moved.claimed_by).to.equal(null);
+  });
+
+  it("wakes on NOTIFY for a reminder due before its timer (safety poll 60 s)", async () => {
+    await insertReminders(m.ds, [{ chatId: 1, dueAt: new Date(Date.now() + 3_600_000) }]);
+    const s = await start(await m.connect(), { send: recordingSend("s"), safetyPollMs: 60_000 });
+    await new Promise((r) => setTimeout(r, 200)); // the timer is now armed for an hour ahead
+    const queriesBefore = s.stats().queries;
+    const [soon] = await insertReminders(m.ds, [{ chatId: 2, dueAt: new Date(Date.now() + 300) }]);
+
+    expect(await until(async () => (await delivered(soon)) === 1, 5_000)).to.equal(true);
+    expect(s.stats().notifications).to.be.greaterThan(0);
+    expect(s.stats().queries - queriesBefore, "a few queries, not a polling loop").to.be.below(10);
+  });
+
+  it("403 deactivates everything for that chat and marks the user blocked; other chats go on", async () => {
+    await m.ds.query(`INSERT INTO users (id, lang) VALUES (42, 'en'), (43, 'en')`);
+    const [first, second, later, other] = await insertReminders(m.ds, [
+      { chatId: 42, dueAt: ago(1_000) },
+      { chatId: 42, dueAt: ago(500) },
+      { chatId: 42, dueAt: new Date(Date.now() + 86_400_000) },
+      { chatId: 43, dueAt: ago(1_000) },
+    ]);
+    await start(await m.connect(), {
+      concurrency: 1,
+      send: recordingSend("s", (r) =>
+        r.chatId === 42
+          ? { ok: false, kind: "blocked", message: "Forbidden: bot was blocked by the user" }
+          : { ok: true, messageId: 1 },
+      ),
+    });
+
+    expect(await until(async () => (await reminder(later!)).status === "inactive", 5_000)).to.equal(true);
+    expect(await until(async () => (await delivered(other)) === 1, 5_000)).to.equal(true);
+    for (const id of [first!, second!, later!])
+      expect((await reminder(id)).status, `reminder ${id}`).to.equal("inactive");
+    expect((await reminder(other!)).status).to.equal("done");
+    const users = (await m.ds.query(`SELECT id, blocked FROM users ORDER BY id`)) as { id: string; blocked: boolean }[];
+    expect(users.map((u) => [Number(u.id), u.blocked])).to.deep.equal([
+      [42, true],
+      [43, false],
+    ]);
+    expect(
+      await count(m.ds, `SELECT 1 FROM deliveries WHERE reminder_id IN ($1, $2, $3)`, [first, second, later]),
+    ).to.equal(0);
+  });
+
+  it("chat not found marks the reminder failed with the error, records no delivery", async () => {
+    const [gone] = await insertReminders(m.ds, [{ chatId: -100, chatType: "group", dueAt: ago(1_000) }]);
+    await start(await m.connect(), {
+      send: recordingSend("s", () => ({ ok: false, kind: "chat-not-found", message: "Bad Request: chat not found" })),
+    });
+    expect(await until(async () => (await reminder(gone!)).status === "failed", 5_000)).to.equal(true);
+    expect((await reminder(gone!)).last_error).to.equal("Bad Request: chat not found");
+    expect(await delivered(gone)).to.equal(0);
+    expect(calls).to.have.length(1);
+  });
+
+  it("429: keeps the due time, sends again no sooner than retry_after, then delivers", async () => {
+    const [id] = await insertReminders(m.ds, [{ chatId: 5, dueAt: ago(1_000) }]);
+    const dueBefore = (await reminder(id!)).due_at.getTime();
+    await start(await m.connect(), {
+      send: recordingSend("s", (_r, n) =>
+        n === 1
+          ? { ok: false, kind: "retry-later", retryAfterMs: 1_500, message: "Too Many Requests: retry after 2" }
+          : { ok: true, messageId: 9 },
+      ),
+    });
+    expect(await until(async () => (await delivered(id)) === 1, 10_000)).to.equal(true);
+    expect(calls).to.have.length(2);
+    expect(calls[1]!.at - calls[0]!.at, "not retried before retry_after").to.be.at.least(1_500);
+    const [d] = (await m.ds.query(`SELECT due_at FROM deliveries WHERE reminder_id = $1`, [id])) as { due_at: Date }[];
+    expect(d!.due_at.getTime(), "the same occurrence was delivered").to.equal(dueBefore);
+  });
+
+  it("other errors: retried with backoff, failed after maxAttempts", async () => {
+    const [id] = await insertReminders(m.ds, [{ chatId: 6, dueAt: ago(1_000) }]);
+    await start(await m.connect(), {
+      maxAttempts: 3,
+      retryBaseMs: 100,
+      send: recordingSend("s", () => ({ ok: false, kind: "error", message: "Internal Server Error" })),
+    });
+    expect(await until(async () => (await reminder(id!)).status === "failed", 10_000)).to.equal(true);
+    expect(calls).to.have.length(3);
+    expect(calls.map((c) => c.reminder.attempts)).to.deep.equal([0, 1, 2]);
+    expect((await reminder(id!)).last_error).to.equal("Internal Server Error");
+  });
+
+  it("a send that throws counts as an error, and the loop goes on", async () => {
+    const [bad, good] = await insertReminders(m.ds, [
+      { chatId: 7, dueAt: ago(2_000) },
+      { chatId: 8, dueAt: ago(1_000) },
+    ]);
+    await start(await m.connect(), {
+      maxAttempts: 1,
+      send: recordingSend("s", (r) => {
+        if (r.id === bad) throw new Error("socket hang up");
+        return { ok: true, messageId: 1 };
+      }),
+    });
+    expect(await until(async () => (await reminder(bad!)).status === "failed", 5_000)).to.equal(true);
+    expect(await until(async () => (await delivered(good)) === 1, 5_000)).to.equal(true);
+    expect((await reminder(bad!)).last_error).to.equal("socket hang up");
+  });
+
+  it("does not move a reminder the user edited while it was being sent", async () => {
+    const [id] = await insertReminders(m.ds, [{ chatId: 9, dueAt: ago(1_000) }]);
+    const newDue = new Date(Date.now() + 86_400_000);
+    await start(await m.connect(), {
+      send: recordingSend("s", async (r) => {
+        await m.ds.query(`UPDATE reminders SET due_at = $2 WHERE id = $1`, [r.id, newDue]);
+        return { ok: true, messageId: 1 };
+      }),
+    });
+    expect(await until(async () => (await delivered(id)) === 1, 5_000)).to.equal(true);
+    const row = await reminder(id!);
+    expect(row.status).to.equal("active");
+    expect(row.due_at.getTime()).to.equal(newDue.getTime());
+  });
+
+  it("survives losing every database connection: reconnects LISTEN and keeps delivering", async () => {
+    const rejections: unknown[] = [];
+    const onRejection = (e: unknown) => rejections.push(e);
+    process.on("unhandledRejection", onRejection);
+    try {
+      const s = await start(await m.connect(), { send: recordingSend("s") });
+      // What a PostgreSQL restart looks like to the client: every connection of ours is cut.
+      await m.ds.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+      );
+      await new Promise((r) => setTimeout(r, 1_500)); // the listener's reconnect
+      const notificationsBefore = s.stats().notifications;
+      const [id] = await insertReminders(m.ds, [{ chatId: 10, dueAt: new Date(Date.now() + 200) }]);
+      expect(await until(async () => (await delivered(id)) === 1, 10_000)).to.equal(true);
+      expect(s.stats().notifications, "woken by NOTIFY on the new connection").to.be.greaterThan(notificationsBefore);
+      expect(rejections).to.deep.equal([]);
+    } finally {
+      process.off("unhandledRejection", onRejection);
+    }
+  });
+
+  it("stop gives back claimed rows it has not sent, at once", async () => {
+    const ids = await insertReminders(
+      m.ds,
+      Array.from({ length: 20 }, (_, i) => ({ chatId: 200 + i, dueAt: ago(1_000) })),
+    );
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const s = await start(await m.connect(), {
+      concurrency: 2,
+      batchSize: 20,
+      send: recordingSend("s", async () => {
+        await gate;
+        return { ok: true, messageId: 1 };
+      }),
+    });
+    expect(await until(() => calls.length === 2, 5_000)).to.equal(true);
+    const stopping = s.stop({ graceMs: 5_000 });
+    release();
+    await stopping;
+    expect(await delivered(), "the two in flight were recorded").to.equal(2);
+    expect(
+      await count(
+        m.ds,
+        `SELECT 1 FROM reminders WHERE status = 'active' AND claimed_by IS NULL AND claimed_until IS NULL`,
+      ),
+    ).to.equal(ids.length - 2);
+  });
+});

@@ -1,0 +1,503 @@
+/**
+ * The delivery scheduler: claims due reminders, sends them outside any transaction with bounded
+ * concurrency, records each delivery and moves its reminder on. Safe with several processes on one
+ * database (claims use FOR UPDATE SKIP LOCKED and a lease; a sender that dies mid-batch loses its
+ * rows to the lease, not forever).
+ *
+ * It wakes at the next due time (a timer), on NOTIFY when a row becomes due earlier than that, and on
+ * a slow safety poll; there is no polling loop, so idle it makes a handful of queries a minute.
+ * Database errors (PostgreSQL restarting) are logged and retried with backoff, never thrown.
+ */
+import type { DataSource } from "typeorm";
+import { pgClientConfig } from "../db/data-source.js";
+import { int8ToNumber } from "../db/bigint.js";
+import { nextOccurrence as parseNextOccurrence } from "../parse/recurrence.js";
+import type { Recurrence } from "../parse/types.js";
+import { backoffMs } from "./backoff.js";
+import { createListener } from "./listener.js";
+import { isLate, parserQuietHours, planOutcome, type Plan, type PlanContext, type QuietHoursRule } from "./outcome.js";
+import { createRateGate, type RateLimit } from "./rate-gate.js";
+import * as sql from "./sql.js";
+import type { DueReminder, QuietMinutes, Send, SchedulerLogger, SchedulerStats, SendOutcome } from "./types.js";
+
+export interface SchedulerOptions {
+  dataSource: DataSource;
+  send: Send;
+  /** Written to claimed_by; unique per process (e.g. hostname:pid). */
+  instanceId: string;
+  /** How long a claim holds before another instance may take the row (default 60 s). Keep it well above a send's timeout. */
+  leaseMs?: number;
+  /** Most rows claimed at once and not yet marked (default 100). */
+  batchSize?: number;
+  /** Sends in flight at once (default 10). */
+  concurrency?: number;
+  /** The slow poll for whatever a notification missed (default 30 s). */
+  safetyPollMs?: number;
+  /** An occurrence fails after this many errors of kind "error" (default 5). */
+  maxAttempts?: number;
+  /** Backoff between such attempts (defaults 5 s doubling to 10 min). */
+  retryBaseMs?: number;
+  retryCapMs?: number;
+  /** Pace sends below Telegram's limits (default: not paced; 429s are still honoured). */
+  rateLimit?: RateLimit;
+  /** Next occurrence of a rule (default: the parser's). */
+  nextOccurrence?: PlanContext["nextOccurrence"];
+  /** Moves a recurring reminder's next occurrence out of the user's quiet hours (default: the parser's rule). */
+  applyQuietHours?: QuietHoursRule;
+  logger?: SchedulerLogger;
+  now?: () => Date;
+}
+
+export interface Scheduler {
+  /** Starts claiming; resolves once the LISTEN connection is up (or its first attempt failed and retries). */
+  start(): Promise<void>;
+  /**
+   * Stops claiming, gives back claimed rows not yet sent, lets in-flight sends finish and be recorded
+   * for at most `graceMs` (default 10 s). What is still in flight after that is left to the lease.
+   */
+  stop(options?: { graceMs?: number }): Promise<void>;
+  /** Looks for due rows now (e.g. right after the bot created one). */
+  wake(): void;
+  stats(): SchedulerStats;
+}
+
+interface Claimed {
+  reminder: DueReminder;
+  /** due_at as PostgreSQL printed it: exact to the microsecond, to match the row when marking. */
+  dueAtExact: string;
+  quiet: QuietMinutes;
+  leaseEndsAt: number;
+}
+
+interface ClaimRow {
+  id: string;
+  user_id: string;
+  chat_id: string;
+  chat_type: string;
+  author_name: string | null;
+  text: string;
+  zone: string;
+  recurrence: Recurrence | null;
+  urgent: boolean;
+  due_at: Date;
+  due_at_exact: string;
+  attempts: number;
+  quiet_start: number | null;
+  quiet_end: number | null;
+}
+
+const silent: SchedulerLogger = { error() {}, warn() {}, info() {}, debug() {} };
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function createScheduler(options: SchedulerOptions): Scheduler {
+  const ds = options.dataSource;
+  const send = options.send;
+  const me = options.instanceId;
+  const leaseMs = options.leaseMs ?? 60_000;
+  const batchSize = Math.max(1, options.batchSize ?? 100);
+  const concurrency = Math.max(1, options.concurrency ?? 10);
+  const safetyPollMs = options.safetyPollMs ?? 30_000;
+  const log = options.logger ?? silent;
+  const now = options.now ?? (() => new Date());
+  const gate = options.rateLimit ? createRateGate(options.rateLimit) : undefined;
+  // A row whose lease is this close to its end is given back rather than sent: another instance may take it.
+  const leaseMargin = Math.min(leaseMs / 4, 5_000);
+  const planBase = {
+    maxAttempts: options.maxAttempts ?? 5,
+    retryBaseMs: options.retryBaseMs ?? 5_000,
+    retryCapMs: options.retryCapMs ?? 600_000,
+    defaultRetryAfterMs: 1_000,
+    nextOccurrence: options.nextOccurrence ?? parseNextOccurrence,
+    applyQuietHours: options.applyQuietHours ?? parserQuietHours,
+  };
+
+  const stats: SchedulerStats = {
+    queries: 0,
+    claims: 0,
+    claimed: 0,
+    sent: 0,
+    delivered: 0,
+    retried: 0,
+    failed: 0,
+    deactivated: 0,
+    released: 0,
+    dbErrors: 0,
+    notifications: 0,
+  };
+
+  let state: "idle" | "running" | "stopping" | "stopped" = "idle";
+  /** After stop's grace: late completions are no longer recorded (the lease brings those rows back). */
+  let abandoned = false;
+  const queue: Claimed[] = [];
+  let inflight = 0;
+  let pumping = false;
+  let again = false;
+  /** The last claim filled its room: more rows are probably due right now. */
+  let moreDue = false;
+  /** Global backoff after a 429: Telegram's limit is per bot, so every send waits. */
+  let pausedUntil = 0;
+  let dbFailures = 0;
+  let emptyDueStreak = 0;
+  let wakeTimer: NodeJS.Timeout | undefined;
+  let pollTimer: NodeJS.Timeout | undefined;
+  // Sleeping sends wake early when stopping.
+  let stopSignal = new AbortController();
+  const changeWaiters = new Set<() => void>();
+
+  function changed(): void {
+    for (const w of changeWaiters) w();
+  }
+
+  function waitFor(pred: () => boolean, deadline: number): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (pred() || Date.now() >= deadline) {
+          changeWaiters.delete(check);
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      const timer = setTimeout(check, Math.max(0, deadline - Date.now()));
+      changeWaiters.add(check);
+      check();
+    });
+  }
+
+  function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const signal = stopSignal.signal;
+      if (signal.aborted) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener("abort", done);
+    });
+  }
+
+  async function query<T>(text: string, params: unknown[]): Promise<T> {
+    stats.queries++;
+    return (await ds.query(text, params)) as T;
+  }
+
+  // ---- waking -------------------------------------------------------------------------------
+
+  function kick(): void {
+    if (state !== "running") return;
+    if (pumping) {
+      again = true;
+      return;
+    }
+    pumping = true;
+    void pump()
+      .catch((err: unknown) => log.error("scheduler: unexpected error", { error: errorMessage(err) }))
+      .finally(() => {
+        pumping = false;
+        changed();
+      });
+  }
+
+  function armWake(ms: number): void {
+    clearTimeout(wakeTimer);
+    if (state !== "running") return;
+    wakeTimer = setTimeout(
+      () => {
+        wakeTimer = undefined;
+        kick();
+      },
+      Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(ms))),
+    );
+  }
+
+  function onDbError(what: string, err: unknown): void {
+    stats.dbErrors++;
+    dbFailures++;
+    const retryInMs = backoffMs(dbFailures, 500, 30_000);
+    log.error(`scheduler: ${what} failed, retrying`, { error: errorMessage(err), retryInMs, failures: dbFailures });
+    armWake(retryInMs);
+  }
+
+  async function pump(): Promise<void> {
+    do {
+      again = false;
+      await pumpOnce();
+    } while (again && state === "running");
+  }
+
+  async function pumpOnce(): Promise<void> {
+    const pause = pausedUntil - Date.now();
+    if (pause > 0) return armWake(pause);
+    const room = batchSize - queue.length - inflight - marks.pending();
+    if (room <= 0) return; // completions kick again
+    let rows: Claimed[];
+    try {
+      rows = await claim(room);
+      dbFailures = 0;
+    } catch (err) {
+      return onDbError("claim", err);
+    }
+    if (state !== "running") {
+      await release(rows);
+      return;
+    }
+    queue.push(...rows);
+    startSends();
+    moreDue = rows.length === room;
+    if (rows.length > 0) emptyDueStreak = 0;
+    if (!moreDue) await armNextWake();
+  }
+
+  async function claim(limit: number): Promise<Claimed[]> {
+    const leaseEndsAt = Date.now() + leaseMs;
+    stats.claims++;
+    const rows = await query<ClaimRow[]>(sql.CLAIM, [me, limit, leaseMs]);
+    stats.claimed += rows.length;
+    return rows.map((r) => ({
+      reminder: {
+        id: int8ToNumber(r.id),
+        userId: int8ToNumber(r.user_id),
+        chatId: int8ToNumber(r.chat_id),
+        chatType: r.chat_type,
+        authorName: r.author_name,
+        text: r.text,
+        zone: r.zone,
+        recurrence: r.recurrence,
+        urgent: r.urgent,
+        dueAt: r.due_at,
+        attempts: r.attempts,
+      },
+      dueAtExact: r.due_at_exact,
+      quiet: { start: r.quiet_start, end: r.quiet_end },
+      leaseEndsAt,
+    }));
+  }
+
+  async function armNextWake(): Promise<void> {
+    let delay: number | null;
+    try {
+      const [row] = await query<{ delay_ms: string | number | null }[]>(sql.NEXT_WAKE, []);
+      delay = row?.delay_ms == null ? null : Number(row.delay_ms);
+    } catch (err) {
+      return onDbError("next-wake", err);
+    }
+    if (state !== "running") return;
+    if (delay === null) {
+      clearTimeout(wakeTimer); // nothing active: NOTIFY or the safety poll will wake us
+      return;
+    }
+    if (delay <= 0) {
+      // Due, yet the claim did not get it (another claimer holds its lock this instant): look again soon.
+      delay = Math.min(1_000, 5 * 2 ** emptyDueStreak++);
+    }
+    armWake(delay + 1);
+  }
+
+  // ---- sending ------------------------------------------------------------------------------
+
+  function startSends(): void {
+    while (state === "running" && inflight < concurrency && queue.length > 0) {
+      const item = queue.shift()!;
+      inflight++;
+      void sendOne(item)
+        .catch((err: unknown) => log.error("scheduler: send step failed", { error: errorMessage(err) }))
+        .finally(() => {
+          inflight--;
+          startSends();
+          if (moreDue && queue.length < concurrency) kick();
+          changed();
+        });
+    }
+  }
+
+  /** Waits out a 429 pause and the rate gate. */
+  async function waitForSlot(chatId: number): Promise<void> {
+    for (let i = 0; i < 100 && state === "running"; i++) {
+      const pause = pausedUntil - Date.now();
+      if (pause > 0) {
+        await sleep(pause);
+        continue;
+      }
+      const wait = gate ? gate.reserve(chatId, Date.now()) : 0;
+      if (wait > 0) await sleep(wait);
+      if (pausedUntil <= Date.now()) return;
+    }
+  }
+
+  async function sendOne(item: Claimed): Promise<void> {
+    const r = item.reminder;
+    await waitForSlot(r.chatId);
+    if (state !== "running" || Date.now() > item.leaseEndsAt - leaseMargin) {
+      await release([item]);
+      return;
+    }
+    const late = isLate(r.dueAt, now());
+    stats.sent++;
+    let outcome: SendOutcome;
+    try {
+      outcome = await send(r, { late });
+    } catch (err) {
+      outcome = { ok: false, kind: "error", message: errorMessage(err) };
+    }
+    if (abandoned) return;
+    const plan = planOutcome(r, outcome, { ...planBase, now: now(), late, quiet: item.quiet });
+    if (!outcome.ok && outcome.kind === "retry-later" && plan.kind === "hold") {
+      pausedUntil = Math.max(pausedUntil, Date.now() + plan.delayMs);
+    }
+    if (!outcome.ok) {
+      log.warn("scheduler: send did not deliver", { reminderId: r.id, kind: outcome.kind, error: outcome.message });
+    }
+    marks.push(item, plan);
+  }
+
+  async function release(items: Claimed[]): Promise<void> {
+    if (items.length === 0) return;
+    try {
+      await query(sql.RELEASE, [items.map((i) => i.reminder.id), me]);
+      stats.released += items.length;
+    } catch (err) {
+      // Not fatal: the lease gives them back anyway.
+      log.warn("scheduler: could not release claims", { error: errorMessage(err), rows: items.length });
+    }
+  }
+
+  // ---- marking: group commit ----------------------------------------------------------------
+  // Outcomes that arrive while a mark is running are recorded together by the next one: no added
+  // wait when idle, few transactions under load, and a crash window of one round trip.
+
+  const marks = (() => {
+    let pending: { item: Claimed; plan: Plan }[] = [];
+    let inProgress = 0;
+    let flushing = false;
+    let failures = 0;
+
+    async function apply(batch: { item: Claimed; plan: Plan }[]): Promise<void> {
+      const delivered = batch.filter(
+        (b): b is { item: Claimed; plan: Extract<Plan, { kind: "delivered" }> } => b.plan.kind === "delivered",
+      );
+      if (delivered.length > 0) {
+        await query(sql.MARK_DELIVERED, [
+          delivered.map((d) => d.item.reminder.id),
+          delivered.map((d) => d.item.dueAtExact),
+          delivered.map((d) => d.plan.sentAt),
+          delivered.map((d) => d.plan.late),
+          delivered.map((d) => d.plan.messageId),
+          delivered.map((d) => d.plan.nextDue),
+          delivered.map((d) => d.plan.error ?? null),
+        ]);
+      }
+      for (const { item, plan } of batch) {
+        const r = item.reminder;
+        if (plan.kind === "deactivate") {
+          await query(sql.MARK_BLOCKED, [r.chatId, r.userId, plan.error, r.chatType === "private"]);
+        } else if (plan.kind === "fail") {
+          await query(sql.MARK_FAILED, [r.id, item.dueAtExact, plan.error]);
+        } else if (plan.kind === "hold") {
+          await query(sql.HOLD, [r.id, item.dueAtExact, plan.delayMs, plan.attempts, plan.error]);
+        }
+      }
+      for (const { plan } of batch) {
+        if (plan.kind === "delivered") stats.delivered++;
+        else if (plan.kind === "hold") stats.retried++;
+        else if (plan.kind === "fail") stats.failed++;
+        else stats.deactivated++;
+      }
+    }
+
+    async function flush(): Promise<void> {
+      flushing = true;
+      try {
+        while (pending.length > 0 && !abandoned) {
+          const batch = pending;
+          pending = [];
+          inProgress = batch.length;
+          try {
+            await apply(batch); // idempotent, so a retry after a partial failure is safe
+            failures = 0;
+          } catch (err) {
+            pending = [...batch, ...pending];
+            stats.dbErrors++;
+            const retryInMs = backoffMs(++failures, 250, 10_000);
+            log.error("scheduler: recording deliveries failed, retrying", {
+              error: errorMessage(err),
+              rows: batch.length,
+              retryInMs,
+            });
+            await new Promise((resolve) => setTimeout(resolve, retryInMs));
+          } finally {
+            inProgress = 0;
+          }
+          // A hold changes when its row is next claimable: recompute the wake-up.
+          if (moreDue || batch.some((b) => b.plan.kind === "hold")) kick();
+          changed();
+        }
+      } finally {
+        flushing = false;
+        changed();
+      }
+    }
+
+    return {
+      push(item: Claimed, plan: Plan): void {
+        pending.push({ item, plan });
+        if (!flushing) void flush();
+      },
+      /** Outcomes not yet recorded. */
+      pending: () => pending.length + inProgress,
+      idle: () => !flushing && pending.length === 0,
+    };
+  })();
+
+  // ---- lifecycle ----------------------------------------------------------------------------
+
+  const listener = createListener({
+    config: pgClientConfig(ds),
+    channel: sql.LISTEN_CHANNEL,
+    logger: log,
+    onNotify: () => {
+      stats.notifications++;
+      kick();
+    },
+    onConnected: kick,
+  });
+
+  return {
+    async start() {
+      if (state !== "idle") return;
+      state = "running";
+      abandoned = false;
+      stopSignal = new AbortController();
+      pollTimer = setInterval(kick, safetyPollMs);
+      kick();
+      await listener.start();
+      log.info("scheduler: started", { instanceId: me, batchSize, concurrency, leaseMs });
+    },
+
+    async stop({ graceMs = 10_000 } = {}) {
+      if (state !== "running") return;
+      state = "stopping";
+      const deadline = Date.now() + graceMs;
+      clearTimeout(wakeTimer);
+      clearInterval(pollTimer);
+      stopSignal.abort();
+      await listener.stop();
+      await release(queue.splice(0));
+      await waitFor(() => !pumping && inflight === 0 && marks.idle(), deadline);
+      abandoned = true;
+      state = "stopped";
+      const unconfirmed = inflight + marks.pending();
+      if (unconfirmed > 0) {
+        log.warn("scheduler: stopped with sends unconfirmed; their lease brings them back", { unconfirmed });
+      }
+      log.info("scheduler: stopped", { instanceId: me });
+    },
+
+    wake: kick,
+    stats: () => ({ ...stats }),
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * Every statement the scheduler runs. Each is a single statement, so each is its own short
+ * transaction: claims never stay open across a send, and a delivery is recorded and its reminder
+ * moved on atomically.
+ */
+
+/**
+ * Claims up to $2 due rows for instance $1 with a lease of $3 ms. SKIP LOCKED lets concurrent
+ * claimers take disjoint rows instead of waiting. due_at::text keeps microseconds, so the mark can
+ * match the exact occurrence it claimed.
+ */
+export const CLAIM = `
+WITH due AS (
+  SELECT id FROM reminders
+  WHERE status = 'active' AND due_at <= now() AND (claimed_until IS NULL OR claimed_until < now())
+  ORDER BY due_at
+  LIMIT $2
+  FOR UPDATE SKIP LOCKED
+), claimed AS (
+  UPDATE reminders r
+  SET claimed_by = $1, claimed_until = now() + $3 * interval '1 millisecond'
+  FROM due
+  WHERE r.id = due.id
+  RETURNING r.id, r.user_id, r.chat_id, r.chat_type, r.author_name, r.text, r.zone, r.recurrence, r.urgent,
+            r.due_at, r.due_at::text AS due_at_exact, r.attempts
+)
+SELECT c.*, u.quiet_start, u.quiet_end
+FROM claimed c LEFT JOIN users u ON u.id = c.user_id
+ORDER BY c.due_at`;
+
+/**
+ * Milliseconds (by the database's clock) until the earliest active row becomes claimable: the
+ * earliest unclaimed due time, or the end of a claim or hold. NULL when nothing is active.
+ */
+export const NEXT_WAKE = `
+SELECT EXTRACT(EPOCH FROM (LEAST(
+  (SELECT due_at FROM reminders WHERE status = 'active' AND claimed_until IS NULL ORDER BY due_at LIMIT 1),
+  (SELECT min(GREATEST(due_at, claimed_until)) FROM reminders WHERE status = 'active' AND claimed_until IS NOT NULL)
+) - clock_timestamp())) * 1000 AS delay_ms`;
+
+/**
+ * Records delivered occurrences and moves their reminders on, for many rows at once (parallel
+ * arrays). A row is moved on only while it is still the occurrence that was claimed (same due_at,
+ * still active): an edit, a cancel or another sender that got there first wins.
+ */
+export const MARK_DELIVERED = `
+WITH input AS (
+  SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $4::boolean[], $5::bigint[],
+                       $6::timestamptz[], $7::text[])
+    AS t(id, due_at, sent_at, late, message_id, next_due, error)
+), recorded AS (
+  INSERT INTO deliveries (reminder_id, due_at, sent_at, late, message_id)
+  SELECT id, due_at, sent_at, late, message_id FROM input
+  ON CONFLICT (reminder_id, due_at) DO NOTHING
+  RETURNING reminder_id
+), moved AS (
+  UPDATE reminders r
+  SET status = CASE WHEN i.error IS NOT NULL THEN 'failed' WHEN i.next_due IS NULL THEN 'done' ELSE 'active' END,
+      due_at = COALESCE(i.next_due, r.due_at),
+      claimed_by = NULL, claimed_until = NULL, attempts = 0, last_error = i.error, updated_at = now()
+  FROM input i
+  WHERE r.id = i.id AND r.due_at = i.due_at AND r.status = 'active'
+  RETURNING r.id
+)
+SELECT (SELECT count(*) FROM recorded)::int AS recorded, (SELECT count(*) FROM moved)::int AS moved`;
+
+/** 403: the chat blocked the bot. Everything still to be delivered there stops; a private chat's user is marked. */
+export const MARK_BLOCKED = `
+WITH stopped AS (
+  UPDATE reminders
+  SET status = 'inactive', claimed_by = NULL, claimed_until = NULL, last_error = $3, updated_at = now()
+  WHERE chat_id = $1 AND status IN ('active', 'paused')
+  RETURNING id
+), flagged AS (
+  UPDATE users SET blocked = true, updated_at = now()
+  WHERE id = $2 AND $4::boolean
+  RETURNING id
+)
+SELECT (SELECT count(*) FROM stopped)::int AS stopped, (SELECT count(*) FROM flagged)::int AS flagged`;
+
+export const MARK_FAILED = `
+UPDATE reminders
+SET status = 'failed', claimed_by = NULL, claimed_until = NULL, last_error = $3, updated_at = now()
+WHERE id = $1 AND due_at = $2::timestamptz AND status = 'active'`;
+
+/** Releases the claim, due time unchanged, and keeps the row unclaimable for $3 ms (a 429 or a backoff). */
+export const HOLD = `
+UPDATE reminders
+SET claimed_by = NULL, claimed_until = now() + $3 * interval '1 millisecond', attempts = $4, last_error = $5,
+    updated_at = now()
+WHERE id = $1 AND due_at = $2::timestamptz AND status = 'active'`;
+
+/** Gives back claimed rows that were never sent (stopping, or their lease ran short), at once. */
+export const RELEASE = `
+UPDATE reminders SET claimed_by = NULL, claimed_until = NULL
+WHERE id = ANY($1::bigint[]) AND claimed_by = $2`;
+
+export const LISTEN_CHANNEL = "reminders_due";
