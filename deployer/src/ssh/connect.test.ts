@@ -1,0 +1,237 @@
+import { expect } from "chai";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import net from "node:net";
+import { join } from "node:path";
+import { openConnection } from "./connect.js";
+import type { ConnectOptions } from "./connect.js";
+import { connectRemote } from "./remote.js";
+import {
+  AuthFailedError,
+  ConnectTimeoutError,
+  ConnectionRefusedError,
+  HostKeyChangedError,
+  HostKeyUnknownError,
+} from "./errors.js";
+import { fingerprintSha256 } from "./known-hosts.js";
+import { makeKey, makeTempDir } from "./testing/fixtures.js";
+import type { KeyFile } from "./testing/fixtures.js";
+import { startTestSshServer } from "./testing/ssh-server.js";
+import type { TestSshServer } from "./testing/ssh-server.js";
+
+describe("ssh connect (in-process SSH server)", () => {
+  const tmp = makeTempDir("ssh-connect-");
+  let key: KeyFile;
+  let encrypted: KeyFile;
+  let stranger: KeyFile;
+  let server: TestSshServer;
+
+  const base = (over: Partial<ConnectOptions> = {}): ConnectOptions => ({
+    host: "127.0.0.1",
+    port: server.port,
+    user: "deploy",
+    identityFiles: [key.path],
+    knownHostsFiles: [join(tmp.dir, "known_hosts")],
+    agentSocket: null,
+    connectTimeoutMs: 10_000,
+    ...over,
+  });
+
+  before(async () => {
+    key = makeKey(tmp.dir, "id_deploy");
+    encrypted = makeKey(tmp.dir, "id_encrypted", "correct horse");
+    stranger = makeKey(tmp.dir, "id_stranger");
+    server = await startTestSshServer({ authorizedKeys: [key.publicLine, encrypted.publicLine] });
+  });
+  after(async () => {
+    await server.stop();
+    tmp.remove();
+  });
+
+  describe("host keys", () => {
+    const fresh = () => join(tmp.dir, `kh-${Math.random().toString(16).slice(2)}`);
+
+    it("refuses an unknown host key, naming its fingerprint and how to accept it", async () => {
+      const file = fresh();
+      const err = await openConnection(base({ knownHostsFiles: [file] })).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).to.be.instanceOf(HostKeyUnknownError);
+      const fp = fingerprintSha256(server.hostKey);
+      expect((err as Error).message)
+        .to.include(fp)
+        .and.include(`--accept-host-key ${fp}`);
+      expect((err as Error).message).to.not.include("\n");
+      expect(existsSync(file)).to.equal(false);
+    });
+
+    it("accepts with the right --accept-host-key, records it (hashed, found by ssh-keygen -F), then goes on without it", async () => {
+      const file = fresh();
+      const fp = fingerprintSha256(server.hostKey);
+      const conn = await openConnection(base({ knownHostsFiles: [file], acceptHostKey: fp }));
+      conn.end();
+      const text = readFileSync(file, "utf8");
+      expect(text).to.match(/^\|1\|/);
+      const found = execFileSync("ssh-keygen", ["-F", `[127.0.0.1]:${server.port}`, "-f", file], { encoding: "utf8" });
+      expect(found).to.include(server.hostKey.toString("base64"));
+      const again = await openConnection(base({ knownHostsFiles: [file] }));
+      again.end();
+    });
+
+    it("refuses an --accept-host-key that is not the server's", async () => {
+      const file = fresh();
+      const err = await openConnection(base({ knownHostsFiles: [file], acceptHostKey: "SHA256:AAAA" })).catch(
+        (e: unknown) => e,
+      );
+      expect(err).to.be.instanceOf(HostKeyUnknownError);
+      expect((err as Error).message).to.include("does not match");
+      expect(existsSync(file)).to.equal(false);
+    });
+
+    it("asks onUnknownHostKey with the fingerprint and honours a no", async () => {
+      const file = fresh();
+      const asked: string[] = [];
+      const err = await openConnection(
+        base({
+          knownHostsFiles: [file],
+          onUnknownHostKey: async (info) => {
+            asked.push(info.fingerprint);
+            return false;
+          },
+        }),
+      ).catch((e: unknown) => e);
+      expect(asked).to.deep.equal([fingerprintSha256(server.hostKey)]);
+      expect(err).to.be.instanceOf(HostKeyUnknownError);
+      const conn = await openConnection(base({ knownHostsFiles: [file], onUnknownHostKey: async () => true }));
+      conn.end();
+      expect(readFileSync(file, "utf8")).to.include(server.hostKey.toString("base64"));
+    });
+
+    it("refuses a changed key, even with --accept-host-key, naming the line to remove", async () => {
+      const file = fresh();
+      const other = makeKey(tmp.dir, `host-other-${Math.random().toString(16).slice(2)}`);
+      const [type, b64] = other.publicLine.split(" ");
+      writeFileSync(file, `# mine\n[127.0.0.1]:${server.port} ${type} ${b64}\n`);
+      const err = await openConnection(
+        base({ knownHostsFiles: [file], acceptHostKey: fingerprintSha256(server.hostKey) }),
+      ).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(HostKeyChangedError);
+      const msg = (err as Error).message;
+      expect(msg).to.include(`${file}:2`).and.include(fingerprintSha256(server.hostKey)).and.include("ssh-keygen -R");
+      expect(msg).to.include(fingerprintSha256(Buffer.from(b64!, "base64")));
+      expect(readFileSync(file, "utf8")).to.not.include(server.hostKey.toString("base64"));
+    });
+
+    it("matches an entry hashed by ssh-keygen -H", async () => {
+      const file = fresh();
+      writeFileSync(file, `${server.knownHostsLine}\n`);
+      execFileSync("ssh-keygen", ["-H", "-f", file], { stdio: "ignore" });
+      expect(readFileSync(file, "utf8")).to.not.include("127.0.0.1");
+      const conn = await openConnection(base({ knownHostsFiles: [file] }));
+      conn.end();
+    });
+  });
+
+  describe("authentication and network errors", () => {
+    let known: string;
+    before(() => {
+      known = join(tmp.dir, "known_hosts_auth");
+      writeFileSync(known, `${server.knownHostsLine}\n`);
+    });
+
+    it("logs in with a key file and runs a command as the connecting user", async () => {
+      const remote = await connectRemote({ ...base({ knownHostsFiles: [known] }) });
+      const r = await remote.run(["id", "-un"]);
+      await remote.close();
+      expect(r.code).to.equal(0);
+      expect(r.stdout.trim()).to.equal(execFileSync("id", ["-un"], { encoding: "utf8" }).trim());
+    });
+
+    it("asks the passphrase of an encrypted key through the callback", async () => {
+      const asked: string[] = [];
+      const conn = await openConnection(
+        base({
+          knownHostsFiles: [known],
+          identityFiles: [join(tmp.dir, "missing"), encrypted.path],
+          passphrase: async (p) => {
+            asked.push(p);
+            return "correct horse";
+          },
+        }),
+      );
+      conn.end();
+      expect(asked).to.deep.equal([encrypted.path]);
+    });
+
+    it("refuses a wrong key, naming every key tried", async () => {
+      const err = await openConnection(
+        base({
+          knownHostsFiles: [known],
+          identityFiles: [stranger.path, join(tmp.dir, "missing"), encrypted.path],
+          passphrase: async () => "wrong",
+        }),
+      ).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(AuthFailedError);
+      const msg = (err as Error).message;
+      expect(msg)
+        .to.include(stranger.path)
+        .and.include("missing (missing)")
+        .and.include(`${encrypted.path} (wrong passphrase)`);
+      expect(msg).to.not.include("\n");
+    });
+
+    it("says the connection was refused", async () => {
+      const probe = net.createServer();
+      await new Promise<void>((ok) => probe.listen(0, "127.0.0.1", ok));
+      const port = (probe.address() as net.AddressInfo).port;
+      await new Promise<void>((ok) => probe.close(() => ok()));
+      const err = await openConnection(base({ port, knownHostsFiles: [known] })).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(ConnectionRefusedError);
+      expect((err as Error).message).to.equal(
+        `ssh: 127.0.0.1:${port} refused the connection (is sshd running, and is the port right?)`,
+      );
+    });
+
+    it("times out on a listening socket that never answers", async () => {
+      const sockets: net.Socket[] = [];
+      const silent = net.createServer((s) => sockets.push(s));
+      await new Promise<void>((ok) => silent.listen(0, "127.0.0.1", ok));
+      const port = (silent.address() as net.AddressInfo).port;
+      try {
+        const err = await openConnection(base({ port, knownHostsFiles: [known], connectTimeoutMs: 300 })).catch(
+          (e: unknown) => e,
+        );
+        expect(err).to.be.instanceOf(ConnectTimeoutError);
+        expect((err as Error).message)
+          .to.include(`127.0.0.1:${port}`)
+          .and.include("connect timeout");
+      } finally {
+        for (const s of sockets) s.destroy();
+        await new Promise<void>((ok) => silent.close(() => ok()));
+      }
+    });
+
+    it("reaches a server through one jump host (ProxyJump), verifying both host keys", async () => {
+      const target = await startTestSshServer({ authorizedKeys: [key.publicLine] });
+      try {
+        const file = join(tmp.dir, "known_hosts_jump");
+        writeFileSync(file, `${server.knownHostsLine}\n${target.knownHostsLine}\n`);
+        const remote = await connectRemote(
+          base({
+            port: target.port,
+            knownHostsFiles: [file],
+            jump: { host: "127.0.0.1", port: server.port, user: "jump" },
+          }),
+        );
+        const r = await remote.run(["echo", "through"]);
+        await remote.close();
+        expect(r.stdout).to.equal("through\n");
+        expect(server.forwards).to.include(`127.0.0.1:${target.port}`);
+        expect(target.commands).to.have.length(1);
+      } finally {
+        await target.stop();
+      }
+    });
+  });
+});

@@ -1,0 +1,175 @@
+/**
+ * File transfer over SFTP.
+ *
+ * Upload: the bytes go to `<target>.tmp-<16 hex>` beside the target, created by the SFTP OPEN
+ * itself with the requested mode (exclusive create: never an existing file, never a chmod after
+ * the fact; the server's umask can only remove bits), then `mv -f -T` renames it over the target
+ * (rename(2): readers see the old file or the new one, never half). With `verify`, sha256sum on the
+ * server must equal the local sha256 before the rename. On any error the temp file is removed; when
+ * the connection itself is lost it cannot be, and the next upload to the same target removes temp
+ * files of that target older than STALE_TEMP_MS (younger ones may belong to an upload under way).
+ * The file belongs to the connecting user (the deploy user).
+ *
+ * Download: into `<localPath>.tmp-<hex>` (0600), renamed over localPath once complete.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { open as openLocal, rename as renameLocal, rm, stat as statLocal } from "node:fs/promises";
+import { posix } from "node:path";
+import type { SFTPWrapper } from "ssh2";
+import { ConnectionLostError, SshError, UploadVerifyError, messageOf } from "./errors.js";
+
+export const STALE_TEMP_MS = 10 * 60 * 1000;
+const CHUNK = 64 * 1024;
+const TEMP_SUFFIX = /^\.tmp-[0-9a-f]{16}$/;
+
+export interface TransferContext {
+  host: string;
+  sftp(): Promise<SFTPWrapper>;
+  /** Runs argv on the server; resolves with code and output. */
+  run(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  isConnected(): boolean;
+}
+
+export type UploadSource = { data: string | Buffer } | { localPath: string };
+
+export interface UploadOptions {
+  mode: number;
+  onProgress?: (done: number, total: number) => void;
+  /** Compare sha256 on the server with the local one before renaming. */
+  verify?: boolean;
+}
+
+function call<T>(fn: (cb: (err: Error | null | undefined, value: T) => void) => void): Promise<T> {
+  return new Promise<T>((ok, fail) => fn((err, value) => (err ? fail(err) : ok(value))));
+}
+
+async function* chunksOf(source: UploadSource): AsyncGenerator<Buffer> {
+  if ("data" in source) {
+    const data = Buffer.from(source.data);
+    for (let at = 0; at < data.length; at += CHUNK) yield data.subarray(at, at + CHUNK);
+    return;
+  }
+  for await (const chunk of createReadStream(source.localPath, { highWaterMark: CHUNK })) yield chunk as Buffer;
+}
+
+async function sizeOf(source: UploadSource): Promise<number> {
+  return "data" in source ? Buffer.byteLength(source.data) : (await statLocal(source.localPath)).size;
+}
+
+/** Removes temp files of this target left by uploads cut off earlier; best effort. */
+async function removeStaleTemps(sftp: SFTPWrapper, remotePath: string): Promise<void> {
+  const dir = posix.dirname(remotePath);
+  const base = posix.basename(remotePath);
+  const list = await call<{ filename: string; attrs: { mtime: number } }[]>((cb) => sftp.readdir(dir, cb)).catch(
+    () => [],
+  );
+  const now = Date.now();
+  for (const entry of list) {
+    if (!entry.filename.startsWith(base) || !TEMP_SUFFIX.test(entry.filename.slice(base.length))) continue;
+    if (now - entry.attrs.mtime * 1000 < STALE_TEMP_MS) continue;
+    await call<void>((cb) => sftp.unlink(posix.join(dir, entry.filename), (err) => cb(err, undefined))).catch(
+      () => undefined,
+    );
+  }
+}
+
+export async function upload(
+  ctx: TransferContext,
+  source: UploadSource,
+  remotePath: string,
+  options: UploadOptions,
+): Promise<void> {
+  if (!Number.isInteger(options.mode) || options.mode < 0 || options.mode > 0o7777) {
+    throw new SshError(`ssh: bad file mode ${options.mode} for ${remotePath}`);
+  }
+  const total = await sizeOf(source);
+  const temp = `${remotePath}.tmp-${randomBytes(8).toString("hex")}`;
+  const lost = (err: unknown) =>
+    ctx.isConnected() ? err : new ConnectionLostError(ctx.host, `upload of ${remotePath} (target unchanged)`);
+  let created = false;
+  try {
+    const sftp = await ctx.sftp();
+    await removeStaleTemps(sftp, remotePath);
+    const handle = await call<Buffer>((cb) => sftp.open(temp, "wx", { mode: options.mode }, cb));
+    created = true;
+    const hash = createHash("sha256");
+    let done = 0;
+    try {
+      for await (const chunk of chunksOf(source)) {
+        await call<void>((cb) => sftp.write(handle, chunk, 0, chunk.length, done, (err) => cb(err, undefined)));
+        hash.update(chunk);
+        done += chunk.length;
+        options.onProgress?.(done, total);
+      }
+    } finally {
+      await call<void>((cb) => sftp.close(handle, (err) => cb(err, undefined))).catch(() => undefined);
+    }
+    if (options.verify) {
+      const local = hash.digest("hex");
+      const sum = await ctx.run(["sha256sum", "--", temp]);
+      const remote = /^([0-9a-f]{64})\s/.exec(sum.stdout)?.[1];
+      if (sum.code !== 0 || !remote) {
+        throw new SshError(`ssh: cannot checksum ${temp} on ${ctx.host}: ${sum.stderr.trim().split("\n")[0] ?? ""}`);
+      }
+      if (remote !== local) throw new UploadVerifyError(ctx.host, remotePath, local, remote);
+    }
+    const mv = await ctx.run(["mv", "-f", "-T", "--", temp, remotePath]);
+    if (mv.code !== 0) {
+      throw new SshError(
+        `ssh: cannot move the upload into ${remotePath} on ${ctx.host}: ${mv.stderr.trim().split("\n")[0] ?? ""}`,
+      );
+    }
+    created = false;
+  } catch (err) {
+    const final = lost(err);
+    if (created && ctx.isConnected()) {
+      const sftp = await ctx.sftp().catch(() => undefined);
+      if (sftp) await call<void>((cb) => sftp.unlink(temp, (e) => cb(e, undefined))).catch(() => undefined);
+    }
+    if (final instanceof SshError) throw final;
+    throw new SshError(`ssh: upload to ${ctx.host}:${remotePath} failed: ${messageOf(final)}`);
+  }
+}
+
+export async function download(
+  ctx: TransferContext,
+  remotePath: string,
+  localPath: string,
+  onProgress?: (done: number, total: number) => void,
+): Promise<void> {
+  const temp = `${localPath}.tmp-${randomBytes(8).toString("hex")}`;
+  const local = await openLocal(temp, "wx", 0o600);
+  try {
+    const sftp = await ctx.sftp();
+    const handle = await call<Buffer>((cb) => sftp.open(remotePath, "r", cb));
+    try {
+      const total = (await call<{ size: number }>((cb) => sftp.fstat(handle, cb))).size;
+      const buf = Buffer.alloc(CHUNK);
+      let done = 0;
+      for (;;) {
+        const n = await new Promise<number>((ok, fail) =>
+          sftp.read(handle, buf, 0, CHUNK, done, (err, bytesRead) => {
+            // EOF comes as an error with code 1 (SSH_FX_EOF) in ssh2.
+            if (err && (err as Error & { code?: number }).code !== 1) fail(err);
+            else ok(err ? 0 : bytesRead);
+          }),
+        );
+        if (n === 0) break;
+        await local.write(buf, 0, n);
+        done += n;
+        onProgress?.(done, total);
+      }
+    } finally {
+      await call<void>((cb) => sftp.close(handle, (err) => cb(err, undefined))).catch(() => undefined);
+    }
+    await local.close();
+    await renameLocal(temp, localPath);
+  } catch (err) {
+    await local.close().catch(() => undefined);
+    await rm(temp, { force: true });
+    if (!ctx.isConnected()) throw new ConnectionLostError(ctx.host, `download of ${remotePath}`);
+    if (err instanceof SshError) throw err;
+    throw new SshError(`ssh: download of ${ctx.host}:${remotePath} failed: ${messageOf(err)}`);
+  }
+}
