@@ -3,18 +3,60 @@ import type { Argv } from "../ssh/types.js";
 import type { Layout } from "./layout.js";
 import { assertBackupName } from "./names.js";
 
-/** `backup.sh [label]`: pg_dump -Fc into backups/, refuses when the disk is low. */
-export const create = (releaseDir: string, label?: string): Argv => {
-  if (label !== undefined && !/^[A-Za-z0-9._-]{1,140}$/.test(label))
-    throw new Error(`bad backup label ${JSON.stringify(label)}`);
-  return ["bash", `${releaseDir}/remote/bin/backup.sh`, ...(label ? [label] : [])];
+/** backup.sh wants lower-case letters, digits and '-' in a label. */
+export function backupLabel(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 60);
+}
+
+export interface BackupOptions {
+  label?: string;
+  minFreeMb?: number;
+  keepDays?: number;
+}
+
+/** `backup.sh --label L`: a verified pg_dump -Fc into backups/; refuses (exit 3) when the disk is low. */
+export const create = (releaseDir: string, l: Layout, o: BackupOptions = {}): Argv => {
+  if (o.label !== undefined && !/^[a-z0-9-]{1,60}$/.test(o.label))
+    throw new Error(`bad backup label ${JSON.stringify(o.label)}`);
+  return [
+    "env",
+    `APP_DIR=${l.appDir}`,
+    "bash",
+    `${releaseDir}/remote/bin/backup.sh`,
+    ...(o.label ? ["--label", o.label] : []),
+    ...(o.minFreeMb !== undefined ? ["--min-free-mb", String(o.minFreeMb)] : []),
+    ...(o.keepDays !== undefined ? ["--keep-days", String(o.keepDays)] : []),
+  ];
 };
 
-export const restore = (releaseDir: string, l: Layout, name: string): Argv => [
+/** restore.sh FILE: checks FILE, safety backup, stops the bot, restores, starts it, waits healthy. */
+export const restore = (releaseDir: string, l: Layout, name: string, healthTimeoutSec = 180): Argv => [
+  "env",
+  `APP_DIR=${l.appDir}`,
+  `RESTORE_HEALTH_TIMEOUT=${Math.round(healthTimeoutSec)}`,
   "bash",
   `${releaseDir}/remote/bin/restore.sh`,
   `${l.backups}/${assertBackupName(name)}`,
 ];
+
+export const RESTORE_EXIT: Record<number, string> = {
+  2: "usage error",
+  3: "the backup file was refused (missing or unreadable); nothing was touched",
+  4: "the safety backup failed; nothing was touched",
+  5: "the restore failed; the previous data was kept",
+  6: "restored, but the bot was not healthy in time",
+};
+
+export const BACKUP_EXIT: Record<number, string> = {
+  3: "free disk below the threshold: nothing written",
+  4: "pg_dump failed",
+  5: "the dump did not read back",
+  6: "another backup is running",
+};
 
 export const list = (l: Layout): Argv => [
   "find",

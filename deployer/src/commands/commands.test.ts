@@ -108,14 +108,27 @@ describe("commands: exact strings", () => {
     expect(() => migrate.down(R, 0)).to.throw();
   });
   it("backups go through the release's scripts with a checked name", () => {
-    expect(backup.create(R, "pre-v2")).to.deep.equal(["bash", `${R}/remote/bin/backup.sh`, "pre-v2"]);
-    expect(backup.restore(R, l, "20240101T000000Z_v1.dump")).to.deep.equal([
+    expect(backup.create(R, l, { label: "pre-v2", minFreeMb: 100 })).to.deep.equal([
+      "env",
+      "APP_DIR=/opt/remindbot",
+      "bash",
+      `${R}/remote/bin/backup.sh`,
+      "--label",
+      "pre-v2",
+      "--min-free-mb",
+      "100",
+    ]);
+    expect(backup.backupLabel("pre-V1.2_x")).to.equal("pre-v1-2-x");
+    expect(backup.restore(R, l, "20240101T000000Z_v1.dump", 60)).to.deep.equal([
+      "env",
+      "APP_DIR=/opt/remindbot",
+      "RESTORE_HEALTH_TIMEOUT=60",
       "bash",
       `${R}/remote/bin/restore.sh`,
       "/opt/remindbot/backups/20240101T000000Z_v1.dump",
     ]);
     expect(() => backup.restore(R, l, "../x.dump")).to.throw();
-    expect(() => backup.create(R, "$(id)")).to.throw();
+    expect(() => backup.create(R, l, { label: "$(id)" })).to.throw();
   });
   it("docker images are named remindbot-bot:<tag>", () => {
     expect(quoteArgv(docker.removeImage("v1"))).to.equal("'docker' 'image' 'rm' 'remindbot-bot:v1'");

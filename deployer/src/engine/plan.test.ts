@@ -8,6 +8,7 @@ const config: PlanConfig = {
   keepReleases: 3,
   healthTimeoutSec: 90,
   backupBeforeDeploy: true,
+  backupMinFreeMb: 512,
 };
 const req = (tag: string, action: "deploy" | "rollback" = "deploy"): DeployRequest => ({
   action,
@@ -45,6 +46,7 @@ describe("deployPlan", () => {
       "switch",
       "up",
       "health",
+      "rescue",
       "units",
       "history",
       "prune",
@@ -83,7 +85,7 @@ describe("deployPlan", () => {
     );
     expect(step(p, "backup")?.skip).to.equal(undefined);
     expect(quoteArgv(step(p, "backup")!.commands[0]!)).to.equal(
-      "'bash' '/opt/remindbot/releases/v2/remote/bin/backup.sh' 'pre-v2'",
+      "'env' 'APP_DIR=/opt/remindbot' 'bash' '/opt/remindbot/releases/v2/remote/bin/backup.sh' '--label' 'pre-v2' '--min-free-mb' '512'",
     );
     expect(p.previous).to.equal("v1");
   });

@@ -20,6 +20,7 @@ export interface PlanConfig {
   keepReleases: number;
   healthTimeoutSec: number;
   backupBeforeDeploy: boolean;
+  backupMinFreeMb: number;
 }
 
 export interface DeployRequest {
@@ -45,6 +46,7 @@ export type StepKind =
   | "switch"
   | "up"
   | "health"
+  | "rescue"
   | "units"
   | "history"
   | "prune"
@@ -168,7 +170,7 @@ export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRe
         : !needBackup
           ? { skip: "backups before deploys are off for this target" }
           : {}),
-    commands: [backup.create(dir, `pre-${tag}`)],
+    commands: [backup.create(dir, l, { label: backup.backupLabel(`pre-${tag}`), minFreeMb: config.backupMinFreeMb })],
   });
   if (currentDir && !sameTag) {
     steps.push({
@@ -206,6 +208,19 @@ export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRe
         compose.compose(dir, "ps", "-q", "bot"),
         ["docker", "inspect", "--format", "{{json .State}}", "<container>"],
       ],
+    },
+    {
+      id: "rescue",
+      title: previous
+        ? `Roll back to ${previous} automatically if the gate fails`
+        : "Stop the bot if the gate fails (first deploy: nothing to roll back to)",
+      commands: previous
+        ? [
+            migrate.down(dir, 1).slice(0, -1).concat("<N applied by this deploy>"),
+            ...release.switchCurrent(l, previous),
+            compose.upBot(l.release(previous)),
+          ]
+        : [compose.compose(dir, "stop", "bot")],
     },
     {
       id: "units",

@@ -1,0 +1,238 @@
+/** Command-line parsing: pure, so every usage error and its exit code is tested without a server. */
+import { parseArgs } from "node:util";
+import { tagProblem } from "../commands/names.js";
+
+export type Command =
+  | { name: "help"; topic?: string }
+  | { name: "deploy"; target: string; tag: string; yes: boolean; json: boolean }
+  | { name: "rollback"; target: string; tag: string; yes: boolean; json: boolean }
+  | { name: "plan"; action: "deploy" | "rollback" | "provision"; target: string; tag?: string; json: boolean }
+  | { name: "releases"; target: string; json: boolean }
+  | { name: "status"; target: string; json: boolean }
+  | { name: "logs"; target: string; service: "bot" | "postgres"; follow: boolean; tail?: number; since?: string }
+  | {
+      name: "backup";
+      action: "create" | "list" | "pull" | "restore";
+      target: string;
+      backup?: string;
+      output?: string;
+      yes: boolean;
+      json: boolean;
+    }
+  | { name: "provision"; target: string; yes: boolean; json: boolean }
+  | { name: "unlock"; target: string; yes: boolean };
+
+export interface Parsed {
+  command: Command;
+  acceptHostKey?: string;
+}
+
+export class UsageError extends Error {}
+
+export const USAGE: Record<string, string> = {
+  main: `Usage: npm run deployer -- <command> [options]
+
+Commands:
+  deploy    --target T --tag TAG [--yes]            deploy a git tag
+  rollback  --target T --to TAG [--yes]             go back to a release (or deploy an older tag)
+  plan      deploy|rollback|provision --target T [--tag TAG | --to TAG] [--json]
+                                                    print the steps and exact remote commands; changes nothing
+  releases  --target T [--json]                     releases on the server, newest first
+  status    --target T [--json]                     containers, current release, disk, backups
+  logs      --target T [--service bot|postgres] [--follow] [--tail N] [--since D]
+  backup    create|list|pull NAME|restore NAME --target T [--yes] [--json] [--output PATH]
+  provision --target T [--yes]                      prepare a server (as root or a sudoer)
+  unlock    --target T [--yes]                      remove a deploy lock left behind
+
+Common options: --accept-host-key SHA256:...  trust this unknown host key (checked, then recorded)
+                --help                        help for a command
+With no command on a terminal, the terminal UI opens.
+Exit codes: 0 done; 1 failed; 2 usage or configuration error; 3 lock held; 4 health gate failed, previous release restored.
+Targets: deploy.targets.yml at the repo root (see deploy.targets.example.yml), or the built-in "sandbox".`,
+  deploy: `Usage: npm run deployer -- deploy --target T --tag TAG [--yes] [--json]
+
+Deploys the git tag TAG: local checks, upload, build on the server, backup, migrations,
+switch, health gate (automatic rollback on failure, exit 4), units, history, prune.
+--yes is required when stdin is not a terminal.`,
+  rollback: `Usage: npm run deployer -- rollback --target T --to TAG [--yes] [--json]
+
+Goes back to TAG: a release on the server starts from its kept image (no rebuild); a tag that is
+not on the server is deployed. Migrations the database has and TAG does not know are reverted
+first, with the current image, after a backup (\`plan rollback\` lists them).`,
+  plan: `Usage: npm run deployer -- plan deploy --target T --tag TAG [--json]
+       npm run deployer -- plan rollback --target T --to TAG [--json]
+       npm run deployer -- plan provision --target T [--json]
+
+Prints the steps and the exact remote commands; reads the server, changes nothing.`,
+  releases: `Usage: npm run deployer -- releases --target T [--json]
+
+Releases on the server, newest first: tag, commit, deployed at, by, result, current, image kept.`,
+  status: `Usage: npm run deployer -- status --target T [--json]
+
+Containers (state, health, uptime, restarts, memory), current release, disk free, last backup,
+next backup, the lock when held.`,
+  logs: `Usage: npm run deployer -- logs --target T [--service bot|postgres] [--follow] [--tail N] [--since D]
+
+docker compose logs --timestamps of the service (default bot). With --follow it streams until
+Ctrl+C, which ends the remote process too. --since takes what docker does: 10m, 2h, an RFC 3339 time.`,
+  backup: `Usage: npm run deployer -- backup create --target T
+       npm run deployer -- backup list --target T [--json]
+       npm run deployer -- backup pull NAME --target T [--output PATH]
+       npm run deployer -- backup restore NAME --target T [--yes]
+
+Backups live in <appDir>/backups on the server (pg_dump -Fc, 0600). restore takes a safety
+backup first, stops the bot, restores in one transaction and waits for the bot to be healthy.`,
+  provision: `Usage: npm run deployer -- provision --target T [--yes]
+
+As root (or a password-less sudoer; the target's rootUser): checks Docker and compose v2 (installs
+them from Docker's apt repository when missing), creates the deploy user in the docker group with
+your public key, the app layout (shared/ and backups/ 0700) and the systemd units and backup timer.
+Idempotent: a second run changes nothing and says so.`,
+  unlock: `Usage: npm run deployer -- unlock --target T [--yes]
+
+Removes the deploy lock (after a lost connection). Make sure no deploy is running.`,
+};
+
+export function parseCli(argv: string[]): Parsed {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help")
+    return { command: { name: "help", ...(rest[0] ? { topic: rest[0] } : {}) } };
+  if (!(name in USAGE) || name === "main") throw new UsageError(`unknown command ${JSON.stringify(name)} (see --help)`);
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        target: { type: "string" },
+        tag: { type: "string" },
+        to: { type: "string" },
+        yes: { type: "boolean", short: "y" },
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+        service: { type: "string" },
+        follow: { type: "boolean", short: "f" },
+        tail: { type: "string" },
+        since: { type: "string" },
+        output: { type: "string", short: "o" },
+        "accept-host-key": { type: "string" },
+      },
+    });
+  } catch (e) {
+    throw new UsageError(`${name}: ${(e as Error).message.split("\n")[0]}`);
+  }
+  const v = parsed.values;
+  const pos = parsed.positionals;
+  if (v.help) return { command: { name: "help", topic: name } };
+  const extra = { ...(v["accept-host-key"] ? { acceptHostKey: v["accept-host-key"] } : {}) };
+  if (extra.acceptHostKey && !/^SHA256:[A-Za-z0-9+/]{43}=?$/.test(extra.acceptHostKey))
+    throw new UsageError("--accept-host-key wants a fingerprint like SHA256:abc... (43 base64 characters)");
+  const target = v.target;
+  if (!target) throw new UsageError(`${name}: --target is required (see \`${name} --help\`)`);
+  const json = v.json ?? false;
+  const yes = v.yes ?? false;
+  const need = (value: string | undefined, flag: string): string => {
+    if (!value) throw new UsageError(`${name}: ${flag} is required (see \`${name} --help\`)`);
+    const problem = tagProblem(value);
+    if (problem) throw new UsageError(`${name}: ${flag}: ${problem}`);
+    return value;
+  };
+  const noPositionals = (n = 0) => {
+    if (pos.length > n) throw new UsageError(`${name}: unexpected argument ${JSON.stringify(pos[n])}`);
+  };
+  let command: Command;
+  switch (name) {
+    case "deploy":
+      noPositionals();
+      command = { name, target, tag: need(v.tag, "--tag"), yes, json };
+      break;
+    case "rollback":
+      noPositionals();
+      command = { name, target, tag: need(v.to ?? v.tag, "--to"), yes, json };
+      break;
+    case "plan": {
+      const action = pos[0];
+      if (action !== "deploy" && action !== "rollback" && action !== "provision")
+        throw new UsageError("plan: say what to plan: plan deploy|rollback|provision (see `plan --help`)");
+      noPositionals(1);
+      command =
+        action === "provision"
+          ? { name, action, target, json }
+          : {
+              name,
+              action,
+              target,
+              tag: need(action === "deploy" ? v.tag : (v.to ?? v.tag), action === "deploy" ? "--tag" : "--to"),
+              json,
+            };
+      break;
+    }
+    case "releases":
+    case "status":
+      noPositionals();
+      command = { name, target, json };
+      break;
+    case "logs": {
+      noPositionals();
+      const service = v.service ?? "bot";
+      if (service !== "bot" && service !== "postgres") throw new UsageError("logs: --service is bot or postgres");
+      let tail: number | undefined;
+      if (v.tail !== undefined) {
+        if (!/^\d{1,7}$/.test(v.tail)) throw new UsageError("logs: --tail wants a number of lines");
+        tail = Number(v.tail);
+      }
+      if (v.since !== undefined && !/^[0-9A-Za-z:.+-]{1,40}$/.test(v.since))
+        throw new UsageError("logs: --since wants 10m, 2h or an RFC 3339 time");
+      command = {
+        name,
+        target,
+        service,
+        follow: v.follow ?? false,
+        ...(tail !== undefined ? { tail } : {}),
+        ...(v.since ? { since: v.since } : {}),
+      };
+      break;
+    }
+    case "backup": {
+      const action = pos[0];
+      if (action !== "create" && action !== "list" && action !== "pull" && action !== "restore")
+        throw new UsageError("backup: say create, list, pull NAME or restore NAME (see `backup --help`)");
+      const needsName = action === "pull" || action === "restore";
+      if (needsName && !pos[1]) throw new UsageError(`backup ${action}: which backup? (names from \`backup list\`)`);
+      noPositionals(needsName ? 2 : 1);
+      command = {
+        name,
+        action,
+        target,
+        yes,
+        json,
+        ...(pos[1] ? { backup: pos[1] } : {}),
+        ...(v.output ? { output: v.output } : {}),
+      };
+      break;
+    }
+    case "provision":
+      noPositionals();
+      command = { name, target, yes, json };
+      break;
+    case "unlock":
+      noPositionals();
+      command = { name, target, yes };
+      break;
+    default:
+      throw new UsageError(`unknown command ${JSON.stringify(name)}`);
+  }
+  return { command, ...extra };
+}
+
+/** Commands that change the server and need --yes when nobody can be asked. */
+export function isDestructive(c: Command): boolean {
+  return (
+    c.name === "deploy" ||
+    c.name === "rollback" ||
+    c.name === "provision" ||
+    c.name === "unlock" ||
+    (c.name === "backup" && c.action === "restore")
+  );
+}

@@ -1,0 +1,130 @@
+import { expect } from "chai";
+import { mkdtempSync, writeFileSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { parseCli, isDestructive, UsageError } from "./args.js";
+import { runCli, type CliIo } from "./run.js";
+import type { EngineDeps } from "../engine/deployer.js";
+
+describe("cli: parseCli", () => {
+  it("parses each command", () => {
+    expect(parseCli(["deploy", "--target", "prod", "--tag", "v1", "--yes"]).command).to.deep.equal({
+      name: "deploy",
+      target: "prod",
+      tag: "v1",
+      yes: true,
+      json: false,
+    });
+    expect(parseCli(["rollback", "--target", "prod", "--to", "v1"]).command).to.include({
+      name: "rollback",
+      tag: "v1",
+    });
+    expect(parseCli(["plan", "rollback", "--target", "p", "--to", "v0"]).command).to.include({
+      name: "plan",
+      action: "rollback",
+      tag: "v0",
+    });
+    expect(
+      parseCli(["logs", "--target", "p", "--follow", "--tail", "20", "--service", "postgres"]).command,
+    ).to.deep.equal({
+      name: "logs",
+      target: "p",
+      service: "postgres",
+      follow: true,
+      tail: 20,
+    });
+    expect(parseCli(["backup", "pull", "x.dump", "--target", "p"]).command).to.include({
+      action: "pull",
+      backup: "x.dump",
+    });
+    expect(parseCli(["status", "--help"]).command).to.deep.equal({ name: "help", topic: "status" });
+  });
+  const bad: string[][] = [
+    ["frobnicate"],
+    ["deploy", "--tag", "v1"],
+    ["deploy", "--target", "p"],
+    ["deploy", "--target", "p", "--tag", "v1", "--nope"],
+    ["plan", "--target", "p"],
+    ["logs", "--target", "p", "--service", "redis"],
+    ["logs", "--target", "p", "--tail", "x"],
+    ["backup", "restore", "--target", "p"],
+    ["status", "--target", "p", "extra"],
+    ["deploy", "--target", "p", "--tag", "v1", "--accept-host-key", "md5:xx"],
+  ];
+  for (const args of bad) it(`usage error: ${args.join(" ")}`, () => expect(() => parseCli(args)).to.throw(UsageError));
+  it("knows which commands are destructive", () => {
+    expect(isDestructive(parseCli(["deploy", "--target", "p", "--tag", "v"]).command)).to.equal(true);
+    expect(isDestructive(parseCli(["backup", "list", "--target", "p"]).command)).to.equal(false);
+    expect(isDestructive(parseCli(["backup", "restore", "n.dump", "--target", "p"]).command)).to.equal(true);
+  });
+});
+
+describe("cli: runCli exit codes before any connection", () => {
+  const root = mkdtempSync(join(tmpdir(), "deployer-cli-"));
+  writeFileSync(join(root, "deploy.targets.yml"), "targets:\n  prod:\n    host: 192.0.2.1\n");
+  let connects = 0;
+  const engine = (): EngineDeps => ({
+    sources: { repoRoot: root, sandbox: () => undefined },
+    repoDir: root,
+    by: "test",
+    connect: async () => {
+      connects++;
+      throw new Error("no connection in this test");
+    },
+  });
+  const io = (isTTY = false) => {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = "";
+    let err = "";
+    stdout.on("data", (d: Buffer) => (out += d.toString()));
+    stderr.on("data", (d: Buffer) => (err += d.toString()));
+    const value: CliIo = { stdout, stderr, stdin: new PassThrough(), isTTY, env: {}, logRoot: root };
+    return { value, out: () => out, err: () => err };
+  };
+  beforeEach(() => (connects = 0));
+
+  it("usage errors exit 2", async () => {
+    const i = io();
+    expect(await runCli(["deploy", "--target", "prod"], i.value, engine)).to.equal(2);
+    expect(i.err()).to.contain("--tag is required");
+  });
+  it("--help exits 0 and prints the command's usage", async () => {
+    const i = io();
+    expect(await runCli(["logs", "--help"], i.value, engine)).to.equal(0);
+    expect(i.out()).to.contain("--follow");
+  });
+  it("an unknown target exits 2 naming the known ones", async () => {
+    const i = io();
+    expect(await runCli(["status", "--target", "nope"], i.value, engine)).to.equal(2);
+    expect(i.err()).to.contain('unknown target "nope"').and.contain("prod");
+  });
+  it("a destructive command without --yes on a non-terminal refuses with 2", async () => {
+    const i = io();
+    expect(await runCli(["deploy", "--target", "prod", "--tag", "v1"], i.value, engine)).to.equal(2);
+    expect(i.err()).to.contain("--yes");
+    expect(connects).to.equal(0);
+  });
+  for (const tag of ["v1;touch /tmp/x", "$(id)", "../.."])
+    it(`a hostile tag ${JSON.stringify(tag)} is a usage error (2) before any connection`, async () => {
+      const i = io();
+      const code = await runCli(["deploy", "--target", "prod", "--tag", tag, "--yes"], i.value, engine);
+      expect(code).to.equal(2);
+      expect(connects).to.equal(0);
+      expect(i.err().trim().split("\n")).to.have.length(1);
+      expect(i.err()).to.match(/tag/);
+    });
+  it("a tag missing from git fails (1) before any connection, one line plus the log path", async () => {
+    const i = io();
+    const code = await runCli(["deploy", "--target", "prod", "--tag", "v9-missing", "--yes"], i.value, engine);
+    expect(code).to.equal(1);
+    expect(connects).to.equal(0);
+    const lines = i.err().trim().split("\n");
+    expect(lines[0]).to.match(/git/);
+    expect(lines[1]).to.match(/log: .*\.deployer\/logs\/.*\.jsonl/);
+    const logs = readdirSync(join(root, ".deployer", "logs"));
+    const text = logs.map((f) => readFileSync(join(root, ".deployer", "logs", f), "utf8")).join("");
+    expect(text).to.contain('"kind":"end"');
+  });
+});

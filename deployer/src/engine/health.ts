@@ -1,0 +1,71 @@
+/** The health gate: wait for Docker's health status of the bot container to be `healthy`. */
+import * as compose from "../commands/compose.js";
+import * as docker from "../commands/docker.js";
+import { exec, sleep, type EngineContext } from "./context.js";
+
+interface DockerState {
+  Status?: string;
+  Running?: boolean;
+  StartedAt?: string;
+  Health?: { Status?: string; Log?: Array<{ Start?: string; ExitCode?: number; Output?: string }> };
+}
+
+export interface HealthResult {
+  ok: boolean;
+  reason: string;
+  healthyAt?: number;
+}
+
+export async function waitHealthy(
+  ctx: EngineContext,
+  stepId: string,
+  releaseDir: string,
+  timeoutSec: number,
+  signal?: AbortSignal,
+  pollMs = 2000,
+): Promise<HealthResult> {
+  const now = ctx.now ?? Date.now;
+  const deadline = now() + timeoutSec * 1000;
+  const seen = new Set<string>();
+  let last = "no bot container yet";
+  while (now() < deadline) {
+    if (signal?.aborted) return { ok: false, reason: "interrupted while waiting for health" };
+    const ps = await exec(ctx, stepId, compose.compose(releaseDir, "ps", "-q", "bot"), {
+      quiet: true,
+      timeoutMs: 30_000,
+    });
+    const id = ps.stdout
+      .split("\n")
+      .map((s) => s.trim())
+      .find((s) => /^[0-9a-f]{12,64}$/.test(s));
+    if (id) {
+      const r = await exec(ctx, stepId, docker.inspectHealth(id), { quiet: true, timeoutMs: 30_000 });
+      let st: DockerState = {};
+      try {
+        st = JSON.parse(r.stdout.trim()) as DockerState;
+      } catch {
+        st = {};
+      }
+      for (const entry of st.Health?.Log ?? []) {
+        const key = `${entry.Start}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const out = (entry.Output ?? "").trim().split("\n").filter(Boolean).at(-1) ?? "";
+        ctx.sink({
+          type: "output",
+          at: now(),
+          stepId,
+          stream: "stdout",
+          line: `health check: exit ${entry.ExitCode ?? "?"}${out ? ` ${out}` : ""}`,
+        });
+      }
+      const health = st.Health?.Status;
+      last = `container ${st.Status ?? "unknown"}${health ? `, health ${health}` : ""}`;
+      if (health === "healthy") return { ok: true, reason: "healthy", healthyAt: now() };
+      if (health === "unhealthy") return { ok: false, reason: `the bot is unhealthy (${last})` };
+      if (!st.Health && st.Running) return { ok: true, reason: "running (no health check defined)", healthyAt: now() };
+    }
+    await sleep(pollMs, signal);
+  }
+  return { ok: false, reason: `the bot was not healthy within ${timeoutSec} s (${last})` };
+}
