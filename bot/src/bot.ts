@@ -41,7 +41,8 @@ export function createI18n(): I18n<BotContext> {
     fluentBundleOptions: { useIsolating: false },
     localeNegotiator: (ctx) => ctx.user?.lang ?? langFromClient(ctx.from?.language_code),
   });
-  i18n.loadLocalesDirSync(localesDir());
+  const dir = localesDir();
+  for (const lang of ["en", "ru"]) i18n.loadLocaleSync(lang, { filePath: `${dir}${lang}.ftl` });
   return i18n;
 }
 

@@ -33,7 +33,7 @@ export function createReminderFeature(deps: BotDeps): Composer<BotContext> {
         await ctx.reply(ctx.t("empty-text"), html);
         return true;
       case "too-long":
-        await ctx.reply(ctx.t("too-long", { max: MAX_TEXT_LENGTH, length: d.length }), html);
+        await ctx.reply(ctx.t("too-long", { max: String(MAX_TEXT_LENGTH), length: String(d.length) }), html);
         return true;
       case "no-time":
         await ctx.reply(ctx.t("no-time"), html);
@@ -109,7 +109,7 @@ export function createReminderFeature(deps: BotDeps): Composer<BotContext> {
     const res = await deps.reminders.createDraft({ ...base, dueAt }, now);
     if (!res.ok) {
       await ctx.reply(
-        res.reason === "limit" ? ctx.t("limit-reached", { max: MAX_ACTIVE_REMINDERS }) : ctx.t("no-time"),
+        res.reason === "limit" ? ctx.t("limit-reached", { max: String(MAX_ACTIVE_REMINDERS) }) : ctx.t("no-time"),
         { parse_mode: "HTML" },
       );
       return;
@@ -156,7 +156,7 @@ export function createReminderFeature(deps: BotDeps): Composer<BotContext> {
         if (!res.ok) {
           if (res.reason === "limit")
             return void (await ctx.answerCallbackQuery({
-              text: ctx.t("limit-reached", { max: MAX_ACTIVE_REMINDERS }),
+              text: ctx.t("limit-reached", { max: String(MAX_ACTIVE_REMINDERS) }),
               show_alert: true,
             }));
           if (res.reason === "past" && owner)

@@ -68,7 +68,7 @@ export function listFeature(deps: BotDeps): Composer<BotContext> {
         );
         if (!res.ok) {
           const text =
-            res.reason === "limit" ? ctx.t("limit-reached", { max: MAX_ACTIVE_REMINDERS }) : ctx.t("expired");
+            res.reason === "limit" ? ctx.t("limit-reached", { max: String(MAX_ACTIVE_REMINDERS) }) : ctx.t("expired");
           return void (await ctx.answerCallbackQuery({ text }));
         }
         note = ctx.t("resumed");
