@@ -100,6 +100,8 @@ export interface CallResponse {
 export interface CallRecord {
   /** Increasing per call, assigned when the request arrives. */
   seq: number;
+  /** Increasing per call, assigned when it is answered (a long poll is answered after later calls). */
+  doneSeq: number;
   /** Arrival time, ms since the epoch. */
   at: number;
   /** When it was answered, ms since the epoch. */
@@ -117,6 +119,8 @@ export interface CallRecord {
 export interface CallFilter {
   /** Only calls with seq greater than this. */
   since?: number;
+  /** Only calls with doneSeq greater than this (answered after that point): an exact cursor for polling. */
+  doneSince?: number;
   method?: string;
   token?: string;
   chatId?: number | string;
@@ -178,6 +182,8 @@ export interface Stats {
   calls: number;
   /** Calls dropped from the record because of `maxCalls`. */
   droppedCalls: number;
+  /** Messages the fake remembers for edits and deletes (bounded by maxCalls). */
+  storedMessages: number;
   byMethod: Record<string, { ok: number; failed: number }>;
 }
 
@@ -585,6 +591,7 @@ interface Waiter {
   predicate: (call: CallRecord) => boolean;
   since: number;
   resolve: (call: CallRecord) => void;
+  reject: (err: Error) => void;
 }
 
 type Handler = (bot: BotState, params: Record<string, unknown>) => unknown;
@@ -608,6 +615,7 @@ export class FakeBotApi {
   #nextUpdateId = 1;
   #nextCallbackId = 1;
   #seq = 0;
+  #doneSeq = 0;
   #calls: CallRecord[] = [];
   #dropped = 0;
   #byMethod: Record<string, { ok: number; failed: number }> = {};
@@ -684,6 +692,11 @@ export class FakeBotApi {
           clearTimeout(timer);
           this.#waiters.delete(waiter);
           resolve(call);
+        },
+        reject: (err) => {
+          clearTimeout(timer);
+          this.#waiters.delete(waiter);
+          reject(err);
         },
       };
       const timer = setTimeout(() => {
@@ -772,7 +785,7 @@ export class FakeBotApi {
   stats(): Stats {
     const byMethod: Stats["byMethod"] = {};
     for (const [m, c] of Object.entries(this.#byMethod)) byMethod[m] = { ...c };
-    return { calls: this.#seq, droppedCalls: this.#dropped, byMethod };
+    return { calls: this.#seq, droppedCalls: this.#dropped, storedMessages: this.#messages.size, byMethod };
   }
 
   /**
@@ -803,6 +816,7 @@ export class FakeBotApi {
     for (const bot of this.#bots.values()) {
       if (bot.poll) this.#answerPoll(bot, []);
     }
+    for (const waiter of [...this.#waiters]) waiter.reject(new Error("waitForCall: the fake Bot API was stopped"));
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeIdleConnections();
@@ -847,6 +861,7 @@ export class FakeBotApi {
     }
     const record: CallRecord = {
       seq: ++this.#seq,
+      doneSeq: 0,
       at: Date.now(),
       endAt: 0,
       token,
@@ -893,6 +908,7 @@ export class FakeBotApi {
 
   #record(record: CallRecord): void {
     record.endAt = Date.now();
+    record.doneSeq = ++this.#doneSeq;
     const counts = (this.#byMethod[record.method] ??= { ok: 0, failed: 0 });
     if (record.response.ok) counts.ok++;
     else counts.failed++;
@@ -1294,6 +1310,7 @@ export class FakeBotApi {
       if (route === "GET /calls") {
         const filter: CallFilter = {};
         if (q.has("since")) filter.since = Number(q.get("since"));
+        if (q.has("done_since")) filter.doneSince = Number(q.get("done_since"));
         if (q.has("method")) filter.method = q.get("method") ?? undefined;
         if (q.has("token")) filter.token = q.get("token") ?? undefined;
         if (q.has("chat_id")) filter.chatId = q.get("chat_id") ?? undefined;
@@ -1341,6 +1358,7 @@ const CHAT_ACTIONS = new Set([
 
 function matches(call: CallRecord, filter: CallFilter): boolean {
   if (filter.since !== undefined && call.seq <= filter.since) return false;
+  if (filter.doneSince !== undefined && call.doneSeq <= filter.doneSince) return false;
   if (filter.method !== undefined && call.method.toLowerCase() !== filter.method.toLowerCase()) return false;
   if (filter.token !== undefined && call.token !== filter.token) return false;
   if (filter.chatId !== undefined && String(call.params["chat_id"]) !== String(filter.chatId)) return false;
@@ -1486,7 +1504,8 @@ export async function startFakeBotApi(opts: FakeBotApiOptions = {}): Promise<Fak
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(opts.port ?? 0, host, () => {
+    // a deep backlog: a burst of thousands of sends must queue, not be reset
+    server.listen({ port: opts.port ?? 0, host, backlog: 4096 }, () => {
       server.off("error", reject);
       resolve();
     });
