@@ -307,6 +307,38 @@ describe("fake Bot API", function () {
     });
   });
 
+  describe("update builders", function () {
+    it("build group messages, replies and button presses as Telegram reports them", async function () {
+      const sent = (await call(fake, "sendMessage", { chat_id: -100, text: "question" })).body.result as {
+        message_id: number;
+      };
+      const [reply, press] = fake.pushUpdate(
+        [
+          message(-100, "/remind@test_bot tomorrow", { from: { id: 77, first_name: "Ann" }, replyTo: sent.message_id }),
+          callbackQuery(-100, sent.message_id, "ok", 77),
+        ],
+        TOKEN,
+      );
+      const msg = reply?.message;
+      expect(msg?.chat).to.deep.include({ id: -100, type: "group" });
+      expect(msg?.from).to.deep.include({ id: 77, first_name: "Ann", is_bot: false });
+      expect(msg?.message_id).to.equal(sent.message_id + 1);
+      expect(msg?.entities).to.deep.equal([{ type: "bot_command", offset: 0, length: 16 }]);
+      expect(msg?.reply_to_message?.text).to.equal("question");
+      expect(press?.callback_query?.message?.text).to.equal("question");
+      expect(press?.callback_query?.from.id).to.equal(77);
+      expect(press?.callback_query?.id).to.be.a("string");
+    });
+
+    it("reads multipart/form-data text fields", async function () {
+      const form = new FormData();
+      form.append("chat_id", "6");
+      form.append("text", "from a form");
+      const res = await fetch(`${fake.url}/bot${TOKEN}/sendMessage`, { method: "POST", body: form });
+      expect(((await res.json()) as { result: { text: string } }).result.text).to.equal("from a form");
+    });
+  });
+
   describe("faults and rate limits", function () {
     it("injects 403 for one chat, for the next N calls", async function () {
       fake.injectFault({ method: "sendMessage", status: 403, chatId: 9, count: 2 });
