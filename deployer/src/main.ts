@@ -2,27 +2,14 @@
 import { hostname, userInfo } from "node:os";
 import type { ConnectFn, EngineDeps } from "./engine/deployer.js";
 import { createDeployerApi } from "./engine/deployer.js";
+import { connectTarget } from "./engine/connect.js";
 import type { RenderUnits } from "./engine/context.js";
 import { REPO_ROOT } from "./sandbox/target.js";
 import { USAGE } from "./cli/args.js";
 import { runCli } from "./cli/run.js";
 import { runUi } from "./ui/run.js";
 
-// The SSH layer's entry and the unit renderer are looked up at run time, so the CLI still answers
-// --help and `plan` errors clearly while either is being built.
-async function loadConnect(): Promise<ConnectFn> {
-  const spec = "./ssh/remote.js";
-  try {
-    const m = (await import(spec)) as { connectRemote?: (o: unknown) => Promise<unknown> };
-    if (typeof m.connectRemote === "function") return m.connectRemote as unknown as ConnectFn;
-  } catch {
-    // fall through
-  }
-  return async () => {
-    throw new Error("this build has no SSH layer (deployer/src/ssh/remote.ts: connectRemote)");
-  };
-}
-
+// The unit renderer is looked up at run time, so the CLI works while the stack part is being built.
 async function loadUnits(): Promise<RenderUnits | undefined> {
   const spec = "./stack/units.js";
   try {
@@ -35,7 +22,7 @@ async function loadUnits(): Promise<RenderUnits | undefined> {
 
 const argv = process.argv.slice(2);
 const repoDir = process.env.DEPLOYER_REPO ?? process.cwd();
-const connect = await loadConnect();
+const connect: ConnectFn = connectTarget;
 const renderUnits = await loadUnits();
 const by = `${userInfo().username}@${hostname()}`;
 const engine = (acceptHostKey?: string): EngineDeps => ({
