@@ -1,0 +1,40 @@
+/** Runs host programs (docker, ssh, ssh-keygen) without a shell; bounded by a timeout. */
+import { spawn } from "node:child_process";
+import type { StdioOptions } from "node:child_process";
+
+export interface RunOptions {
+  input?: string | Buffer;
+  timeoutMs?: number;
+  /** Inherit the terminal (interactive ssh); stdout/stderr are then not captured. */
+  inherit?: boolean;
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function run(program: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  const stdio: StdioOptions = options.inherit ? "inherit" : ["pipe", "pipe", "pipe"];
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, args, { stdio, timeout: options.timeoutMs ?? 0, killSignal: "SIGKILL" });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout?.on("data", (b: Buffer) => out.push(b));
+    child.stderr?.on("data", (b: Buffer) => err.push(b));
+    child.on("error", reject);
+    if (child.stdin) {
+      child.stdin.on("error", () => undefined); // the program may exit without reading its input
+      child.stdin.end(options.input ?? "");
+    }
+    child.on("close", (code, signal) => {
+      const stderr = Buffer.concat(err).toString();
+      resolve({
+        code: code ?? 128,
+        stdout: Buffer.concat(out).toString(),
+        stderr: signal ? `${stderr}${program} ended by ${signal} (timeout?)\n` : stderr,
+      });
+    });
+  });
+}

@@ -1,0 +1,83 @@
+/**
+ * The fake Telegram Bot API (bot/src/testing/fake-bot-api.ts) as a container on the sandbox network,
+ * at a fixed address the bot inside the VDS reaches (TELEGRAM_API_ROOT), published on the host's
+ * loopback for the tests' control plane.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { sha256File } from "./cache-key.js";
+import { docker, dockerOk, inspect } from "./docker.js";
+import { telegramCreateArgs } from "./docker-args.js";
+import { SandboxError, lastLines } from "./errors.js";
+import { OWNER_LABEL, TELEGRAM, telegramControlUrl } from "./names.js";
+import { REPO_ROOT } from "./target.js";
+
+export const FAKE_BOT_API_FILE = join(REPO_ROOT, "bot", "src", "testing", "fake-bot-api.ts");
+const IMAGE = "node:22-bookworm-slim";
+
+async function answers(timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      await fetch(`${telegramControlUrl()}/calls`, { signal: AbortSignal.timeout(2_000) });
+      return true;
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  return false;
+}
+
+/**
+ * Runs the fake Bot API (recreated when the file or the image changed). Returns false, with a
+ * warning, when the bot's fake is not in this checkout yet: the VDS works without it.
+ */
+export async function ensureTelegram(log: (line: string) => void): Promise<boolean> {
+  if (!existsSync(FAKE_BOT_API_FILE)) {
+    log(`warning: ${FAKE_BOT_API_FILE} not found: the fake Bot API is not running`);
+    return false;
+  }
+  const fileHash = await sha256File(FAKE_BOT_API_FILE);
+  const current = await inspect(
+    "container",
+    TELEGRAM.container,
+    `{{index .Config.Labels "${OWNER_LABEL}.file-hash"}} {{.Image}} {{.State.Running}}`,
+  );
+  const imageId = await inspect("image", IMAGE, "{{.Id}}");
+  const [hash, image, running] = current?.split(" ") ?? [];
+  if (current !== undefined && (hash !== fileHash || image !== imageId)) {
+    await docker(["rm", "-f", TELEGRAM.container]);
+  }
+  if (current === undefined || hash !== fileHash || image !== imageId) {
+    const args = telegramCreateArgs({ image: IMAGE, file: FAKE_BOT_API_FILE, fileHash });
+    await dockerOk(["create", ...args], "creating the fake Bot API container");
+  }
+  if (running !== "true" || hash !== fileHash || image !== imageId) {
+    const r = await docker(["start", TELEGRAM.container]);
+    if (r.code !== 0) {
+      const why = lastLines(r.stderr, 1);
+      throw new SandboxError(
+        /already allocated|in use/i.test(why)
+          ? `port ${TELEGRAM.hostBind}:${TELEGRAM.port} (fake Bot API) is in use by another program: stop it first`
+          : `starting the fake Bot API failed: ${why}`,
+      );
+    }
+  }
+  if (!(await answers(20_000))) {
+    const logs = await docker(["logs", "--tail", "5", TELEGRAM.container]);
+    throw new SandboxError(`the fake Bot API does not answer: ${lastLines(logs.stderr + logs.stdout, 1)}`);
+  }
+  return true;
+}
+
+export async function stopTelegram(): Promise<boolean> {
+  if ((await inspect("container", TELEGRAM.container, "{{.State.Running}}")) !== "true") return false;
+  await dockerOk(["stop", "-t", "10", TELEGRAM.container], "stopping the fake Bot API");
+  return true;
+}
+
+export async function removeTelegram(): Promise<boolean> {
+  if ((await inspect("container", TELEGRAM.container, "{{.Id}}")) === undefined) return false;
+  await dockerOk(["rm", "-f", TELEGRAM.container], "removing the fake Bot API");
+  return true;
+}
