@@ -13,6 +13,7 @@ import { createBot } from "./bot.js";
 import type { BotDeps } from "./context.js";
 import { createDataSource, runMigrations } from "./db/index.js";
 import { createLogger } from "./logging/logger.js";
+import { PollTracker } from "./health/poll-tracker.js";
 import { parser } from "./parser.js";
 import { PendingInputs } from "./services/pending.js";
 import { createReminderService } from "./services/reminders.js";
@@ -89,8 +90,8 @@ export async function startHarness(): Promise<Harness> {
     logger,
     now: () => new Date(),
   };
-  let lastPollAt: number | undefined;
-  const { bot, i18n } = createBot(TOKEN, deps, { apiRoot: api.url, onPollSuccess: () => (lastPollAt = Date.now()) });
+  const polls = new PollTracker();
+  const { bot, i18n } = createBot(TOKEN, deps, { apiRoot: api.url, polls });
   await bot.init();
   const runner: RunnerHandle = run(bot, { runner: { fetch: { timeout: 1 } }, sink: { concurrency: 4 } });
 
@@ -101,7 +102,7 @@ export async function startHarness(): Promise<Harness> {
     deps,
     bot,
     i18n,
-    lastPollAt: () => lastPollAt,
+    lastPollAt: () => polls.lastAliveAt(),
     async send(update) {
       const since = api.cursor();
       const [pushed] = api.pushUpdate(update);

@@ -15,16 +15,6 @@ function user(h: Harness, id: number, languageCode = "ru") {
   };
 }
 
-async function onboard(h: Harness, id: number, lang: "ru" | "en", city: string) {
-  const u = user(h, id, lang);
-  const start = await u.say("/start");
-  const msg = lastSent(start)!;
-  const data = buttons(msg).find((b) => b.callback_data?.startsWith(`lang:${lang}`))!.callback_data!;
-  await u.press((msg.response.result as { message_id: number }).message_id, data);
-  await u.say(city);
-  return u;
-}
-
 const messageId = (c: { response: { result?: unknown } } | undefined) =>
   (c?.response.result as { message_id: number }).message_id;
 

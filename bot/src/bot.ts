@@ -11,6 +11,7 @@ import { autoRetry } from "@grammyjs/auto-retry";
 import { I18n } from "@grammyjs/i18n";
 import { sequentialize } from "@grammyjs/runner";
 import type { BotContext, BotDeps } from "./context.js";
+import type { PollTracker } from "./health/poll-tracker.js";
 import { decodeAction } from "./services/callback-data.js";
 import { langFromClient } from "./services/users.js";
 import { createReminderFeature } from "./features/create-reminder.js";
@@ -24,8 +25,8 @@ import { startFeature } from "./features/start.js";
 export interface CreateBotOptions {
   /** TELEGRAM_API_ROOT; Telegram's own when absent. */
   apiRoot?: string;
-  /** Called after every successful getUpdates (the health check's liveness signal). */
-  onPollSuccess?: () => void;
+  /** Told about every getUpdates (the health check's liveness signal). */
+  polls?: PollTracker;
 }
 
 /** The .ftl files: beside the compiled code in the image (dist/i18n), in src/i18n from source. */
@@ -59,9 +60,16 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   const bot = new Bot<BotContext>(token, { client: options.apiRoot ? { apiRoot: options.apiRoot } : {} });
   // Health: remember when getUpdates last succeeded (it is the only call made while idle).
   bot.api.config.use(async (prev, method, payload, signal) => {
-    const res = await prev(method, payload, signal);
-    if (method === "getUpdates" && res.ok) options.onPollSuccess?.();
-    return res;
+    if (method !== "getUpdates") return prev(method, payload, signal);
+    options.polls?.started();
+    try {
+      const res = await prev(method, payload, signal);
+      options.polls?.finished(res.ok);
+      return res;
+    } catch (err) {
+      options.polls?.finished(false);
+      throw err;
+    }
   });
   // 429 waits as told, 5xx retries with backoff; bounded so a stuck call cannot hold an update forever.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 120 }));

@@ -17,6 +17,7 @@ import { createBot, setCommands } from "./bot.js";
 import { createSend, deliveryApi } from "./delivery.js";
 import { startHealthServer } from "./health/server.js";
 import type { HealthServer } from "./health/server.js";
+import { PollTracker } from "./health/poll-tracker.js";
 import { parser } from "./parser.js";
 import { createReminderService } from "./services/reminders.js";
 import { createUserService } from "./services/users.js";
@@ -86,7 +87,7 @@ async function main(): Promise<void> {
   }
   const db = ds;
 
-  let lastPollAt: number | undefined;
+  const polls = new PollTracker();
   const users = createUserService(db);
   const deps = {
     users,
@@ -98,7 +99,7 @@ async function main(): Promise<void> {
   };
   const { bot, i18n } = createBot(config.botToken, deps, {
     apiRoot: config.telegramApiRoot,
-    onPollSuccess: () => (lastPollAt = Date.now()),
+    polls,
   });
 
   try {
@@ -138,7 +139,7 @@ async function main(): Promise<void> {
   parts.health = await startHealthServer({
     port: config.healthPort,
     pingDb: async () => void (await db.query("SELECT 1")),
-    lastPollAt: () => lastPollAt,
+    lastPollAt: () => polls.lastAliveAt(),
     release: config.release,
   });
   logger.info("running", { healthPort: parts.health.port });
