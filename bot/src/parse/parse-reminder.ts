@@ -18,8 +18,9 @@
  *   whose time has passed today means next week's.
  * - Repetition phrases are this module's own grammar (recurrence-grammar.ts); `due` is the first
  *   occurrence after now.
- * - Only the first 2,000 characters are searched for a time (the bot refuses texts over 1,000
- *   anyway); instants more than 10 years ahead are `no-time` with reason "out-of-range".
+ * - The time is searched for in the first 500 characters, then in the last 500 (chrono's cost
+ *   grows fast with length on pathological input, and the bot refuses texts over 1,000 anyway);
+ *   instants more than 10 years ahead are `no-time` with reason "out-of-range".
  */
 import type { Lang, ParseContext, ParseResult, Recurrence, TimeOfDay } from "./types.js";
 import type { FoundDateTime, FoundTime } from "./chrono-adapter.js";
@@ -33,7 +34,7 @@ import { findRelativeOffset } from "./relative-offset.js";
 import { sanitize, stripLead, tidy } from "./reminder-text.js";
 import { RU_MONTH, EN_MONTH, WB, WE } from "./words.js";
 
-const SCAN_LIMIT = 2000;
+const WINDOW = 500;
 const MINUTE_MS = 60_000;
 const MAX_AHEAD_MS = 3653 * 24 * 60 * MINUTE_MS;
 /** Bare hours that mean morning when a day (or a repetition) is named: "завтра в 9" is 09:00. */
@@ -54,8 +55,11 @@ interface Work {
   ctx: ParseContext;
   zone: string;
   today: LocalDate;
+  /** The whole message after the lead (command, filler, urgency marker). */
+  body: string;
+  /** The part searched for a time: body.slice(offset, offset + scan.length). */
   scan: string;
-  tail: string;
+  offset: number;
   urgent: boolean;
 }
 
@@ -63,14 +67,23 @@ function parse(message: string, ctx: ParseContext): ParseResult {
   const zone = isValidZone(ctx.zone) ? ctx.zone : "UTC";
   const { rest, urgent } = stripLead(sanitize(message));
   const local = toLocal(ctx.now, zone);
-  const w: Work = {
-    ctx,
-    zone,
-    today: { year: local.year, month: local.month, day: local.day },
-    scan: rest.slice(0, SCAN_LIMIT),
-    tail: rest.slice(SCAN_LIMIT),
-    urgent,
-  };
+  const today = { year: local.year, month: local.month, day: local.day };
+  const offsets = rest.length > WINDOW ? [0, Math.max(WINDOW, rest.length - WINDOW)] : [0];
+  for (const offset of offsets) {
+    const scan = rest.slice(offset, offset + WINDOW);
+    const result = parseWindow({ ctx, zone, today, body: rest, scan, offset, urgent });
+    if (result !== undefined) return result;
+  }
+  const text = tidy(rest);
+  return mentionsImpossibleDate(rest.slice(0, WINDOW))
+    ? { kind: "no-time", text, reason: "invalid-date" }
+    : { kind: "no-time", text };
+}
+
+/** The result for the time expression found in w.scan, or undefined when it holds none. */
+function parseWindow(w: Work): ParseResult | undefined {
+  const ctx = w.ctx;
+  const zone = w.zone;
   const repeat = findRepeat(w.scan);
   if (repeat !== undefined) return recurring(w, repeat);
   const relative = findRelativeOffset(w.scan);
@@ -79,13 +92,7 @@ function parse(message: string, ctx: ParseContext): ParseResult {
     return finish(w, text, ctx.now.getTime() + relative.minutes * MINUTE_MS);
   }
   const found = findDateTime(w.scan, ctx.now, zone, ctx.lang);
-  if (found === undefined) {
-    const text = textWithout(w, []);
-    return mentionsImpossibleDate(w.scan)
-      ? { kind: "no-time", text, reason: "invalid-date" }
-      : { kind: "no-time", text };
-  }
-  return oneShot(w, found);
+  return found === undefined ? undefined : oneShot(w, found);
 }
 
 function oneShot(w: Work, found: FoundDateTime, knownText?: string): ParseResult {
@@ -226,10 +233,12 @@ function ambiguous(w: Work, text: string, options: Date[]): ParseResult {
 }
 
 function textWithout(w: Work, spans: Array<[number, number]>): string {
-  let s = w.scan;
+  let s = w.body;
   // Blank rather than cut, so indices stay valid and overlapping spans cannot eat the text.
-  for (const [start, end] of spans) s = s.slice(0, start) + " ".repeat(Math.max(0, end - start)) + s.slice(end);
-  return tidy(s + w.tail);
+  for (const [start, end] of spans) {
+    s = s.slice(0, w.offset + start) + " ".repeat(Math.max(0, end - start)) + s.slice(w.offset + end);
+  }
+  return tidy(s);
 }
 
 const DAY_MONTH = new RegExp(
@@ -290,8 +299,9 @@ export function completeWithTime(result: ParseResult, answer: string, ctx: Parse
     ctx,
     zone,
     today: { year: local.year, month: local.month, day: local.day },
+    body: "",
     scan: "",
-    tail: "",
+    offset: 0,
     urgent: false,
   };
   const time: FoundTime = t;
