@@ -142,6 +142,20 @@ describe("fake Bot API", function () {
       expect(result.map((u) => Object.keys(u).find((k) => k !== "update_id"))).to.deep.equal(["callback_query"]);
     });
 
+    it("ends a poll the bot hangs up on, recording it as aborted", async function () {
+      const abort = new AbortController();
+      const poll = fetch(`${fake.url}/bot${TOKEN}/getUpdates?timeout=30`, { signal: abort.signal });
+      await waitUntil(() => fake.pollingState(TOKEN).polling);
+      abort.abort();
+      await poll.catch(() => undefined);
+      await waitUntil(() => !fake.pollingState(TOKEN).polling);
+      const [record] = fake.calls({ method: "getUpdates" });
+      expect(record?.aborted).to.equal(true);
+      // nothing was delivered to the hung-up poll: a pushed update waits for the next one
+      fake.pushUpdate(message(1, "kept"), TOKEN);
+      expect((await call(fake, "getUpdates")).body.result).to.have.length(1);
+    });
+
     it("refuses getUpdates while a webhook is set", async function () {
       await call(fake, "setWebhook", { url: "https://example.org/hook" });
       const answer = await call(fake, "getUpdates");
