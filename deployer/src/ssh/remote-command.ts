@@ -19,6 +19,8 @@ export const STRICT_MODE = "set -Eeuo pipefail";
 const WRAPPER = `n=$1; cmd=$2
 if command -v setsid >/dev/null 2>&1; then S=setsid; else S=; fi
 exec 3<&0
+# Killed before the watcher runs (a server that signals the session): take the command along.
+trap 'kill -TERM -"\${pid:-$!}" 2>/dev/null; exit 143' HUP INT TERM
 if [ "$n" -gt 0 ]; then
   d=$(mktemp -d) && mkfifo "$d/in" || exit 125
   $S sh -c "$cmd" <"$d/in" &

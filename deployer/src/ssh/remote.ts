@@ -69,7 +69,7 @@ export function createRemote(
   };
 
   let sftpSession: Promise<SFTPWrapper> | undefined;
-  const sftp = (): Promise<SFTPWrapper> => {
+  const sftp = async (): Promise<SFTPWrapper> => {
     ensureConnected("SFTP");
     sftpSession ??= new Promise<SFTPWrapper>((ok, fail) =>
       client.sftp((err, s) => {
@@ -84,12 +84,18 @@ export function createRemote(
     return sftpSession;
   };
 
-  const run = (argv: Argv, options?: RunOptions): Promise<RunResult> => {
+  const run = async (argv: Argv, options?: RunOptions): Promise<RunResult> => {
     ensureConnected(describeArgv(argv));
     return execCommand(ctx, commandLine(argv, options?.cwd), describeArgv(argv), options);
   };
 
-  const transfer: TransferContext = { host, sftp, run: (argv) => run(argv), isConnected: () => connected };
+  const transfer: TransferContext = {
+    host,
+    sftp,
+    run: (argv) => run(argv),
+    isConnected: () => connected,
+    onLost: ctx.onLost,
+  };
 
   return {
     host,

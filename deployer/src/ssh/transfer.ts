@@ -20,7 +20,8 @@ import type { SFTPWrapper } from "ssh2";
 import { ConnectionLostError, SshError, UploadVerifyError, messageOf } from "./errors.js";
 
 export const STALE_TEMP_MS = 10 * 60 * 1000;
-const CHUNK = 64 * 1024;
+const CHUNK = 32 * 1024;
+const IN_FLIGHT = 16;
 const TEMP_SUFFIX = /^\.tmp-[0-9a-f]{16}$/;
 
 export interface TransferContext {
@@ -29,6 +30,8 @@ export interface TransferContext {
   /** Runs argv on the server; resolves with code and output. */
   run(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   isConnected(): boolean;
+  /** Calls listener once the connection is gone; returns an unsubscribe function. */
+  onLost(listener: () => void): () => void;
 }
 
 export type UploadSource = { data: string | Buffer } | { localPath: string };
@@ -42,6 +45,15 @@ export interface UploadOptions {
 
 function call<T>(fn: (cb: (err: Error | null | undefined, value: T) => void) => void): Promise<T> {
   return new Promise<T>((ok, fail) => fn((err, value) => (err ? fail(err) : ok(value))));
+}
+
+/** Rejects with ConnectionLostError as soon as the connection drops (SFTP callbacks may never come). */
+function guard(ctx: TransferContext, what: string): { race<T>(p: Promise<T>): Promise<T>; done(): void } {
+  let fail: (err: Error) => void = () => undefined;
+  const lost = new Promise<never>((_, rej) => (fail = rej));
+  lost.catch(() => undefined);
+  const off = ctx.onLost(() => fail(new ConnectionLostError(ctx.host, what)));
+  return { race: (p) => Promise.race([p, lost]), done: off };
 }
 
 async function* chunksOf(source: UploadSource): AsyncGenerator<Buffer> {
@@ -88,22 +100,35 @@ export async function upload(
   const lost = (err: unknown) =>
     ctx.isConnected() ? err : new ConnectionLostError(ctx.host, `upload of ${remotePath} (target unchanged)`);
   let created = false;
+  const g = guard(ctx, `upload of ${remotePath} (target unchanged)`);
   try {
-    const sftp = await ctx.sftp();
-    await removeStaleTemps(sftp, remotePath);
-    const handle = await call<Buffer>((cb) => sftp.open(temp, "wx", { mode: options.mode }, cb));
+    const sftp = await g.race(ctx.sftp());
+    await g.race(removeStaleTemps(sftp, remotePath));
+    const handle = await g.race(call<Buffer>((cb) => sftp.open(temp, "wx", { mode: options.mode }, cb)));
     created = true;
     const hash = createHash("sha256");
+    let offset = 0;
     let done = 0;
+    // Up to IN_FLIGHT writes outstanding: one round trip per chunk would crawl on a distant server.
+    const inFlight = new Set<Promise<void>>();
     try {
       for await (const chunk of chunksOf(source)) {
-        await call<void>((cb) => sftp.write(handle, chunk, 0, chunk.length, done, (err) => cb(err, undefined)));
         hash.update(chunk);
-        done += chunk.length;
-        options.onProgress?.(done, total);
+        const at = offset;
+        offset += chunk.length;
+        const write = call<void>((cb) =>
+          sftp.write(handle, chunk, 0, chunk.length, at, (err) => cb(err, undefined)),
+        ).then(() => {
+          inFlight.delete(write);
+          done += chunk.length;
+          options.onProgress?.(done, total);
+        });
+        inFlight.add(write);
+        if (inFlight.size >= IN_FLIGHT) await g.race(Promise.race(inFlight));
       }
+      await g.race(Promise.all(inFlight));
     } finally {
-      await call<void>((cb) => sftp.close(handle, (err) => cb(err, undefined))).catch(() => undefined);
+      await g.race(call<void>((cb) => sftp.close(handle, (err) => cb(err, undefined)))).catch(() => undefined);
     }
     if (options.verify) {
       const local = hash.digest("hex");
@@ -129,6 +154,8 @@ export async function upload(
     }
     if (final instanceof SshError) throw final;
     throw new SshError(`ssh: upload to ${ctx.host}:${remotePath} failed: ${messageOf(final)}`);
+  } finally {
+    g.done();
   }
 }
 
@@ -140,20 +167,23 @@ export async function download(
 ): Promise<void> {
   const temp = `${localPath}.tmp-${randomBytes(8).toString("hex")}`;
   const local = await openLocal(temp, "wx", 0o600);
+  const g = guard(ctx, `download of ${remotePath}`);
   try {
-    const sftp = await ctx.sftp();
-    const handle = await call<Buffer>((cb) => sftp.open(remotePath, "r", cb));
+    const sftp = await g.race(ctx.sftp());
+    const handle = await g.race(call<Buffer>((cb) => sftp.open(remotePath, "r", cb)));
     try {
-      const total = (await call<{ size: number }>((cb) => sftp.fstat(handle, cb))).size;
+      const total = (await g.race(call<{ size: number }>((cb) => sftp.fstat(handle, cb)))).size;
       const buf = Buffer.alloc(CHUNK);
       let done = 0;
       for (;;) {
-        const n = await new Promise<number>((ok, fail) =>
-          sftp.read(handle, buf, 0, CHUNK, done, (err, bytesRead) => {
-            // EOF comes as an error with code 1 (SSH_FX_EOF) in ssh2.
-            if (err && (err as Error & { code?: number }).code !== 1) fail(err);
-            else ok(err ? 0 : bytesRead);
-          }),
+        const n = await g.race(
+          new Promise<number>((ok, fail) =>
+            sftp.read(handle, buf, 0, CHUNK, done, (err, bytesRead) => {
+              // EOF comes as an error with code 1 (SSH_FX_EOF) in ssh2.
+              if (err && (err as Error & { code?: number }).code !== 1) fail(err);
+              else ok(err ? 0 : bytesRead);
+            }),
+          ),
         );
         if (n === 0) break;
         await local.write(buf, 0, n);
@@ -161,7 +191,7 @@ export async function download(
         onProgress?.(done, total);
       }
     } finally {
-      await call<void>((cb) => sftp.close(handle, (err) => cb(err, undefined))).catch(() => undefined);
+      await g.race(call<void>((cb) => sftp.close(handle, (err) => cb(err, undefined)))).catch(() => undefined);
     }
     await local.close();
     await renameLocal(temp, localPath);
@@ -171,5 +201,7 @@ export async function download(
     if (!ctx.isConnected()) throw new ConnectionLostError(ctx.host, `download of ${remotePath}`);
     if (err instanceof SshError) throw err;
     throw new SshError(`ssh: download of ${ctx.host}:${remotePath} failed: ${messageOf(err)}`);
+  } finally {
+    g.done();
   }
 }

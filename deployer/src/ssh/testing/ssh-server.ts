@@ -28,6 +28,8 @@ export interface TestSshServerOptions {
   hostKey?: string;
   /** Working directory of commands and base of relative SFTP paths; process.cwd() by default. */
   cwd?: string;
+  /** Environment of commands; process.env by default (a test may put tools first on PATH). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface TestSshServer {
@@ -79,8 +81,8 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-function runExec(channel: ServerChannel, command: string, cwd: string): void {
-  const child = spawn("sh", ["-c", command], { cwd, detached: true, stdio: ["pipe", "pipe", "pipe"] });
+function runExec(channel: ServerChannel, command: string, cwd: string, env: NodeJS.ProcessEnv): void {
+  const child = spawn("sh", ["-c", command], { cwd, env, detached: true, stdio: ["pipe", "pipe", "pipe"] });
   let finished = false;
   child.stdout.pipe(channel, { end: false });
   child.stderr.pipe(channel.stderr, { end: false });
@@ -237,7 +239,13 @@ function serveSftp(sftp: SFTPWrapper, cwd: string): void {
   });
 }
 
-function serveClient(client: Connection, keys: readonly ParsedKey[], cwd: string, server: TestSshServer): void {
+function serveClient(
+  client: Connection,
+  keys: readonly ParsedKey[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  server: TestSshServer,
+): void {
   client.on("error", () => undefined); // a cut connection is expected in tests
   client.on("authentication", (ctx) => {
     if (ctx.method !== "publickey") return ctx.reject(["publickey"]);
@@ -254,7 +262,7 @@ function serveClient(client: Connection, keys: readonly ParsedKey[], cwd: string
       session.on("pty", (_accept, reject) => reject?.());
       session.on("exec", (acceptExec, _reject, info) => {
         server.commands.push(info.command);
-        runExec(acceptExec(), info.command, cwd);
+        runExec(acceptExec(), info.command, cwd, env);
       });
       session.on("sftp", (acceptSftp) => serveSftp(acceptSftp(), cwd));
     });
@@ -312,6 +320,6 @@ export async function startTestSshServer(options: TestSshServerOptions): Promise
       await new Promise<void>((ok) => tcp.close(() => ok()));
     },
   };
-  sshServer.on("connection", (client) => serveClient(client, keys, cwd, server));
+  sshServer.on("connection", (client) => serveClient(client, keys, cwd, options.env ?? process.env, server));
   return server;
 }
