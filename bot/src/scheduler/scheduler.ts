@@ -133,6 +133,12 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   /** After stop's grace: late completions are no longer recorded (the lease brings those rows back). */
   let abandoned = false;
   const queue: Claimed[] = [];
+  /**
+   * Rows this process claimed and has not finished (queued, sending, or sent and awaiting their
+   * mark). If a slow mark lets a lease run out, our own next claim may return such a row: it is
+   * already being handled, so it is not sent again (the new claim just renews its lease).
+   */
+  const mine = new Set<number>();
   let inflight = 0;
   let pumping = false;
   let again = false;
@@ -243,10 +249,14 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       return onDbError("claim", err);
     }
     if (state !== "running") {
-      await release(rows);
+      await release(rows.filter((r) => !mine.has(r.reminder.id)));
       return;
     }
-    queue.push(...rows);
+    for (const row of rows) {
+      if (mine.has(row.reminder.id)) continue;
+      mine.add(row.reminder.id);
+      queue.push(row);
+    }
     startSends();
     moreDue = rows.length === room;
     if (rows.length > 0) emptyDueStreak = 0;
@@ -356,6 +366,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   }
 
   async function release(items: Claimed[]): Promise<void> {
+    for (const i of items) mine.delete(i.reminder.id);
     if (items.length === 0) return;
     try {
       await query(sql.RELEASE, [items.map((i) => i.reminder.id), me]);
@@ -418,6 +429,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
           inProgress = batch.length;
           try {
             await apply(batch); // idempotent, so a retry after a partial failure is safe
+            for (const b of batch) mine.delete(b.item.reminder.id);
             failures = 0;
           } catch (err) {
             pending = [...batch, ...pending];
