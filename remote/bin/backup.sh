@@ -6,7 +6,6 @@
 set -Eeuo pipefail
 export LC_ALL=C
 
-SCRIPT_NAME=backup.sh
 BIN_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lib.sh
 source "$BIN_DIR/lib.sh"
@@ -187,6 +186,7 @@ cleanup() {
 }
 
 main() {
+  umask 077 # everything written here (folder, lock, dumps) is the deploy user's alone
   parse_args "$@"
   BACKUP_DIR=${BACKUP_DIR:-$APP_DIR/backups}
   prepare_backup_dir

@@ -54,6 +54,7 @@ describe("remote/bin/backup.sh (real PostgreSQL)", function () {
     expect(r.stdout).to.equal(`${join(backupDir, name!)}\n`);
     expect((await stat(join(backupDir, name!))).mode & 0o777).to.equal(0o600);
     expect((await stat(backupDir)).mode & 0o777).to.equal(0o700);
+    expect((await stat(join(backupDir, ".lock"))).mode & 0o777).to.equal(0o600);
     expect(r.stderr).to.match(/backup written and verified/);
     // The stamp is now, in UTC.
     const stamp = name!.slice(0, 16).replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, "$1-$2-$3T$4:$5:$6Z");

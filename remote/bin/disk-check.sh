@@ -4,7 +4,6 @@
 set -Eeuo pipefail
 export LC_ALL=C
 
-SCRIPT_NAME=disk-check.sh
 BIN_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lib.sh
 source "$BIN_DIR/lib.sh"

@@ -11,9 +11,10 @@
 
 : "${APP_DIR:=/opt/remindbot}"
 
-# log MESSAGE... : one line on stderr, prefixed with the script's name (journald adds the time).
+# log MESSAGE... : one line on stderr, prefixed with the running script's name (the bottom of the
+# source stack); journald adds the time.
 log() {
-  printf '%s: %s\n' "${SCRIPT_NAME:-remindbot}" "$*" >&2
+  printf '%s: %s\n' "${BASH_SOURCE[-1]##*/}" "$*" >&2
 }
 
 # die CODE MESSAGE... : logs "error: MESSAGE" and exits with CODE.
