@@ -65,8 +65,8 @@ parse_args() {
       *) die "$EX_USAGE" "unknown argument '$1' (see --help)" ;;
     esac
   done
-  [[ -z $LABEL || $LABEL =~ ^[a-z0-9][a-z0-9-]{0,39}$ ]] ||
-    die "$EX_USAGE" "label '$LABEL' must be lower-case letters, digits and '-' (at most 40)"
+  [[ -z $LABEL || $LABEL =~ ^[a-z0-9][a-z0-9-]{0,59}$ ]] ||
+    die "$EX_USAGE" "label '$LABEL' must be lower-case letters, digits and '-' (at most 60)"
   is_count "$KEEP_DAYS" || die "$EX_USAGE" "keep-days must be a whole number of days, not '$KEEP_DAYS'"
   if ! is_count "$KEEP_COUNT" || ((KEEP_COUNT < 1)); then
     die "$EX_USAGE" "keep-count must be a whole number >= 1, not '$KEEP_COUNT'"
