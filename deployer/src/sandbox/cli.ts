@@ -105,14 +105,25 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    if (e instanceof SandboxError || e instanceof UsageError) {
-      process.stderr.write(`sandbox: ${e.message}\n`);
-      process.exit(e instanceof UsageError ? 2 : 1);
-    }
-    process.stderr.write(`sandbox: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(1);
-  },
-);
+// a promise that can never settle (a bug) must not end the program silently with exit code 0
+let settled = false;
+process.on("beforeExit", () => {
+  if (!settled) {
+    process.stderr.write("sandbox: internal error: stopped with work pending\n");
+    process.exit(70);
+  }
+});
+
+main(process.argv.slice(2))
+  .finally(() => (settled = true))
+  .then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      if (e instanceof SandboxError || e instanceof UsageError) {
+        process.stderr.write(`sandbox: ${e.message}\n`);
+        process.exit(e instanceof UsageError ? 2 : 1);
+      }
+      process.stderr.write(`sandbox: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exit(1);
+    },
+  );

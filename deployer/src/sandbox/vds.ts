@@ -15,6 +15,7 @@ import type { PublicKey } from "./known-hosts.js";
 import { fingerprintSha256, hostPattern, parsePublicKey } from "./known-hosts.js";
 import type { Flavour, VdsNames } from "./names.js";
 import { BASE_IMAGES_FOR_VDS, FLAVOURS, NETWORK, OWNER_LABEL, vdsNames } from "./names.js";
+import { currentSeed, makeSeed, seedVolume } from "./seed.js";
 import { ssh } from "./ssh.js";
 import {
   PATHS,
@@ -81,14 +82,17 @@ async function ensureNetwork(): Promise<void> {
   await dockerOk(["network", "create", ...networkCreateArgs()], `creating the network ${NETWORK.name}`);
 }
 
-async function createVds(names: VdsNames): Promise<void> {
+/** Creates the container and its volume; a ready one's volume starts from the seed when there is one. */
+async function createVds(names: VdsNames, seed: string | undefined): Promise<boolean> {
   await dockerOk(
     ["volume", "create", "--label", `${OWNER_LABEL}=vds`, names.volume],
     `creating the volume ${names.volume}`,
   );
+  const seeded = seed !== undefined && (await seedVolume(seed, names.volume));
   const args = vdsCreateArgs({ names, host: probeHost(), resolvConf: writeResolvConf() });
   await dockerOk(["create", ...args], `creating the container ${names.container}`);
   forgetHostKeys(names); // a new server has new host keys
+  return seeded;
 }
 
 async function startVds(names: VdsNames): Promise<void> {
@@ -213,7 +217,8 @@ export async function up(options: UpOptions = {}): Promise<UpResult> {
 
   const state = await containerState(names);
   const created = state === "absent";
-  if (created) await t.phase("container create", () => createVds(names));
+  const seed = flavour === "ready" ? await currentSeed(names) : undefined;
+  const seeded = created && (await t.phase("container create", () => createVds(names, seed)));
   if (state !== "running") await t.phase("container start", () => startVds(names));
   await t.phase("boot to running", () => waitForBoot(names, log));
 
@@ -227,6 +232,9 @@ export async function up(options: UpOptions = {}): Promise<UpResult> {
 
   const dockerInside = flavour === "ready" || (await exec(names, ["docker", "info"])).code === 0;
   const loaded = dockerInside ? await t.phase("image load", () => loadBaseImages(names, log)) : [];
+  if (created && !seeded && seed && loaded.length > 0) {
+    await t.phase("seed for next time", () => makeSeed(names, seed));
+  }
   const ed25519 = keys.find((k) => k.type === "ssh-ed25519") ?? (keys[0] as PublicKey);
   return { target, fingerprint: fingerprintSha256(ed25519), created, loaded, telegram };
 }
