@@ -88,6 +88,8 @@ interface ClaimRow {
 
 const silent: SchedulerLogger = { error() {}, warn() {}, info() {}, debug() {} };
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Marks recorded at once (each its own transaction on its own pooled connection). */
+const MARK_PARALLELISM = 1;
 
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -151,7 +153,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   let wakeTimer: NodeJS.Timeout | undefined;
   let pollTimer: NodeJS.Timeout | undefined;
   // Sleeping sends wake early when stopping.
-  let stopSignal = new AbortController();
+  const sleepers = new Set<() => void>();
   const changeWaiters = new Set<() => void>();
 
   function changed(): void {
@@ -175,15 +177,14 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
   function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const signal = stopSignal.signal;
-      if (signal.aborted) return resolve();
+      if (state !== "running") return resolve();
       const done = () => {
         clearTimeout(timer);
-        signal.removeEventListener("abort", done);
+        sleepers.delete(done);
         resolve();
       };
       const timer = setTimeout(done, ms);
-      signal.addEventListener("abort", done);
+      sleepers.add(done);
     });
   }
 
@@ -378,13 +379,13 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   }
 
   // ---- marking: group commit ----------------------------------------------------------------
-  // Outcomes that arrive while a mark is running are recorded together by the next one: no added
-  // wait when idle, few transactions under load, and a crash window of one round trip.
+  // Outcomes that arrive while the recorders are busy are recorded together by the next free one:
+  // no added wait when idle, few transactions under load, and a crash window of about one round trip.
 
   const marks = (() => {
     let pending: { item: Claimed; plan: Plan }[] = [];
     let inProgress = 0;
-    let flushing = false;
+    let flushers = 0;
     let failures = 0;
 
     async function apply(batch: { item: Claimed; plan: Plan }[]): Promise<void> {
@@ -420,13 +421,14 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       }
     }
 
+    /** One recorder: takes whatever is pending, records it, repeats while more is pending. */
     async function flush(): Promise<void> {
-      flushing = true;
+      flushers++;
       try {
         while (pending.length > 0 && !abandoned) {
           const batch = pending;
           pending = [];
-          inProgress = batch.length;
+          inProgress += batch.length;
           try {
             await apply(batch); // idempotent, so a retry after a partial failure is safe
             for (const b of batch) mine.delete(b.item.reminder.id);
@@ -442,14 +444,14 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
             });
             await new Promise((resolve) => setTimeout(resolve, retryInMs));
           } finally {
-            inProgress = 0;
+            inProgress -= batch.length;
           }
-          // A hold changes when its row is next claimable: recompute the wake-up.
-          if (moreDue || batch.some((b) => b.plan.kind === "hold")) kick();
+          // Marked rows make room for the next claim; a hold changes when its row is next claimable.
+          if ((moreDue && queue.length < concurrency) || batch.some((b) => b.plan.kind === "hold")) kick();
           changed();
         }
       } finally {
-        flushing = false;
+        flushers--;
         changed();
       }
     }
@@ -457,11 +459,11 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     return {
       push(item: Claimed, plan: Plan): void {
         pending.push({ item, plan });
-        if (!flushing) void flush();
+        if (flushers < MARK_PARALLELISM) void flush();
       },
       /** Outcomes not yet recorded. */
       pending: () => pending.length + inProgress,
-      idle: () => !flushing && pending.length === 0,
+      idle: () => flushers === 0 && pending.length === 0,
     };
   })();
 
@@ -483,7 +485,6 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       if (state !== "idle") return;
       state = "running";
       abandoned = false;
-      stopSignal = new AbortController();
       pollTimer = setInterval(kick, safetyPollMs);
       kick();
       await listener.start();
@@ -496,7 +497,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       const deadline = Date.now() + graceMs;
       clearTimeout(wakeTimer);
       clearInterval(pollTimer);
-      stopSignal.abort();
+      for (const wake of [...sleepers]) wake();
       await listener.stop();
       await release(queue.splice(0));
       await waitFor(() => !pumping && inflight === 0 && marks.idle(), deadline);

@@ -54,18 +54,23 @@ export class InitialSchema1767225600000 implements MigrationInterface {
     await q.query(`
       CREATE FUNCTION reminders_notify_due() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF NEW.status = 'active' AND (TG_OP = 'INSERT'
-            OR OLD.status IS DISTINCT FROM NEW.status
-            OR OLD.due_at IS DISTINCT FROM NEW.due_at) THEN
-          PERFORM pg_notify('reminders_due', NEW.id::text);
-        END IF;
+        PERFORM pg_notify('reminders_due', NEW.id::text);
         RETURN NULL;
       END
       $$`);
+    // WHEN clauses rather than IF inside: rows that do not qualify (a delivered one-shot becoming
+    // 'done', a claim) never call the function, which keeps marking cheap under load.
+    await q.query(`
+      CREATE TRIGGER reminders_notify_due_insert
+        AFTER INSERT ON reminders
+        FOR EACH ROW WHEN (NEW.status = 'active')
+        EXECUTE FUNCTION reminders_notify_due()`);
     await q.query(`
       CREATE TRIGGER reminders_notify_due
-        AFTER INSERT OR UPDATE OF status, due_at ON reminders
-        FOR EACH ROW EXECUTE FUNCTION reminders_notify_due()`);
+        AFTER UPDATE OF status, due_at ON reminders
+        FOR EACH ROW WHEN (NEW.status = 'active'
+          AND (OLD.status IS DISTINCT FROM NEW.status OR OLD.due_at IS DISTINCT FROM NEW.due_at))
+        EXECUTE FUNCTION reminders_notify_due()`);
   }
 
   async down(q: QueryRunner): Promise<void> {
