@@ -244,7 +244,7 @@ async function benchLimited(): Promise<void> {
   const api = await startFakeBotApi({ rateLimit: { global: 30, perChat: 1 } });
   const m = await migratedDatabase("bench_limited");
   try {
-    const paced = { perSecond: 29, perChatPerSecond: 1 };
+    const paced = { perSecond: 28, perChatPerSecond: 1 };
     const s = schedulerFor(m, api, await m.connect(10), { rateLimit: paced, batchSize: 100 });
     const chats = Math.ceil(LIMITED / 2);
     // Two reminders per chat, all due now: both limits bite.
