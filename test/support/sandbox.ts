@@ -78,7 +78,18 @@ async function bringUp(flavour: Flavour): Promise<Sandbox> {
  * The run's shared sandbox of that flavour, brought up once. `fresh: true` destroys it first (a new
  * server with new host keys and an empty disk); only tests that need a fresh server ask for that.
  */
-export async function ensureSandbox(options: { flavour?: Flavour; fresh?: boolean } = {}): Promise<Sandbox> {
+export interface EnsureOptions {
+  flavour?: Flavour;
+  /** Destroy it first: a new server, new host keys, an empty disk. */
+  fresh?: boolean;
+  /**
+   * Run `up` again even if this run already did: after the deployer provisioned a bare server, this
+   * records the deploy user in target.json and loads the base images into its new Docker engine.
+   */
+  refresh?: boolean;
+}
+
+export async function ensureSandbox(options: EnsureOptions = {}): Promise<Sandbox> {
   const flavour = options.flavour ?? "ready";
   if (options.fresh) {
     await shared.get(flavour)?.catch(() => undefined);
@@ -86,6 +97,8 @@ export async function ensureSandbox(options: { flavour?: Flavour; fresh?: boolea
     await reset(flavour);
   }
   let s = shared.get(flavour);
+  // a test may have stopped it (down, a port test): then bring it up again
+  if (s && (options.refresh || (await status(flavour)).state !== "running")) s = undefined;
   if (!s) {
     s = bringUp(flavour);
     shared.set(flavour, s);
@@ -98,10 +111,7 @@ export async function ensureSandbox(options: { flavour?: Flavour; fresh?: boolea
 }
 
 /** For a `before` hook: skips the suite (one clear line) without root/Docker, else ensureSandbox. */
-export async function useSandbox(
-  ctx: Mocha.Context,
-  options: { flavour?: Flavour; fresh?: boolean } = {},
-): Promise<Sandbox> {
+export async function useSandbox(ctx: Mocha.Context, options: EnsureOptions = {}): Promise<Sandbox> {
   const a = await dockerAvailable();
   if (!a.ok) {
     ctx.skip(); // e2e-hooks.ts printed why

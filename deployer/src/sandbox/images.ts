@@ -112,7 +112,8 @@ function stageContext(spec: DockerfileSpec): string {
   return dir;
 }
 
-function buildFailed(tag: string, logFile: string): SandboxError {
+/** "building X failed; full log: PATH" and the log's last lines. */
+export function buildFailed(tag: string, logFile: string): SandboxError {
   const tail = existsSync(logFile) ? lastLines(readFileSync(logFile, "utf8"), 12) : "";
   return new SandboxError(`building ${tag} failed; full log: ${logFile}\n${tail}`);
 }

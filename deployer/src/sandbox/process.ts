@@ -7,6 +7,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Inherit the terminal (interactive ssh); stdout/stderr are then not captured. */
   inherit?: boolean;
+  /** Environment of the program (default: ours). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface RunResult {
@@ -18,7 +20,12 @@ export interface RunResult {
 export function run(program: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const stdio: StdioOptions = options.inherit ? "inherit" : ["pipe", "pipe", "pipe"];
   return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { stdio, timeout: options.timeoutMs ?? 0, killSignal: "SIGKILL" });
+    const child = spawn(program, args, {
+      stdio,
+      timeout: options.timeoutMs ?? 0,
+      killSignal: "SIGKILL",
+      env: options.env ?? process.env,
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout?.on("data", (b: Buffer) => out.push(b));

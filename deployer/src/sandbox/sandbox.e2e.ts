@@ -3,6 +3,7 @@
 import { expect } from "chai";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Sandbox } from "../../../test/support/sandbox.js";
@@ -213,5 +214,38 @@ describe("sandbox VDS, bare flavour (e2e)", () => {
       "no-deploy",
     ]);
     expect(loadSandboxTarget()).to.include({ flavour: "bare", port: 2223, user: "root" });
+  });
+});
+
+describe("sandbox errors (e2e)", () => {
+  before(async function () {
+    await useSandbox(this, { flavour: "bare" });
+  });
+
+  it("says in one line that the Docker engine is not running, and how to start it", async () => {
+    const r = await run("npx", ["--no-install", "tsx", join(REPO_ROOT, "deployer/src/sandbox/cli.ts"), "status"], {
+      env: { ...process.env, DOCKER_HOST: "unix:///nonexistent/docker.sock" },
+      timeoutMs: 60_000,
+    });
+    expect(r.code).to.equal(1);
+    expect(r.stderr.trim().split("\n")).to.deep.equal([
+      "sandbox: Docker engine is not running (or not reachable): start it with `bash .ci/install-deps.sh` as root (or `dockerd &`)",
+    ]);
+  });
+
+  it("says in one line that the SSH port is taken by another program", async () => {
+    const down = await cli("down", "--flavour", "bare");
+    expect(down.code, down.stderr).to.equal(0);
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(2223, "127.0.0.1", resolve));
+    try {
+      const r = await cli("up", "--flavour", "bare");
+      expect(r.code).to.equal(1);
+      expect(r.stderr.trim().split("\n")).to.deep.equal([
+        "sandbox: port 127.0.0.1:2223 is in use by another program (the sandbox's SSH port): stop it first",
+      ]);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
   });
 });

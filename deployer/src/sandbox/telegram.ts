@@ -4,6 +4,7 @@
  * loopback for the tests' control plane.
  */
 import { existsSync } from "node:fs";
+import { get } from "node:http";
 import { join } from "node:path";
 import { sha256File } from "./cache-key.js";
 import { docker, dockerOk, inspect } from "./docker.js";
@@ -15,15 +16,27 @@ import { REPO_ROOT } from "./target.js";
 export const FAKE_BOT_API_FILE = join(REPO_ROOT, "bot", "src", "testing", "fake-bot-api.ts");
 const IMAGE = "node:22-bookworm-slim";
 
+/** One GET with node:http: its socket keeps the process alive (undici's fetch unrefs its own). */
+function httpGet(url: string, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = get(url, { timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", reject);
+  });
+}
+
 async function answers(timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
-      await fetch(`${telegramControlUrl()}/calls`, { signal: AbortSignal.timeout(2_000) });
-      return true;
+      if ((await httpGet(`${telegramControlUrl()}/calls`, 2_000)) === 200) return true;
     } catch {
-      await new Promise((r) => setTimeout(r, 200));
+      // not listening yet
     }
+    await new Promise((r) => setTimeout(r, 200));
   }
   return false;
 }
