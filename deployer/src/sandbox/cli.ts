@@ -44,6 +44,8 @@ async function cmdStatus(c: Extract<Command, { cmd: "status" }>): Promise<number
       console.log(`  address:  ssh ${s.address}   (${s.ssh})`);
       console.log(`  host key: ${s.hostKeyFingerprint ?? "not recorded"}`);
       if (s.deployed) console.log(`  deployed: ${s.deployed}`);
+      if (s.currentImage === false)
+        console.log("  image:    older than the current sandbox image (reset for a fresh server)");
     }
   }
   return all.some((s) => s.state === "running") ? 0 : 3;

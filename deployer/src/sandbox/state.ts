@@ -21,7 +21,8 @@ export const PATHS = {
   env: join(SANDBOX_DIR, "env"),
   target: join(SANDBOX_DIR, "target.json"),
   resolvConf: join(SANDBOX_DIR, "resolv.conf"),
-  cache: join(SANDBOX_DIR, "cache"),
+  /** npm tarballs and debootstrap's packages; SANDBOX_CACHE_DIR keeps them across clean clones (CI). */
+  cache: process.env.SANDBOX_CACHE_DIR ?? join(SANDBOX_DIR, "cache"),
   build: join(SANDBOX_DIR, "build"),
   logs: join(SANDBOX_DIR, "logs"),
 } as const;

@@ -221,6 +221,11 @@ export async function up(options: UpOptions = {}): Promise<UpResult> {
   const seeded = created && (await t.phase("container create", () => createVds(names, seed)));
   if (state !== "running") await t.phase("container start", () => startVds(names));
   await t.phase("boot to running", () => waitForBoot(names, log));
+  if (!created && !(await runsCurrentImage(names))) {
+    log(
+      `note: this server runs an older sandbox image; \`npm run sandbox -- reset${flavour === "bare" ? " --flavour bare" : ""}\` for a fresh one`,
+    );
+  }
 
   const users = flavour === "ready" || (await hasDeployUser(names)) ? ["root", "deploy"] : ["root"];
   await authorizeKey(names, publicKey, users);
@@ -288,6 +293,15 @@ export async function restart(flavour: Flavour = "ready", log: Log = () => undef
   return waitForBoot(names, log);
 }
 
+/** Whether the container was created from the image its tag names now (images change by content). */
+async function runsCurrentImage(names: VdsNames): Promise<boolean> {
+  const [running, current] = await Promise.all([
+    inspect("container", names.container, "{{.Image}}"),
+    inspect("image", names.image, "{{.Id}}"),
+  ]);
+  return running === current;
+}
+
 export interface FlavourStatus {
   flavour: Flavour;
   container: string;
@@ -297,6 +311,8 @@ export interface FlavourStatus {
   hostKeyFingerprint?: string;
   systemState?: string;
   deployed?: string;
+  /** False when the sandbox's image changed since this server was created (reset for a fresh one). */
+  currentImage?: boolean;
 }
 
 export async function status(flavour: Flavour): Promise<FlavourStatus> {
@@ -311,6 +327,7 @@ export async function status(flavour: Flavour): Promise<FlavourStatus> {
   };
   const fp = recordedFingerprint(names);
   if (fp) out.hostKeyFingerprint = fp;
+  out.currentImage = await runsCurrentImage(names);
   if (state !== "running") return out;
   out.systemState = (await exec(names, ["systemctl", "is-system-running"])).stdout.trim();
   const current = await exec(names, ["readlink", "/opt/remindbot/current"]);
