@@ -31,6 +31,11 @@ describe("sandbox images", () => {
 
   it("puts the proxy CA into the node stand-in and the VDS, and the compose plugin into ready only", () => {
     const node = spec("node:22-bookworm-slim");
+    expect(node.files.node).to.deep.equal({
+      unpack: inputs.node.tgz,
+      members: ["package/bin/node", "package/include"],
+    });
+    expect(node.files.npm).to.deep.equal({ unpack: inputs.npmTgz });
     expect(node.files["extra-ca.pem"]).to.deep.equal({ content: `${inputs.caFiles[0]?.pem}\n` });
     expect(spec("remindbot-sandbox-vds:ready").files["extra-ca/proxy.crt"]).to.deep.equal({ path: "/ca/proxy.crt" });
     expect(spec("remindbot-sandbox-vds:ready").files["docker-compose"]).to.deep.equal({ path: inputs.composePlugin });

@@ -5,8 +5,12 @@
 import { join } from "node:path";
 import type { CacheInputs } from "./cache-key.js";
 
-/** A context file: a file on the host, or generated content. */
-export type Input = { path: string } | { content: string };
+/**
+ * A context entry: a file on the host, generated content, or an npm tarball unpacked into a directory
+ * (its top `package/` folder stripped; only `members` when given): unpacked on the host, so the
+ * image needs no extra build stage and no tarball in its layers.
+ */
+export type Input = { path: string } | { content: string } | { unpack: string; members?: readonly string[] };
 
 interface SpecBase {
   tag: string;
@@ -65,8 +69,8 @@ export function imageSpecs(i: SpecInputs): ImageSpec[] {
       base: "debian:bookworm-slim",
       files: {
         ...dir("node", "Dockerfile", "docker-entrypoint.sh"),
-        "node.tgz": { path: i.node.tgz },
-        "npm.tgz": { path: i.npmTgz },
+        node: { unpack: i.node.tgz, members: ["package/bin/node", "package/include"] },
+        npm: { unpack: i.npmTgz },
         "extra-ca.pem": { content: i.caFiles.map((ca) => ca.pem.trim() + "\n").join("") },
       },
       args: { BASE_IMAGE: "debian:bookworm-slim", NODE_VERSION: i.node.version },

@@ -90,7 +90,9 @@ async function fileHashes(spec: ImageSpec): Promise<Record<string, string>> {
   if (spec.kind === "rootfs") return { "mkrootfs.sh": await sha256File(spec.script) };
   const out: Record<string, string> = {};
   for (const [name, input] of Object.entries(spec.files)) {
-    out[name] = "path" in input ? await sha256File(input.path) : sha256(input.content);
+    if ("path" in input) out[name] = await sha256File(input.path);
+    else if ("content" in input) out[name] = sha256(input.content);
+    else out[name] = sha256(`${await sha256File(input.unpack)} ${(input.members ?? []).join(" ")}`);
   }
   return out;
 }
@@ -100,14 +102,21 @@ async function specKey(spec: ImageSpec): Promise<string> {
   return cacheKey(cacheInputs(spec, await fileHashes(spec), baseId));
 }
 
-function stageContext(spec: DockerfileSpec): string {
+async function unpack(tgz: string, dest: string, members: readonly string[]): Promise<void> {
+  mkdirSync(dest, { recursive: true });
+  const r = await run("tar", ["-xzf", tgz, "-C", dest, "--strip-components=1", ...members], { timeoutMs: 5 * 60_000 });
+  if (r.code !== 0) throw new SandboxError(`unpacking ${tgz} failed: ${lastLines(r.stderr, 1)}`);
+}
+
+async function stageContext(spec: DockerfileSpec): Promise<string> {
   const dir = join(PATHS.build, spec.tag.replace(/[^A-Za-z0-9.-]+/g, "_"));
   rmSync(dir, { recursive: true, force: true });
   for (const [name, input] of Object.entries(spec.files)) {
     const dest = join(dir, name);
     mkdirSync(dirname(dest), { recursive: true });
     if ("path" in input) copyFileSync(input.path, dest);
-    else writeFileSync(dest, input.content);
+    else if ("content" in input) writeFileSync(dest, input.content);
+    else await unpack(input.unpack, dest, input.members ?? []);
   }
   return dir;
 }
@@ -119,7 +128,7 @@ export function buildFailed(tag: string, logFile: string): SandboxError {
 }
 
 async function buildDockerfile(spec: DockerfileSpec, key: string, logFile: string): Promise<void> {
-  const context = stageContext(spec);
+  const context = await stageContext(spec);
   const code = await dockerToLog(buildArgs(spec, key, CACHE_LABEL, context), logFile, BUILD_TIMEOUT_MS);
   rmSync(context, { recursive: true, force: true });
   if (code !== 0) throw buildFailed(spec.tag, logFile);
@@ -197,8 +206,11 @@ export async function ensureImages(tags: readonly string[], options: ImageOption
       const logFile = join(PATHS.logs, buildLogName(spec.tag));
       log(`building ${spec.tag} (log: ${logFile})`);
       const t0 = performance.now();
+      const previous = await inspect("image", spec.tag, "{{.Id}}");
       if (spec.kind === "rootfs") await buildRootfs(spec, key, logFile);
       else await buildDockerfile(spec, key, logFile);
+      // the image this one replaced, now untagged; docker refuses while a container or image uses it
+      if (previous && previous !== (await inspect("image", spec.tag, "{{.Id}}"))) await docker(["rmi", previous]);
       log(`built ${spec.tag} in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
     });
   };

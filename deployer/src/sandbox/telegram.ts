@@ -60,6 +60,8 @@ export async function ensureTelegram(log: (line: string) => void): Promise<boole
   const [hash, image, running] = current?.split(" ") ?? [];
   if (current !== undefined && (hash !== fileHash || image !== imageId)) {
     await docker(["rm", "-f", TELEGRAM.container]);
+    // a node stand-in replaced since: drop it unless something else still uses it (docker refuses then)
+    if (image && image !== imageId) await docker(["rmi", image]);
   }
   if (current === undefined || hash !== fileHash || image !== imageId) {
     const args = telegramCreateArgs({ image: IMAGE, file: FAKE_BOT_API_FILE, fileHash });
