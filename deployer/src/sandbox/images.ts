@@ -197,6 +197,7 @@ export async function ensureImages(tags: readonly string[], options: ImageOption
 
   const ensure = async (spec: ImageSpec): Promise<void> => {
     if (spec.kind === "dockerfile") await done.get(spec.base);
+    if (spec.official && pull === "always" && (await tryPull(spec.tag))) return; // replaces a stand-in
     const label = await inspect("image", spec.tag, `{{index .Config.Labels "${CACHE_LABEL}"}}`);
     if (label !== undefined && spec.official && (label === "" || label === "<no value>")) return; // official image
     if (label === undefined && spec.official && pull !== "never" && (await tryPull(spec.tag))) return;

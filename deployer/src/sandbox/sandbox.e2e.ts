@@ -196,8 +196,9 @@ describe("sandbox VDS (e2e)", () => {
 });
 
 describe("sandbox VDS, bare flavour (e2e)", () => {
+  let bare: Sandbox;
   before(async function () {
-    await useSandbox(this, { flavour: "bare" });
+    bare = await useSandbox(this, { flavour: "bare" });
   });
 
   it("is a VDS just bought: systemd running, root by key, sudo and curl, no Docker, no deploy user", async () => {
@@ -214,6 +215,19 @@ describe("sandbox VDS, bare flavour (e2e)", () => {
       "no-deploy",
     ]);
     expect(loadSandboxTarget()).to.include({ flavour: "bare", port: 2223, user: "root" });
+  });
+
+  it("a fresh one is a new server: new host keys replace the old ones in known_hosts, and ssh checks them", async function () {
+    const marker = await sandboxSsh("touch /root/old-server-marker", { flavour: "bare" });
+    expect(marker.code, marker.stderr).to.equal(0);
+    const fresh = await useSandbox(this, { flavour: "bare", fresh: true });
+    expect(fresh.hostKeyFingerprint).not.to.equal(bare.hostKeyFingerprint);
+    const lines = readFileSync(fresh.target.knownHostsFile, "utf8")
+      .split("\n")
+      .filter((l) => l.startsWith("[127.0.0.1]:2223 ssh-ed25519 "));
+    expect(lines).to.have.length(1);
+    const r = await sandboxSsh("test -e /root/old-server-marker && echo old || echo new", { flavour: "bare" });
+    expect(r.stdout.trim(), r.stderr).to.equal("new");
   });
 });
 
