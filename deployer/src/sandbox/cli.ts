@@ -6,6 +6,7 @@ import { SandboxError } from "./errors.js";
 import { ALL_IMAGES, ensureImages } from "./images.js";
 import type { Flavour } from "./names.js";
 import { FLAVOURS, TELEGRAM, telegramControlUrl } from "./names.js";
+import { withLock } from "./lock.js";
 import { ssh } from "./ssh.js";
 import { PATHS } from "./state.js";
 import { loadSandboxTarget } from "./target.js";
@@ -99,7 +100,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       await requireEngine();
       const timings = new Timings();
       await timings.phase("images", () =>
-        ensureImages(ALL_IMAGES, { rebuild: c.rebuild, log, ...(c.pull ? { pull: c.pull } : {}) }),
+        withLock(
+          "images",
+          () => ensureImages(ALL_IMAGES, { rebuild: c.rebuild, log, ...(c.pull ? { pull: c.pull } : {}) }),
+          log,
+        ),
       );
       console.log(`images ready: ${ALL_IMAGES.join(", ")}\n${timings.format()}`);
       return 0;

@@ -16,6 +16,7 @@ import { fingerprintSha256, hostPattern, parsePublicKey } from "./known-hosts.js
 import type { Flavour, VdsNames } from "./names.js";
 import { BASE_IMAGES_FOR_VDS, FLAVOURS, NETWORK, OWNER_LABEL, vdsNames } from "./names.js";
 import { currentSeed, makeSeed, seedVolume } from "./seed.js";
+import { withLock } from "./lock.js";
 import { ssh } from "./ssh.js";
 import {
   PATHS,
@@ -199,7 +200,11 @@ export interface UpResult {
 }
 
 /** Idempotent: builds what is missing, creates or starts the VDS, records keys and target. */
-export async function up(options: UpOptions = {}): Promise<UpResult> {
+export function up(options: UpOptions = {}): Promise<UpResult> {
+  return withLock(`up ${options.flavour ?? "ready"}`, () => upLocked(options), options.log ?? (() => undefined));
+}
+
+async function upLocked(options: UpOptions): Promise<UpResult> {
   const flavour = options.flavour ?? "ready";
   const names = vdsNames(flavour);
   const log = options.log ?? (() => undefined);
@@ -247,6 +252,14 @@ export async function up(options: UpOptions = {}): Promise<UpResult> {
 /** Stops the VDS (all flavours by default), keeping its disk; the fake Bot API when none is left. */
 export async function down(flavour?: Flavour): Promise<string[]> {
   await requireEngine();
+  return withLock(
+    "down",
+    () => downLocked(flavour),
+    () => undefined,
+  );
+}
+
+async function downLocked(flavour?: Flavour): Promise<string[]> {
   const stopped: string[] = [];
   for (const f of flavour ? [flavour] : FLAVOURS) {
     const names = vdsNames(f);
@@ -262,6 +275,14 @@ export async function down(flavour?: Flavour): Promise<string[]> {
 /** Destroys the VDS and its docker volume (all flavours by default): the next `up` is a fresh server. */
 export async function reset(flavour?: Flavour): Promise<string[]> {
   await requireEngine();
+  return withLock(
+    "reset",
+    () => resetLocked(flavour),
+    () => undefined,
+  );
+}
+
+async function resetLocked(flavour?: Flavour): Promise<string[]> {
   const removed: string[] = [];
   for (const f of flavour ? [flavour] : FLAVOURS) {
     const names = vdsNames(f);
@@ -287,7 +308,11 @@ export async function reset(flavour?: Flavour): Promise<string[]> {
 }
 
 /** A reboot: systemd shuts down cleanly (SIGRTMIN+3), then boots again; waits for `running`. */
-export async function restart(flavour: Flavour = "ready", log: Log = () => undefined): Promise<string> {
+export function restart(flavour: Flavour = "ready", log: Log = () => undefined): Promise<string> {
+  return withLock(`restart ${flavour}`, () => restartLocked(flavour, log), log);
+}
+
+async function restartLocked(flavour: Flavour, log: Log): Promise<string> {
   const names = vdsNames(flavour);
   await dockerOk(["restart", "-t", "60", names.container], `restarting ${names.container}`, { timeoutMs: 120_000 });
   return waitForBoot(names, log);
