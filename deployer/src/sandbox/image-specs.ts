@@ -55,7 +55,7 @@ export function imageSpecs(i: SpecInputs): ImageSpec[] {
     i.caFiles.map((ca) => [`extra-ca/${ca.name}`, { path: ca.path }] as const),
   );
   const vdsFiles = {
-    ...dir("vds", "Dockerfile", "ssh-hostkeys.conf", "sandbox-authorize-key"),
+    ...dir("vds", "Dockerfile", "ssh-hostkeys.conf", "sandbox-authorize-key.sh"),
     "extra-ca/.keep": { content: "" },
     ...caDir,
   };
