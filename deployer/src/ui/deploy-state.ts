@@ -1,0 +1,124 @@
+/** The progress view's state: a reducer over the engine's TaskEvents (deploy, rollback, provision, backups). */
+import type { StepStatus, TaskEvent, TaskResult } from "../engine/events.js";
+
+export interface StepView {
+  id: string;
+  title: string;
+  status: StepStatus;
+  startedAt?: number;
+  endedAt?: number;
+  note?: string;
+  error?: string;
+  progress?: { done: number; total: number };
+}
+
+export interface DeployState {
+  task?: string;
+  steps: StepView[];
+  currentId?: string;
+  /** The current (or failed) step's last output lines, bounded. */
+  output: string[];
+  warnings: string[];
+  result?: TaskResult;
+  startedAt?: number;
+}
+
+export const OUTPUT_KEEP = 200;
+
+export const initialDeploy: DeployState = { steps: [], output: [], warnings: [] };
+
+function updateStep(steps: StepView[], id: string, patch: (s: StepView) => StepView): StepView[] {
+  // Unknown ids (rescue, history, unlock...) are shown too, titled by their id.
+  const found = steps.some((s) => s.id === id);
+  const list = found ? steps : [...steps, { id, title: id, status: "pending" as const }];
+  return list.map((s) => (s.id === id ? patch(s) : s));
+}
+
+export function deployReducer(state: DeployState, event: TaskEvent): DeployState {
+  switch (event.type) {
+    case "plan":
+      return {
+        ...state,
+        task: event.task,
+        startedAt: state.startedAt ?? event.at,
+        steps: event.steps.map((s) => ({ id: s.id, title: s.title, status: "pending" })),
+      };
+    case "step-start":
+      return {
+        ...state,
+        startedAt: state.startedAt ?? event.at,
+        currentId: event.stepId,
+        output: [],
+        steps: updateStep(state.steps, event.stepId, (s) => ({ ...s, status: "running", startedAt: event.at })),
+      };
+    case "output": {
+      const output = [...state.output, event.line];
+      return { ...state, output: output.length > OUTPUT_KEEP ? output.slice(-OUTPUT_KEEP) : output };
+    }
+    case "progress":
+      return {
+        ...state,
+        steps: updateStep(state.steps, event.stepId, (s) => ({
+          ...s,
+          progress: { done: event.done, total: event.total },
+        })),
+      };
+    case "step-done":
+      return {
+        ...state,
+        currentId: state.currentId === event.stepId ? undefined : state.currentId,
+        steps: updateStep(state.steps, event.stepId, (s) => ({
+          ...s,
+          status: event.status,
+          endedAt: event.at,
+          ...(event.note ? { note: event.note } : {}),
+        })),
+      };
+    case "step-failed":
+      // The failed step's output stays visible: it is what the user needs to read.
+      return {
+        ...state,
+        currentId: state.currentId === event.stepId ? undefined : state.currentId,
+        steps: updateStep(state.steps, event.stepId, (s) => ({
+          ...s,
+          status: "failed",
+          endedAt: event.at,
+          error: event.error,
+        })),
+      };
+    case "warning":
+      return { ...state, warnings: [...state.warnings, event.message] };
+    case "summary":
+      return { ...state, currentId: undefined, result: event.result };
+    default:
+      return state;
+  }
+}
+
+export const reduceEvents = (state: DeployState, events: TaskEvent[]): DeployState =>
+  events.reduce(deployReducer, state);
+
+export function stepDurationMs(step: StepView, now: number): number | undefined {
+  if (step.startedAt === undefined) return undefined;
+  return (step.endedAt ?? now) - step.startedAt;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)} s`;
+  const m = Math.floor(s / 60);
+  return `${m} min ${Math.round(s - m * 60)} s`;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ["KiB", "MiB", "GiB", "TiB"];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(1)} ${units[i]}`;
+}
