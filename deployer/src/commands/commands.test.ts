@@ -90,6 +90,11 @@ describe("commands: exact strings", () => {
       "'mv' '-T' '--' '/opt/remindbot/releases/v2.tmp' '/opt/remindbot/releases/v2'",
     );
   });
+  it("shared/ and backups/ are made (or fixed to) 0700 before the env file is uploaded", () => {
+    expect(quoteArgv(release.ensureShared(l))).to.equal(
+      "'install' '-d' '-m' '0700' '--' '/opt/remindbot/shared' '/opt/remindbot/backups'",
+    );
+  });
   it("the lock is one mkdir with info passed as an argument", () => {
     const argv = lock.acquire(l, { by: "me@host", at: "2024-01-01T00:00:00Z", action: "deploy", tag: "v1", pid: 7 });
     expect(argv.slice(0, 2)).to.deep.equal(["bash", "-c"]);

@@ -10,6 +10,12 @@ export const prepareTmp = (l: Layout, tag: string): Argv[] => [
   ["mkdir", "-p", "--", l.releaseTmp(tag)],
 ];
 
+/**
+ * shared/ and backups/ exist with mode 0700 (install -d also fixes the mode of an existing dir), so a
+ * server prepared by hand or by an older provision still gets its .env and backups a place to live.
+ */
+export const ensureShared = (l: Layout): Argv => ["install", "-d", "-m", "0700", "--", l.shared, l.backups];
+
 export const archivePath = (l: Layout, tag: string): string => `${l.releaseTmp(tag)}/${ARCHIVE_NAME}`;
 
 export const checksum = (path: string): Argv => ["sha256sum", "--", path];

@@ -123,7 +123,8 @@ export async function runDeploy(ctx: EngineContext, inp: DeployInputs, signal?: 
         await mustExec(ctx, s.id, argv, "publishing the release", { signal });
       return `${docker.formatBytes(archive.data.length)}, sha256 ${archive.sha256.slice(0, 12)} verified`;
     },
-    env: async () => {
+    env: async (s) => {
+      for (const argv of s.commands) await mustExec(ctx, s.id, argv, "creating shared/ and backups/", { signal });
       await ctx.remote.upload({ data: inp.envData }, l.envFile, { mode: 0o600 });
       return "mode 0600";
     },

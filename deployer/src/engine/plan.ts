@@ -143,7 +143,7 @@ export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRe
     {
       id: "env",
       title: "Upload the env file to shared/.env (0600)",
-      commands: [],
+      commands: [release.ensureShared(l)],
       notes: [`upload the env file to ${l.envFile}, mode 0600 from creation, renamed over the old one`],
     },
     {
