@@ -75,6 +75,8 @@ export async function isTracked(cwd: string, path: string): Promise<boolean> {
 export const RELEASE_PATHS = [
   "package.json",
   "package-lock.json",
+  // bot/tsconfig.json extends it; bot/Dockerfile copies it into the build stage
+  "tsconfig.json",
   "bot",
   "docker-compose.prod.yml",
   "remote",
