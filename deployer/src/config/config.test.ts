@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadTargetsFile, resolveTarget, listTargets } from "./targets.js";
-import { checkEnvFile, parseEnv, isPlaceholder } from "./env-file.js";
+import { checkEnvFile, parseEnv, isPlaceholder, secretValues } from "./env-file.js";
 
 const dir = () => mkdtempSync(join(tmpdir(), "deployer-config-"));
 
@@ -62,6 +62,12 @@ describe("targets file", () => {
 });
 
 describe("env file", () => {
+  it("redacts secrets, not the names in paths (POSTGRES_USER/DB, LOG_LEVEL) nor short values", () => {
+    const env = parseEnv(
+      "BOT_TOKEN=123456:abcdefgh\nPOSTGRES_USER=remindbot\nPOSTGRES_DB=remindbot\nPOSTGRES_PASSWORD=s3cretpw\nLOG_LEVEL=warning\nX=short\n",
+    );
+    expect(secretValues(env)).to.deep.equal(["123456:abcdefgh", "s3cretpw"]);
+  });
   const setup = (env: string, example = "BOT_TOKEN=change-me\nPOSTGRES_PASSWORD=change-me\nLOG_LEVEL=info\n") => {
     const d = dir();
     writeFileSync(join(d, ".env.production"), env);

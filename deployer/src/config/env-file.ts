@@ -69,7 +69,14 @@ export function checkEnvFile(input: EnvCheckInput): Map<string, string> {
   return env;
 }
 
-/** Values long enough to redact (the redactor ignores short ones; see the SSH layer). */
+/**
+ * Keys whose values are names, not secrets. POSTGRES_USER and POSTGRES_DB are usually the app's
+ * name ("remindbot"), which is in every path on the server: redacting them turned
+ * /opt/remindbot into /opt/[REDACTED] in the output the engine parses (unit checksums, paths).
+ */
+export const NOT_SECRET_KEYS: ReadonlySet<string> = new Set(["POSTGRES_USER", "POSTGRES_DB", "LOG_LEVEL"]);
+
+/** Values long enough to redact (the redactor ignores short ones; see the SSH layer), names excepted. */
 export function secretValues(env: Map<string, string>): string[] {
-  return [...env.values()].filter((v) => v.length >= 6);
+  return [...env].filter(([k, v]) => !NOT_SECRET_KEYS.has(k) && v.length >= 6).map(([, v]) => v);
 }
