@@ -1,22 +1,24 @@
 /** The scheduler's interface with the bot: what it hands to `send`, what `send` answers. */
-import type { Recurrence } from "../parse/types.js";
+import type { Reminder } from "../db/entities.js";
 
-/** A claimed occurrence, as handed to `send`. */
-export interface DueReminder {
-  id: number;
-  userId: number;
-  chatId: number;
-  chatType: string;
-  authorName: string | null;
-  text: string;
-  zone: string;
-  recurrence: Recurrence | null;
-  urgent: boolean;
-  /** The occurrence being delivered. */
-  dueAt: Date;
-  /** Failed attempts so far for this occurrence. */
-  attempts: number;
-}
+/**
+ * A claimed occurrence, as handed to `send`: the reminder's delivery fields, with `dueAt` the
+ * occurrence being delivered and `attempts` the failed attempts so far for it.
+ */
+export type DueReminder = Pick<
+  Reminder,
+  | "id"
+  | "userId"
+  | "chatId"
+  | "chatType"
+  | "authorName"
+  | "text"
+  | "zone"
+  | "recurrence"
+  | "urgent"
+  | "dueAt"
+  | "attempts"
+>;
 
 export type SendOutcome =
   | { ok: true; messageId: number }

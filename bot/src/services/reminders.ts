@@ -11,17 +11,11 @@ import { MAX_ACTIVE_REMINDERS, checkText, isValidDue } from "./limits.js";
 
 export type { Reminder };
 
-export interface DraftInput {
-  userId: number;
-  chatId: number;
-  chatType: string;
-  authorName: string | null;
-  text: string;
-  zone: string;
-  recurrence: Recurrence | null;
-  urgent: boolean;
-  dueAt: Date;
-}
+/** What a new draft needs: the reminder's own fields, before the database gives it an id. */
+export type DraftInput = Pick<
+  Reminder,
+  "userId" | "chatId" | "chatType" | "authorName" | "text" | "zone" | "recurrence" | "urgent" | "dueAt"
+>;
 
 export type Outcome<T = Reminder> =
   { ok: true; reminder: T } | { ok: false; reason: "gone" | "limit" | "past" | "invalid" };
