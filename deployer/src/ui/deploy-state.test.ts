@@ -32,6 +32,7 @@ describe("deployReducer", () => {
     expect(stepDurationMs(s.steps[0]!, 99999)).to.equal(2500);
     expect(stepDurationMs(s.steps[1]!, 4000)).to.equal(500);
     expect(s.currentId).to.equal("build");
+    expect(s.finished).to.deep.equal(["upload"]);
   });
 
   it("keeps the current step's output bounded and starts afresh for the next step", () => {

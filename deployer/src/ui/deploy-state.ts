@@ -19,13 +19,15 @@ export interface DeployState {
   /** The current (or failed) step's last output lines, bounded. */
   output: string[];
   warnings: string[];
+  /** Ids of finished steps in the order they finished: what goes to <Static>. */
+  finished: string[];
   result?: TaskResult;
   startedAt?: number;
 }
 
 export const OUTPUT_KEEP = 200;
 
-export const initialDeploy: DeployState = { steps: [], output: [], warnings: [] };
+export const initialDeploy: DeployState = { steps: [], output: [], warnings: [], finished: [] };
 
 function updateStep(steps: StepView[], id: string, patch: (s: StepView) => StepView): StepView[] {
   // Unknown ids (rescue, history, unlock...) are shown too, titled by their id.
@@ -33,6 +35,8 @@ function updateStep(steps: StepView[], id: string, patch: (s: StepView) => StepV
   const list = found ? steps : [...steps, { id, title: id, status: "pending" as const }];
   return list.map((s) => (s.id === id ? patch(s) : s));
 }
+
+const addOnce = (list: string[], id: string): string[] => (list.includes(id) ? list : [...list, id]);
 
 export function deployReducer(state: DeployState, event: TaskEvent): DeployState {
   switch (event.type) {
@@ -66,6 +70,7 @@ export function deployReducer(state: DeployState, event: TaskEvent): DeployState
     case "step-done":
       return {
         ...state,
+        finished: addOnce(state.finished, event.stepId),
         currentId: state.currentId === event.stepId ? undefined : state.currentId,
         steps: updateStep(state.steps, event.stepId, (s) => ({
           ...s,
@@ -78,6 +83,7 @@ export function deployReducer(state: DeployState, event: TaskEvent): DeployState
       // The failed step's output stays visible: it is what the user needs to read.
       return {
         ...state,
+        finished: addOnce(state.finished, event.stepId),
         currentId: state.currentId === event.stepId ? undefined : state.currentId,
         steps: updateStep(state.steps, event.stepId, (s) => ({
           ...s,

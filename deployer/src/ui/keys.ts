@@ -1,0 +1,17 @@
+/** Screen keys shared by every screen: Esc/q back, ? help. Off while a screen takes text input. */
+import { useInput } from "ink";
+
+export interface ScreenProps {
+  onBack: () => void;
+  onHelp: () => void;
+}
+
+export function useScreenKeys({ onBack, onHelp }: ScreenProps, active = true): void {
+  useInput(
+    (input, key) => {
+      if (key.escape || input === "q") onBack();
+      else if (input === "?") onHelp();
+    },
+    { isActive: active },
+  );
+}
