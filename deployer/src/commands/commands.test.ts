@@ -62,6 +62,12 @@ describe("commands: exact strings", () => {
     expect(compose.upBot(R).slice(-4)).to.deep.equal(["up", "-d", "--remove-orphans", "bot"]);
     expect(compose.upAll(R, 90).slice(-5)).to.deep.equal(["up", "-d", "--wait", "--wait-timeout", "90"]);
   });
+  it("log lines lose the terminal control sequences compose writes without a terminal", () => {
+    expect(compose.cleanLogLine('\x1b[2Kbot-1  | 2026-11-26T09:17:28Z {"level":"info"}')).to.equal(
+      'bot-1  | 2026-11-26T09:17:28Z {"level":"info"}',
+    );
+    expect(compose.cleanLogLine("plain [2K text")).to.equal("plain [2K text");
+  });
   it("logs --follow with tail and since", () => {
     expect(compose.logs(R, { service: "bot", follow: true, tail: 50, since: "10m" }).slice(6)).to.deep.equal([
       "logs",

@@ -48,3 +48,10 @@ export function logs(releaseDir: string, args: LogArgs): Argv {
   sub.push(args.service);
   return compose(releaseDir, ...sub);
 }
+
+/** ANSI control sequences (CSI) compose writes even with --no-color and no terminal, e.g. "\x1b[2K". */
+// eslint-disable-next-line no-control-regex
+const CSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+
+/** A line of `docker compose logs` as it is shown: without terminal control sequences. */
+export const cleanLogLine = (line: string): string => line.replace(CSI, "");

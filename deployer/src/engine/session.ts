@@ -310,18 +310,25 @@ export class EngineSession implements TargetSession {
   async logs(o: LogOptions, onLine: (line: string) => void, signal?: AbortSignal): Promise<void> {
     const remote = await this.open();
     const dir = await this.currentDir(remote);
-    const r = await remote.run(
-      compose.logs(dir, {
-        service: o.service,
-        follow: o.follow,
-        ...(o.tail !== undefined ? { tail: o.tail } : {}),
-        ...(o.since !== undefined ? { since: o.since } : {}),
-      }),
-      {
-        ...(signal ? { signal } : {}),
-        onLine: (line) => onLine(line),
-      },
-    );
+    let r;
+    try {
+      r = await remote.run(
+        compose.logs(dir, {
+          service: o.service,
+          follow: o.follow,
+          ...(o.tail !== undefined ? { tail: o.tail } : {}),
+          ...(o.since !== undefined ? { since: o.since } : {}),
+        }),
+        {
+          ...(signal ? { signal } : {}),
+          onLine: (line) => onLine(compose.cleanLogLine(line)),
+        },
+      );
+    } catch (e) {
+      // Ctrl+C is how a follow ends: the remote process was ended with it, nothing failed.
+      if (signal?.aborted) return;
+      throw e;
+    }
     if (r.code !== 0 && !signal?.aborted)
       throw new StepError(`docker compose logs failed (exit ${r.code})${lastLine(r.stderr)}`);
   }
