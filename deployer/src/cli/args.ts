@@ -4,8 +4,8 @@ import { tagProblem } from "../commands/names.js";
 
 export type Command =
   | { name: "help"; topic?: string }
-  | { name: "deploy"; target: string; tag: string; yes: boolean; json: boolean }
-  | { name: "rollback"; target: string; tag: string; yes: boolean; json: boolean }
+  | { name: "deploy"; target: string; tag: string; yes: boolean; json: boolean; healthTimeoutSec?: number }
+  | { name: "rollback"; target: string; tag: string; yes: boolean; json: boolean; healthTimeoutSec?: number }
   | { name: "plan"; action: "deploy" | "rollback" | "provision"; target: string; tag?: string; json: boolean }
   | { name: "releases"; target: string; json: boolean }
   | { name: "status"; target: string; json: boolean }
@@ -33,8 +33,8 @@ export const USAGE: Record<string, string> = {
   main: `Usage: npm run deployer -- <command> [options]
 
 Commands:
-  deploy    --target T --tag TAG [--yes]            deploy a git tag
-  rollback  --target T --to TAG [--yes]             go back to a release (or deploy an older tag)
+  deploy    --target T --tag TAG [--yes] [--health-timeout S]   deploy a git tag
+  rollback  --target T --to TAG [--yes] [--health-timeout S]    go back to a release (or deploy an older tag)
   plan      deploy|rollback|provision --target T [--tag TAG | --to TAG] [--json]
                                                     print the steps and exact remote commands; changes nothing
   releases  --target T [--json]                     releases on the server, newest first
@@ -49,12 +49,13 @@ Common options: --accept-host-key SHA256:...  trust this unknown host key (check
 With no command on a terminal, the terminal UI opens.
 Exit codes: 0 done; 1 failed; 2 usage or configuration error; 3 lock held; 4 health gate failed, previous release restored.
 Targets: deploy.targets.yml at the repo root (see deploy.targets.example.yml), or the built-in "sandbox".`,
-  deploy: `Usage: npm run deployer -- deploy --target T --tag TAG [--yes] [--json]
+  deploy: `Usage: npm run deployer -- deploy --target T --tag TAG [--yes] [--json] [--health-timeout S]
 
 Deploys the git tag TAG: local checks, upload, build on the server, backup, migrations,
 switch, health gate (automatic rollback on failure, exit 4), units, history, prune.
---yes is required when stdin is not a terminal.`,
-  rollback: `Usage: npm run deployer -- rollback --target T --to TAG [--yes] [--json]
+--yes is required when stdin is not a terminal. --health-timeout overrides the target's
+healthTimeout (seconds, 5 to 3600) for this run.`,
+  rollback: `Usage: npm run deployer -- rollback --target T --to TAG [--yes] [--json] [--health-timeout S]
 
 Goes back to TAG: a release on the server starts from its kept image (no rebuild); a tag that is
 not on the server is deployed. Migrations the database has and TAG does not know are reverted
@@ -117,6 +118,7 @@ export function parseCli(argv: string[]): Parsed {
         since: { type: "string" },
         output: { type: "string", short: "o" },
         "accept-host-key": { type: "string" },
+        "health-timeout": { type: "string" },
       },
     });
   } catch (e) {
@@ -141,15 +143,21 @@ export function parseCli(argv: string[]): Parsed {
   const noPositionals = (n = 0) => {
     if (pos.length > n) throw new UsageError(`${name}: unexpected argument ${JSON.stringify(pos[n])}`);
   };
+  const ht = v["health-timeout"];
+  if (ht !== undefined && name !== "deploy" && name !== "rollback")
+    throw new UsageError(`${name}: --health-timeout is for deploy and rollback`);
+  if (ht !== undefined && (!/^\d{1,4}$/.test(ht) || Number(ht) < 5 || Number(ht) > 3600))
+    throw new UsageError(`${name}: --health-timeout wants seconds, 5 to 3600`);
+  const health = ht !== undefined ? { healthTimeoutSec: Number(ht) } : {};
   let command: Command;
   switch (name) {
     case "deploy":
       noPositionals();
-      command = { name, target, tag: need(v.tag, "--tag"), yes, json };
+      command = { name, target, tag: need(v.tag, "--tag"), yes, json, ...health };
       break;
     case "rollback":
       noPositionals();
-      command = { name, target, tag: need(v.to ?? v.tag, "--to"), yes, json };
+      command = { name, target, tag: need(v.to ?? v.tag, "--to"), yes, json, ...health };
       break;
     case "plan": {
       const action = pos[0];

@@ -39,6 +39,10 @@ describe("cli: parseCli", () => {
       backup: "x.dump",
     });
     expect(parseCli(["status", "--help"]).command).to.deep.equal({ name: "help", topic: "status" });
+    expect(parseCli(["deploy", "--target", "p", "--tag", "v1", "--health-timeout", "45"]).command).to.include({
+      healthTimeoutSec: 45,
+    });
+    expect(parseCli(["rollback", "--target", "p", "--to", "v1"]).command).not.to.have.property("healthTimeoutSec");
   });
   const bad: string[][] = [
     ["frobnicate"],
@@ -51,6 +55,9 @@ describe("cli: parseCli", () => {
     ["backup", "restore", "--target", "p"],
     ["status", "--target", "p", "extra"],
     ["deploy", "--target", "p", "--tag", "v1", "--accept-host-key", "md5:xx"],
+    ["deploy", "--target", "p", "--tag", "v1", "--health-timeout", "2"],
+    ["deploy", "--target", "p", "--tag", "v1", "--health-timeout", "1m"],
+    ["status", "--target", "p", "--health-timeout", "30"],
   ];
   for (const args of bad) it(`usage error: ${args.join(" ")}`, () => expect(() => parseCli(args)).to.throw(UsageError));
   it("knows which commands are destructive", () => {

@@ -45,6 +45,8 @@ export async function runCli(argv: string[], io: CliIo, engine: EngineFactory): 
   let target;
   try {
     target = resolveTarget(c.target, deps.sources);
+    if ((c.name === "deploy" || c.name === "rollback") && c.healthTimeoutSec !== undefined)
+      target = { ...target, healthTimeoutSec: c.healthTimeoutSec };
   } catch (e) {
     err(`deployer: ${(e as Error).message}`);
     return 2;
