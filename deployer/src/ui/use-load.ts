@@ -9,15 +9,21 @@ export function useLoad<T>(load: () => Promise<T>, everyMs?: number): Loaded<T> 
   const reload = useCallback(() => setN((x) => x + 1), []);
   useEffect(() => {
     let live = true;
+    let timer: NodeJS.Timeout | undefined;
+    // The next refresh is counted from this one's answer: a slow server is never asked twice at once.
+    const again = () => {
+      if (live && everyMs) timer = setTimeout(reload, everyMs);
+    };
     setState((s) => ({ ...s, loading: true }));
-    load().then(
-      (data) => live && setState({ data, loading: false }),
-      (error: unknown) => live && setState((s) => ({ data: s.data, error, loading: false })),
-    );
-    const t = everyMs ? setTimeout(reload, everyMs) : undefined;
+    load()
+      .then(
+        (data) => live && setState({ data, loading: false }),
+        (error: unknown) => live && setState((s) => ({ data: s.data, error, loading: false })),
+      )
+      .finally(again);
     return () => {
       live = false;
-      if (t) clearTimeout(t);
+      if (timer) clearTimeout(timer);
     };
   }, [n]);
   return { ...state, reload };

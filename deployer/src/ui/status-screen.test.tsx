@@ -1,0 +1,34 @@
+import { expect } from "chai";
+import { render } from "ink-testing-library";
+import { StatusScreen } from "./status-screen.js";
+import { STATUS, waitFor } from "./testing/fake-api.js";
+
+describe("StatusScreen", () => {
+  it("shows an answer slower than the refresh interval, then asks again only after it", async () => {
+    let calls = 0;
+    let inFlight = 0;
+    let overlapped = false;
+    const session = {
+      status: async () => {
+        calls++;
+        inFlight++;
+        if (inFlight > 1) overlapped = true;
+        // Slower than refreshMs: a timer counted from the request would cancel every answer.
+        await new Promise((r) => setTimeout(r, 30));
+        inFlight--;
+        return { ...STATUS, diskFree: `${calls}G` };
+      },
+    };
+    const ui = render(
+      <StatusScreen session={session} refreshMs={5} onBack={() => undefined} onHelp={() => undefined} />,
+    );
+    try {
+      await waitFor(() => (ui.lastFrame() ?? "").includes("Disk free: 1G"), "first answer");
+      await waitFor(() => calls >= 3, "refreshes");
+      expect(overlapped).to.equal(false);
+      expect(ui.lastFrame()).to.match(/bot\s+running\s+healthy\s+2 hours\s+0\s+0\.5%\s+80MiB/);
+    } finally {
+      ui.unmount();
+    }
+  });
+});
