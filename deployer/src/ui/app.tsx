@@ -25,6 +25,8 @@ export const MENU: { label: string; screen: Screen | "quit" }[] = [
   { label: "Quit", screen: "quit" },
 ];
 
+const HEADER_REFRESH_MS = 15_000;
+
 export interface AppProps {
   api: DeployerApi;
   onExit: (code: number) => void;
@@ -109,6 +111,28 @@ export function App({ api, onExit, downloadPath = defaultDownloadPath }: AppProp
       (e: unknown) => setError(e),
     );
   }, [api, connect]);
+
+  // The header's release and health stay current: asked again a while after each answer.
+  useEffect(() => {
+    if (!session) return;
+    let live = true;
+    let timer: NodeJS.Timeout | undefined;
+    const tick = () =>
+      session
+        .status()
+        .then(
+          (s) => live && setStatus(s),
+          () => undefined,
+        )
+        .finally(() => {
+          if (live) timer = setTimeout(tick, HEADER_REFRESH_MS);
+        });
+    timer = setTimeout(tick, HEADER_REFRESH_MS);
+    return () => {
+      live = false;
+      if (timer) clearTimeout(timer);
+    };
+  }, [session]);
 
   useInput((input, key) => {
     if (key.ctrl && input === "c" && !busy.current) quit(0);
