@@ -117,8 +117,8 @@ export function App({ api, onExit, downloadPath = defaultDownloadPath }: AppProp
     if (!session) return;
     let live = true;
     let timer: NodeJS.Timeout | undefined;
-    const tick = () =>
-      session
+    const tick = (): void => {
+      void session
         .status()
         .then(
           (s) => live && setStatus(s),
@@ -127,6 +127,7 @@ export function App({ api, onExit, downloadPath = defaultDownloadPath }: AppProp
         .finally(() => {
           if (live) timer = setTimeout(tick, HEADER_REFRESH_MS);
         });
+    };
     timer = setTimeout(tick, HEADER_REFRESH_MS);
     return () => {
       live = false;
