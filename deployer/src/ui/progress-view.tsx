@@ -20,7 +20,7 @@ import { useBatched } from "./use-batched.js";
 export type StartTask = (sink: EventSink, signal: AbortSignal) => Promise<TaskResult>;
 
 const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
-const OUTPUT_ROWS = 8;
+const OUTPUT_ROWS = 6;
 
 function StepLine({ step, now }: { step: StepView; now: number }) {
   const ms = stepDurationMs(step, now);
