@@ -15,8 +15,10 @@ export function Header({
   status?: ServerStatus;
 }) {
   const bot = status?.containers.find((c) => c.service === "bot");
-  const health = bot ? bot.health || bot.state : "—";
-  const healthColor = health === "healthy" ? "green" : health === "—" ? undefined : "yellow";
+  // Connected but not answered yet: "…" (checking), not "—" (nothing there).
+  const unknown = connection === "connected" && !status ? "…" : "—";
+  const health = bot ? bot.health || bot.state : unknown;
+  const healthColor = health === "healthy" ? "green" : health === unknown ? undefined : "yellow";
   const connColor = connection === "connected" ? "green" : connection === "failed" ? "red" : "yellow";
   return (
     <Box borderStyle="round" paddingX={1} flexDirection="column">
@@ -27,7 +29,7 @@ export function Header({
         <Text color={tint(connColor)}>{connection}</Text>
       </Text>
       <Text>
-        release <Text bold>{status?.currentRelease ?? "—"}</Text> · bot{" "}
+        release <Text bold>{status ? (status.currentRelease ?? "none") : unknown}</Text> · bot{" "}
         <Text color={healthColor ? tint(healthColor) : undefined}>{health}</Text>
         {status?.lock ? <Text color={tint("yellow")}> · locked by {status.lock.by}</Text> : null}
       </Text>
