@@ -147,17 +147,7 @@ export function App({ api, onExit, downloadPath = defaultDownloadPath }: AppProp
   const onFinished = () => session && refreshHeader(session);
 
   let body: ReactNode;
-  if (hostKey) {
-    body = (
-      <HostKeyPrompt
-        hostKey={hostKey.key}
-        onAnswer={(trust) => {
-          setHostKey(undefined);
-          hostKey.answer(trust);
-        }}
-      />
-    );
-  } else if (screen === "targets" || !session) {
+  if (screen === "targets" || !session) {
     body = (
       <TargetStep
         targets={targets}
@@ -200,7 +190,20 @@ export function App({ api, onExit, downloadPath = defaultDownloadPath }: AppProp
   return (
     <Box flexDirection="column" width={80}>
       <Header target={target} connection={connection} status={status} />
-      {body}
+      {/* A host key question may come while a screen runs a task: the screen stays mounted
+          (hidden), so its task is neither lost nor started twice. */}
+      <Box display={hostKey ? "none" : "flex"} flexDirection="column">
+        {body}
+      </Box>
+      {hostKey ? (
+        <HostKeyPrompt
+          hostKey={hostKey.key}
+          onAnswer={(trust) => {
+            setHostKey(undefined);
+            hostKey.answer(trust);
+          }}
+        />
+      ) : null}
       {nav.help ? <HelpBox screen={screen} /> : null}
     </Box>
   );
@@ -264,10 +267,14 @@ function TargetStep({
   onRetry: () => void;
   onQuit: () => void;
 }) {
-  useInput((input, key) => {
-    if (input === "q" || key.escape) onQuit();
-    else if (input === "r" && connection === "failed") onRetry();
-  });
+  // While connecting, keys belong to a host key question (Ctrl+C still quits).
+  useInput(
+    (input, key) => {
+      if (input === "q" || key.escape) onQuit();
+      else if (input === "r" && connection === "failed") onRetry();
+    },
+    { isActive: connection !== "connecting" },
+  );
   if (error !== undefined)
     return (
       <Box flexDirection="column">

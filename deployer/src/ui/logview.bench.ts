@@ -197,6 +197,7 @@ console.log(
 console.log(
   `  arrival→frame   p50 ${pct(v.latencies, 50).toFixed(1)} ms, p99 ${pct(v.latencies, 99).toFixed(1)} ms, max ${(v.latencies.at(-1) ?? NaN).toFixed(1)} ms (${v.latencies.length} lines)`,
 );
+if (STARTS === 0) process.exit(0);
 const s = await startup();
 console.log(`startup (median of ${STARTS}, pseudo-terminal):`);
 console.log(`  first frame     ${s.ui.toFixed(0)} ms (max ${s.uiMax.toFixed(0)} ms; target 500 ms)`);
