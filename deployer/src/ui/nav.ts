@@ -44,7 +44,7 @@ export const HELP: Record<Screen, string[]> = {
     "Home/End  top/follow",
     "Esc/q  back",
   ],
-  status: ["r  refresh now", "Esc/q  back"],
+  status: ["r  refresh now", "u  remove a held deploy lock (asks first)", "Esc/q  back"],
   backups: ["↑/↓ or j/k  move", "n  create now", "d  download", "r  restore", "Esc/q  back"],
   provision: ["Enter  confirm", "Ctrl+C  abort", "Esc/q  back"],
 };

@@ -9,6 +9,7 @@ describe("StatusScreen", () => {
     let inFlight = 0;
     let overlapped = false;
     const session = {
+      unlock: async () => undefined,
       status: async () => {
         calls++;
         inFlight++;
@@ -27,6 +28,42 @@ describe("StatusScreen", () => {
       await waitFor(() => calls >= 3, "refreshes");
       expect(overlapped).to.equal(false);
       expect(ui.lastFrame()).to.match(/bot\s+running\s+healthy\s+2 hours\s+0\s+0\.5%\s+80MiB/);
+    } finally {
+      ui.unmount();
+    }
+  });
+
+  it("removes a held lock only after a yes", async () => {
+    let locked = true;
+    let unlocks = 0;
+    const session = {
+      status: async () => ({ ...STATUS, ...(locked ? { lock: { by: "bob@ws", at: "09:00", action: "deploy" } } : {}) }),
+      unlock: async () => {
+        unlocks++;
+        locked = false;
+      },
+    };
+    const ui = render(
+      <StatusScreen session={session} refreshMs={60_000} onBack={() => undefined} onHelp={() => undefined} />,
+    );
+    const settle = () => new Promise((r) => setTimeout(r, 0));
+    const press = async (k: string) => {
+      await waitFor(() => ui.stdin.listenerCount("readable") > 0, "input");
+      ui.stdin.write(k);
+      await settle();
+      await settle();
+    };
+    try {
+      await waitFor(() => (ui.lastFrame() ?? "").includes("Locked by bob@ws"), "lock shown");
+      await settle();
+      await press("u");
+      await waitFor(() => (ui.lastFrame() ?? "").includes("Remove the deploy lock?"), "question");
+      await press("n");
+      expect(unlocks).to.equal(0);
+      await press("u");
+      await press("y");
+      await waitFor(() => !(ui.lastFrame() ?? "").includes("Locked by"), "lock gone");
+      expect(unlocks).to.equal(1);
     } finally {
       ui.unmount();
     }

@@ -1,5 +1,6 @@
 /** Status: containers, release, disk, backups; refreshes every few seconds. */
 import { Box, Text, useInput } from "ink";
+import { useState } from "react";
 import type { ServerStatus, TargetSession } from "../engine/api.js";
 import { ErrorLine } from "./error-line.js";
 import { useScreenKeys, type ScreenProps } from "./keys.js";
@@ -51,11 +52,26 @@ export function StatusScreen({
   session,
   refreshMs = STATUS_REFRESH_MS,
   ...keys
-}: ScreenProps & { session: Pick<TargetSession, "status">; refreshMs?: number }) {
+}: ScreenProps & { session: Pick<TargetSession, "status" | "unlock">; refreshMs?: number }) {
   const loaded = useLoad(() => session.status(), refreshMs);
-  useScreenKeys(keys);
-  useInput((input) => {
+  const [unlock, setUnlock] = useState<"ask" | "busy" | { error: unknown } | undefined>(undefined);
+  useScreenKeys(keys, unlock !== "ask");
+  useInput((input, key) => {
+    if (unlock === "ask") {
+      if (input === "y") {
+        setUnlock("busy");
+        session.unlock().then(
+          () => {
+            setUnlock(undefined);
+            loaded.reload();
+          },
+          (error: unknown) => setUnlock({ error }),
+        );
+      } else if (input === "n" || key.escape) setUnlock(undefined);
+      return;
+    }
     if (input === "r") loaded.reload();
+    else if (input === "u" && loaded.data?.lock) setUnlock("ask");
   });
   return (
     <Box flexDirection="column">
@@ -65,6 +81,18 @@ export function StatusScreen({
         <Text dimColor>Reading status…</Text>
       ) : null}
       {loaded.error !== undefined ? <ErrorLine error={loaded.error} /> : null}
+      {unlock === "ask" ? (
+        <Text color={tint("yellow")}>Remove the deploy lock? Only when no deploy is running. (y/n)</Text>
+      ) : null}
+      {unlock === "busy" ? <Text dimColor>Removing the lock…</Text> : null}
+      {typeof unlock === "object" ? <ErrorLine error={unlock.error} /> : null}
+      {loaded.data?.lock ? <Text dimColor>u: remove the lock</Text> : null}
+      {unlock === "ask" ? (
+        <Text color={tint("yellow")}>Remove the deploy lock? Only when no deploy is running. (y/n)</Text>
+      ) : null}
+      {unlock === "busy" ? <Text dimColor>Removing the lock…</Text> : null}
+      {typeof unlock === "object" ? <ErrorLine error={unlock.error} /> : null}
+      {loaded.data?.lock ? <Text dimColor>u: remove the lock</Text> : null}
       <Text dimColor>
         refreshes every {Math.round(refreshMs / 1000)} s{loaded.loading ? " · refreshing…" : ""} · r refresh · Esc back
       </Text>
