@@ -46,7 +46,7 @@ export function LogScreen({
   const [service, setService] = useState(0);
   const [error, setError] = useState<unknown>(undefined);
   const [ended, setEnded] = useState(false);
-  const push = useBatched<string>((lines) => dispatch({ type: "lines", lines }), 50);
+  const { push } = useBatched<string>((lines) => dispatch({ type: "lines", lines }), 50);
   const name = SERVICES[service] ?? "bot";
 
   useEffect(() => {

@@ -72,22 +72,25 @@ export function TaskProgress({
   const [now, setNow] = useState(() => Date.now());
   const [scroll, setScroll] = useState(0);
   const controller = useRef(new AbortController());
-  const sink = useBatched<TaskEvent>(dispatch, 50);
+  const events = useBatched<TaskEvent>(dispatch, 50);
   const [final, setFinal] = useState<TaskResult | undefined>(undefined);
   const running = final === undefined && error === undefined;
 
   useEffect(() => {
     onBusy(true);
     let live = true;
-    start(sink, controller.current.signal).then(
+    start(events.push, controller.current.signal).then(
       (result) => {
         if (!live) return;
+        // Every event before the result is drawn before it.
+        events.flush();
         setFinal(result);
         onBusy(false);
         onFinished?.(result);
       },
       (e: unknown) => {
         if (!live) return;
+        events.flush();
         setError(e);
         onBusy(false);
       },
