@@ -237,4 +237,15 @@ describe("deployer UI", () => {
     expect(frame(ui)).to.include("3.0 MiB / 3.0 MiB");
     expect(frame(ui)).to.include("█".repeat(30));
   });
+
+  it("with no git tags, Deploy says how to make one and Esc goes back", async () => {
+    const api = new FakeApi();
+    api.localTags = async () => [];
+    ui = (await startAt(api)).ui;
+    await keys(ui, KEY.enter);
+    await until(ui, "No git tags yet");
+    await keys(ui, KEY.esc);
+    await until(ui, "› Deploy");
+    expect(frame(ui)).not.to.include("No git tags yet");
+  });
 });

@@ -1,5 +1,5 @@
 /** Deploy, Rollback to tag and Provision: the task flow with their own choosers. */
-import { Box, Text } from "ink";
+import { Box, Text, useInput } from "ink";
 import type { DeployerApi, ReleaseInfo, TargetSession } from "../engine/api.js";
 import type { TaskResult } from "../engine/events.js";
 import { ErrorLine } from "./error-line.js";
@@ -31,6 +31,14 @@ function DeployTagChooser({
   onBack: () => void;
 }) {
   const loaded = useLoad(async () => tagRows(await api.localTags(), await session.releases().catch(() => [])));
+  // The picker has its own keys (typing filters); without one, Esc/q go back.
+  const picking = Boolean(loaded.data && loaded.data.length > 0);
+  useInput(
+    (input, key) => {
+      if (key.escape || input === "q") onBack();
+    },
+    { isActive: !picking },
+  );
   if (loaded.error !== undefined) return <ErrorLine error={loaded.error} />;
   if (!loaded.data) return <Text dimColor>Reading tags…</Text>;
   if (loaded.data.length === 0) return <Text>No git tags yet: tag a commit (git tag v1.0.0) to deploy it.</Text>;
