@@ -248,4 +248,16 @@ describe("deployer UI", () => {
     await until(ui, "› Deploy");
     expect(frame(ui)).not.to.include("No git tags yet");
   });
+
+  it("a plan that fails shows one line; Esc goes back to the tags", async () => {
+    const api = new FakeApi();
+    ui = (await startAt(api)).ui;
+    api.session().plan = () => Promise.reject(new Error("tag v1.2.0: .env.production misses BOT_TOKEN"));
+    await keys(ui, KEY.enter);
+    await until(ui, "v1.2.0");
+    await keys(ui, KEY.enter);
+    await until(ui, "✖ tag v1.2.0: .env.production misses BOT_TOKEN");
+    await keys(ui, KEY.esc);
+    await until(ui, "Tag to deploy");
+  });
 });

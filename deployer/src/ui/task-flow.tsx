@@ -53,7 +53,8 @@ export function TaskFlow({
     (input, key) => {
       if (key.escape || input === "q") back();
     },
-    { isActive: step.kind === "plan" && step.error !== undefined },
+    // While the plan loads or after it failed; the plan view has its own keys.
+    { isActive: step.kind === "plan" && !step.plan },
   );
 
   if (step.kind === "choose") return <>{chooser?.((tag) => setStep({ kind: "plan", tag }), onBack)}</>;
