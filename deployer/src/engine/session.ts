@@ -2,6 +2,7 @@
  * TargetSession over the engine: one lazily opened SSH connection per session, local checks
  * before it opens, plans built from a probe, tasks run by the runners.
  */
+import { limitChannels } from "./channels.js";
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, relative } from "node:path";
@@ -96,7 +97,7 @@ export class EngineSession implements TargetSession {
 
   async open(): Promise<Remote> {
     if (this.remote) return this.remote;
-    this.opening ??= this.deps.connect().then((r) => (this.remote = r));
+    this.opening ??= this.deps.connect().then((r) => (this.remote = limitChannels(r)));
     return this.opening;
   }
 
