@@ -185,7 +185,8 @@ describe("deployer on the sandbox VDS (e2e)", function () {
   });
 
   it("deploys v1 to a server without a release (first deploy), and the bot answers /start", async () => {
-    const r = await cli(["deploy", "--tag", "v1", "--yes"]);
+    // a new server builds every layer (npm ci from the registry): the one slow build
+    const r = await cli(["deploy", "--tag", "v1", "--yes"], 14 * 60_000);
     expect(r.code, show(r)).to.equal(0);
     expect(r.stdout).to.match(/done: deployed v1/);
     await expectAnswersStart("after deploying v1");
@@ -311,6 +312,24 @@ describe("deployer on the sandbox VDS (e2e)", function () {
     // OnCalendar every 6 h, plus RandomizedDelaySec=5min
     expect(next - Date.now(), `next backup ${status.nextBackup}`).to.be.at.most((6 * 60 + 5) * 60_000);
     expect(await root("stat -c '%a %U' /opt/remindbot/shared/.env", "stat .env")).to.equal("600 deploy");
+  });
+
+  // The bare flavour is not used: it has no Docker, and provision installs it from download.docker.com,
+  // which this machine cannot reach. Here: provision on the server the deploys above used.
+  it("provision twice on the deployed server: the second run changes nothing and says so", async () => {
+    const summary = (r: CliResult) =>
+      JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { ok: boolean; message: string; figures: { changes: string } };
+    const first = await cli(["provision", "--yes", "--json"], 5 * 60_000);
+    expect(first.code, show(first)).to.equal(0);
+    const second = await cli(["provision", "--yes", "--json"], 5 * 60_000);
+    expect(second.code, show(second)).to.equal(0);
+    expect(summary(second), show(second)).to.deep.include({
+      ok: true,
+      message: "provision: nothing changed (the server was already prepared)",
+    });
+    expect(summary(second).figures.changes).to.equal("0");
+    expect(await root("stat -c '%a %U' /opt/remindbot/shared/.env", "stat .env")).to.equal("600 deploy");
+    await expectAnswersStart("after provision");
   });
 
   it("brings the stack back by itself after a restart of the server, data kept", async () => {
