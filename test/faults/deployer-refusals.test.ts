@@ -154,8 +154,8 @@ describe("fault matrix (issue 8): the deployer refuses before connecting", funct
   for (const { name, fault, sees, message } of envRows)
     it(`${fault}: refused before connecting; the user sees ${sees}, never a value (nor does the run log)`, () => {
       const r = runs.get(name)!;
-      // DEPLOYMENT.md calls this a configuration error (exit 2); the CLI answers 1 today (reported).
-      expect(r.code, r.err).to.be.oneOf([1, 2]);
+      // A configuration error, as DEPLOYMENT.md says: exit 2.
+      expect(r.code, r.err).to.equal(2);
       expect(r.err).to.match(message);
       expect(r.err + r.out).to.not.match(REFUSED_CONNECTION);
       for (const secret of [SECRET_TOKEN, SECRET_PASSWORD]) expect(r.err + r.out + logText()).to.not.contain(secret);

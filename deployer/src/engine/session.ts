@@ -15,7 +15,7 @@ import * as lockCmd from "../commands/lock.js";
 import * as systemd from "../commands/systemd.js";
 import { tagProblem } from "../commands/names.js";
 import { checkEnvFile } from "../config/env-file.js";
-import type { Target } from "../config/targets.js";
+import { ConfigError, type Target } from "../config/targets.js";
 import { isTracked, releaseArchive, tagCommit } from "../local/git.js";
 import type { Remote } from "../ssh/types.js";
 import { quoteArgv } from "../ssh/quote.js";
@@ -76,7 +76,12 @@ export async function checkedEnv(deps: SessionDeps): Promise<Buffer> {
   const rel = relative(deps.repoDir, t.envFile);
   const inside = !rel.startsWith("..");
   const tracked = inside && existsSync(t.envFile) ? await isTracked(deps.repoDir, rel) : false;
-  checkEnvFile({ envPath: t.envFile, examplePath: t.envExample, tracked, display: inside ? rel : t.envFile });
+  try {
+    checkEnvFile({ envPath: t.envFile, examplePath: t.envExample, tracked, display: inside ? rel : t.envFile });
+  } catch (e) {
+    // A bad env file is a configuration error (exit 2), like a bad targets file.
+    throw new ConfigError(e instanceof Error ? e.message : String(e));
+  }
   return readFileSync(t.envFile);
 }
 
@@ -201,7 +206,7 @@ export class EngineSession implements TargetSession {
       const msg = e instanceof Error ? e.message.split("\n")[0]! : String(e);
       const result: TaskResult = {
         ok: false,
-        exitCode: e instanceof StepError ? e.exitCode : 1,
+        exitCode: e instanceof StepError ? e.exitCode : e instanceof ConfigError ? 2 : 1,
         message: msg,
         durationMs: this.now() - started,
       };
