@@ -14,6 +14,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { EventEmitter } from "node:events";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { performance } from "node:perf_hooks";
 import type { LogOptions } from "../engine/api.js";
 
@@ -132,6 +133,48 @@ async function logView() {
   return { rate: LINES / (acceptedIn / 1000), frames: stdout.frames, peakRss, rssBefore, latencies, last: attributed };
 }
 
+/**
+ * The same feed in plain Node on the compiled view (deployer/dist), as `npm run deployer` runs it:
+ * peak RSS without the tsx loader this process carries.
+ */
+function compiledRss(): { before: number; peak: number } {
+  const view = pathToFileURL(join(ROOT, "deployer", "dist", "ui", "log-view.js")).href;
+  const code = `
+    process.env.NODE_ENV = "production";
+    const { EventEmitter } = await import("node:events");
+    const { render } = await import("ink");
+    const { createElement } = await import("react");
+    const { LogScreen } = await import(${JSON.stringify(view)});
+    const line = ${line.toString()};
+    class Out extends EventEmitter { columns = 80; rows = 24; isTTY = true; write() { return true; } }
+    class In extends EventEmitter { isTTY = true; setRawMode() {} setEncoding() {} ref() {} unref() {} resume() {} pause() {} read() { return null; } }
+    const before = process.memoryUsage.rss();
+    let peak = before;
+    const t = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 10);
+    let done; const fin = new Promise((r) => (done = r));
+    const session = { logs: async (_o, onLine, signal) => {
+      for (let i = 0; i < ${LINES}; i += ${CHUNK}) {
+        for (let j = i; j < Math.min(${LINES}, i + ${CHUNK}); j++) onLine(line(j));
+        await new Promise((r) => setImmediate(r));
+      }
+      done();
+      await new Promise((r) => signal.addEventListener("abort", r));
+    } };
+    const out = new Out();
+    const ink = render(createElement(LogScreen, { session, onBack() {}, onHelp() {}, height: 18 }),
+      { stdout: out, stdin: new In(), stderr: out, exitOnCtrlC: false, patchConsole: false });
+    await fin;
+    await new Promise((r) => setTimeout(r, 200));
+    ink.unmount();
+    clearInterval(t);
+    console.log(JSON.stringify({ before, peak: Math.max(peak, process.memoryUsage.rss()) }));
+    process.exit(0);
+  `;
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", code], { cwd: ROOT, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`compiled log view run failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split("\n").at(-1) ?? "{}") as { before: number; peak: number };
+}
+
 async function firstFrameMs(command: string, marker: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
@@ -161,15 +204,14 @@ async function firstFrameMs(command: string, marker: string): Promise<number> {
   });
 }
 
-async function startup() {
-  const built = spawnSync(
-    process.execPath,
-    [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(ROOT, "deployer")],
-    {
-      stdio: "inherit",
-    },
-  );
+/** Compiles deployer/dist (as `npm run deployer` would): outside every measurement. */
+function build(): void {
+  const tsc = join(ROOT, "node_modules", "typescript", "bin", "tsc");
+  const built = spawnSync(process.execPath, [tsc, "-p", join(ROOT, "deployer")], { stdio: "inherit" });
   if (built.status !== 0) throw new Error("tsc -p deployer failed");
+}
+
+async function startup() {
   const ui: number[] = [];
   const ink: number[] = [];
   const base: number[] = [];
@@ -196,6 +238,11 @@ console.log(
 );
 console.log(
   `  arrival→frame   p50 ${pct(v.latencies, 50).toFixed(1)} ms, p99 ${pct(v.latencies, 99).toFixed(1)} ms, max ${(v.latencies.at(-1) ?? NaN).toFixed(1)} ms (${v.latencies.length} lines)`,
+);
+build();
+const compiled = compiledRss();
+console.log(
+  `  compiled view   peak RSS ${mb(compiled.peak)} in plain Node (${mb(compiled.before)} after loading Ink and React; target < 150 MB)`,
 );
 if (STARTS === 0) process.exit(0);
 const s = await startup();
