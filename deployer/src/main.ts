@@ -1,47 +1,49 @@
 // Entry point of `npm run deployer`: the command line, or the terminal UI with no command on a terminal.
-import { hostname, userInfo } from "node:os";
-import type { ConnectFn, EngineDeps } from "./engine/deployer.js";
-import { createDeployerApi } from "./engine/deployer.js";
-import { connectTarget } from "./engine/connect.js";
-import type { RenderUnits } from "./engine/context.js";
-import { REPO_ROOT } from "./sandbox/target.js";
-import { USAGE } from "./cli/args.js";
-import { runCli } from "./cli/run.js";
-import { runUi } from "./ui/run.js";
-
-// The unit renderer is looked up at run time, so the CLI works while the stack part is being built.
-async function loadUnits(): Promise<RenderUnits | undefined> {
-  const spec = "./stack/units.js";
-  try {
-    const m = (await import(spec)) as { renderUnits?: RenderUnits };
-    return m.renderUnits;
-  } catch {
-    return undefined;
-  }
-}
+// Modules are loaded on demand: the UI draws its first frame before the engine (SSH, zod, winston) loads.
+import type { DeployerApi } from "./engine/api.js";
+import type { EngineDeps } from "./engine/deployer.js";
 
 const argv = process.argv.slice(2);
 const repoDir = process.env.DEPLOYER_REPO ?? process.cwd();
-const connect: ConnectFn = connectTarget;
-const renderUnits = await loadUnits();
-const by = `${userInfo().username}@${hostname()}`;
-const engine = (acceptHostKey?: string): EngineDeps => ({
-  sources: { repoRoot: repoDir },
-  repoDir,
-  connect,
-  by,
-  ...(renderUnits ? { renderUnits } : {}),
-  ...(acceptHostKey ? { acceptHostKey } : {}),
-});
 
-let code: number;
-if (argv.length === 0) {
-  if (process.stdin.isTTY && process.stdout.isTTY) code = await runUi(createDeployerApi(engine()));
-  else {
-    process.stderr.write(`${USAGE.main}\n`);
-    code = 2;
-  }
-} else {
+/** What the engine needs, built once the engine's modules are loaded. */
+async function engineDeps(): Promise<(acceptHostKey?: string) => EngineDeps> {
+  const [{ hostname, userInfo }, { connectTarget }, { renderUnits }] = await Promise.all([
+    import("node:os"),
+    import("./engine/connect.js"),
+    import("./stack/units.js"),
+  ]);
+  const by = `${userInfo().username}@${hostname()}`;
+  return (acceptHostKey?: string) => ({
+    sources: { repoRoot: repoDir },
+    repoDir,
+    connect: connectTarget,
+    by,
+    renderUnits,
+    ...(acceptHostKey ? { acceptHostKey } : {}),
+  });
+}
+
+/** A DeployerApi that loads the engine on its first call, so the UI's first frame does not wait for it. */
+function lazyApi(): DeployerApi {
+  let api: Promise<DeployerApi> | undefined;
+  const real = () =>
+    (api ??= Promise.all([import("./engine/deployer.js"), engineDeps()]).then(([m, deps]) =>
+      m.createDeployerApi(deps()),
+    ));
+  return {
+    targets: async () => (await real()).targets(),
+    localTags: async () => (await real()).localTags(),
+    connect: async (target, confirmHostKey) => (await real()).connect(target, confirmHostKey),
+  };
+}
+
+async function cli(): Promise<number> {
+  const [{ runCli }, { REPO_ROOT }, engine] = await Promise.all([
+    import("./cli/run.js"),
+    import("./sandbox/target.js"),
+    engineDeps(),
+  ]);
   const ac = new AbortController();
   let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -54,7 +56,7 @@ if (argv.length === 0) {
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  code = await runCli(
+  return runCli(
     argv,
     {
       stdout: process.stdout,
@@ -67,5 +69,13 @@ if (argv.length === 0) {
     },
     engine,
   );
+}
+
+let code: number;
+if (argv.length > 0) code = await cli();
+else if (process.stdin.isTTY && process.stdout.isTTY) code = await (await import("./ui/run.js")).runUi(lazyApi());
+else {
+  process.stderr.write(`${(await import("./cli/args.js")).USAGE.main}\n`);
+  code = 2;
 }
 process.exit(code);
