@@ -38,6 +38,16 @@ function updateStep(steps: StepView[], id: string, patch: (s: StepView) => StepV
 
 const addOnce = (list: string[], id: string): string[] => (list.includes(id) ? list : [...list, id]);
 
+/** A step that ended (done, skipped or failed): recorded once as finished, no longer current. */
+function finishStep(state: DeployState, id: string, patch: Partial<StepView>): DeployState {
+  return {
+    ...state,
+    finished: addOnce(state.finished, id),
+    currentId: state.currentId === id ? undefined : state.currentId,
+    steps: updateStep(state.steps, id, (s) => ({ ...s, ...patch })),
+  };
+}
+
 export function deployReducer(state: DeployState, event: TaskEvent): DeployState {
   switch (event.type) {
     case "plan":
@@ -68,30 +78,14 @@ export function deployReducer(state: DeployState, event: TaskEvent): DeployState
         })),
       };
     case "step-done":
-      return {
-        ...state,
-        finished: addOnce(state.finished, event.stepId),
-        currentId: state.currentId === event.stepId ? undefined : state.currentId,
-        steps: updateStep(state.steps, event.stepId, (s) => ({
-          ...s,
-          status: event.status,
-          endedAt: event.at,
-          ...(event.note ? { note: event.note } : {}),
-        })),
-      };
+      return finishStep(state, event.stepId, {
+        status: event.status,
+        endedAt: event.at,
+        ...(event.note ? { note: event.note } : {}),
+      });
     case "step-failed":
       // The failed step's output stays visible: it is what the user needs to read.
-      return {
-        ...state,
-        finished: addOnce(state.finished, event.stepId),
-        currentId: state.currentId === event.stepId ? undefined : state.currentId,
-        steps: updateStep(state.steps, event.stepId, (s) => ({
-          ...s,
-          status: "failed",
-          endedAt: event.at,
-          error: event.error,
-        })),
-      };
+      return finishStep(state, event.stepId, { status: "failed", endedAt: event.at, error: event.error });
     case "warning":
       return { ...state, warnings: [...state.warnings, event.message] };
     case "summary":
