@@ -17,7 +17,8 @@ import { ssh } from "../../deployer/src/sandbox/ssh.js";
 import { PATHS, readEnvFile, targetFor, writeTarget } from "../../deployer/src/sandbox/state.js";
 import type { SandboxTarget } from "../../deployer/src/sandbox/target.js";
 import { Timings } from "../../deployer/src/sandbox/timings.js";
-import { absoluteTarget, down, reset, restart, status, up } from "../../deployer/src/sandbox/vds.js";
+import { absoluteTarget } from "../../deployer/src/sandbox/target.js";
+import { down, reset, restart, status, up } from "../../deployer/src/sandbox/vds.js";
 
 export interface Sandbox {
   flavour: Flavour;

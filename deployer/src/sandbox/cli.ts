@@ -11,7 +11,8 @@ import { ssh } from "./ssh.js";
 import { PATHS } from "./state.js";
 import { loadSandboxTarget } from "./target.js";
 import { Timings } from "./timings.js";
-import { absoluteTarget, down, reset, restart, status, up } from "./vds.js";
+import { absoluteTarget } from "./target.js";
+import { down, reset, restart, status, up } from "./vds.js";
 import { vdsNames } from "./names.js";
 import { targetFor } from "./state.js";
 

@@ -28,12 +28,16 @@ export const SANDBOX_DIR = join(REPO_ROOT, ".sandbox");
 export function loadSandboxTarget(dir = SANDBOX_DIR, file = "target.json"): SandboxTarget | undefined {
   const path = join(dir, file);
   if (!existsSync(path)) return undefined;
-  const raw = JSON.parse(readFileSync(path, "utf8")) as SandboxTarget;
+  return absoluteTarget(JSON.parse(readFileSync(path, "utf8")) as SandboxTarget);
+}
+
+/** The target with absolute paths (what ssh and the deployer use); the file keeps them repo-relative. */
+export function absoluteTarget(target: SandboxTarget): SandboxTarget {
   const abs = (p: string) => (isAbsolute(p) ? p : join(REPO_ROOT, p));
   return {
-    ...raw,
-    identityFile: abs(raw.identityFile),
-    knownHostsFile: abs(raw.knownHostsFile),
-    envFile: abs(raw.envFile),
+    ...target,
+    identityFile: abs(target.identityFile),
+    knownHostsFile: abs(target.knownHostsFile),
+    envFile: abs(target.envFile),
   };
 }

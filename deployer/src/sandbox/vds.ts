@@ -4,7 +4,6 @@
  */
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { isAbsolute, join } from "node:path";
 import { docker, dockerOk, exists, inspect, pipeImages, requireEngine } from "./docker.js";
 import { networkCreateArgs, vdsCreateArgs } from "./docker-args.js";
 import { SandboxError, lastLines } from "./errors.js";
@@ -30,7 +29,7 @@ import {
   writeTarget,
 } from "./state.js";
 import type { SandboxTarget } from "./target.js";
-import { REPO_ROOT } from "./target.js";
+import { absoluteTarget } from "./target.js";
 import { ensureTelegram, removeTelegram, stopTelegram } from "./telegram.js";
 import { Timings } from "./timings.js";
 
@@ -45,17 +44,6 @@ export interface UpOptions {
 }
 
 const BOOT_TIMEOUT_MS = 180_000;
-
-/** The target with absolute paths (what ssh and the deployer use). */
-export function absoluteTarget(target: SandboxTarget): SandboxTarget {
-  const abs = (p: string) => (isAbsolute(p) ? p : join(REPO_ROOT, p));
-  return {
-    ...target,
-    identityFile: abs(target.identityFile),
-    knownHostsFile: abs(target.knownHostsFile),
-    envFile: abs(target.envFile),
-  };
-}
 
 async function containerState(names: VdsNames): Promise<"running" | "stopped" | "absent"> {
   const state = await inspect("container", names.container, "{{.State.Running}}");

@@ -87,12 +87,6 @@ export function StatusScreen({
       {unlock === "busy" ? <Text dimColor>Removing the lock…</Text> : null}
       {typeof unlock === "object" ? <ErrorLine error={unlock.error} /> : null}
       {loaded.data?.lock ? <Text dimColor>u: remove the lock</Text> : null}
-      {unlock === "ask" ? (
-        <Text color={tint("yellow")}>Remove the deploy lock? Only when no deploy is running. (y/n)</Text>
-      ) : null}
-      {unlock === "busy" ? <Text dimColor>Removing the lock…</Text> : null}
-      {typeof unlock === "object" ? <ErrorLine error={unlock.error} /> : null}
-      {loaded.data?.lock ? <Text dimColor>u: remove the lock</Text> : null}
       <Text dimColor>
         refreshes every {Math.round(refreshMs / 1000)} s{loaded.loading ? " · refreshing…" : ""} · r refresh · Esc back
       </Text>
