@@ -1,9 +1,8 @@
 /** The docker CLI, as the sandbox uses it: captured output, one-line errors. */
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { createWriteStream } from "node:fs";
 import { SandboxError, lastLines } from "./errors.js";
-import { run } from "./process.js";
+import { run, runToLog } from "./process.js";
 import type { RunOptions, RunResult } from "./process.js";
 
 export function docker(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
@@ -41,26 +40,11 @@ export async function inspect(kind: "image" | "container", name: string, format:
   return r.code === 0 ? r.stdout.trim() : undefined;
 }
 
-/**
- * Runs docker with its output going to a log file (long builds); resolves with the exit code.
- * Bounded by timeoutMs.
- */
+/** Runs docker with its output going to a log file (long builds); resolves with the exit code. */
 export function dockerToLog(args: readonly string[], logFile: string, timeoutMs: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const log = createWriteStream(logFile);
-    const child = spawn("docker", args, {
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: timeoutMs,
-      killSignal: "SIGKILL",
-    });
-    child.stdout.pipe(log, { end: false });
-    child.stderr.pipe(log, { end: false });
-    child.on("error", reject);
-    child.on("close", (code) => log.end(() => resolve(code ?? 128)));
-  });
+  return runToLog("docker", args, logFile, timeoutMs);
 }
 
-/** `docker save IMAGES | docker exec -i CONTAINER docker load`: streams, nothing on disk. */
 export async function pipeImages(images: readonly string[], container: string, timeoutMs: number): Promise<void> {
   const opts = { timeout: timeoutMs, killSignal: "SIGKILL" as const };
   const save = spawn("docker", ["save", ...images], { stdio: ["ignore", "pipe", "pipe"], ...opts });

@@ -2,17 +2,7 @@
  * Builds (or pulls) the images the sandbox needs, each only when its content key changed.
  * Effects only; what to build from what is in image-specs.ts.
  */
-import { spawn } from "node:child_process";
-import {
-  copyFileSync,
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { cacheKey, sha256, sha256File } from "./cache-key.js";
 import { docker, dockerToLog, inspect } from "./docker.js";
@@ -20,7 +10,7 @@ import { SandboxError, lastLines } from "./errors.js";
 import type { DockerfileSpec, ImageSpec, RootfsSpec, SpecInputs } from "./image-specs.js";
 import { buildArgs, buildOrder, cacheInputs, imageSpecs } from "./image-specs.js";
 import { CACHE_LABEL, buildLogName } from "./names.js";
-import { run } from "./process.js";
+import { run, runToLog } from "./process.js";
 import { PATHS, ensureDirs } from "./state.js";
 import { REPO_ROOT } from "./target.js";
 
@@ -138,18 +128,7 @@ async function buildDockerfile(spec: DockerfileSpec, key: string, logFile: strin
 async function buildRootfs(spec: RootfsSpec, key: string, logFile: string): Promise<void> {
   const tar = join(PATHS.build, `rootfs-${spec.suite}.tar`);
   const cache = join(PATHS.cache, "debootstrap", spec.suite);
-  const code = await new Promise<number>((resolve, reject) => {
-    const log = createWriteStream(logFile);
-    const child = spawn("bash", [spec.script, spec.suite, spec.mirror, cache, tar], {
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: BUILD_TIMEOUT_MS,
-      killSignal: "SIGKILL",
-    });
-    child.stdout.pipe(log, { end: false });
-    child.stderr.pipe(log, { end: false });
-    child.on("error", reject);
-    child.on("close", (c) => log.end(() => resolve(c ?? 128)));
-  });
+  const code = await runToLog("bash", [spec.script, spec.suite, spec.mirror, cache, tar], logFile, BUILD_TIMEOUT_MS);
   if (code !== 0) throw buildFailed(spec.tag, logFile);
   const changes = ["--change", 'CMD ["bash"]', "--change", `LABEL ${CACHE_LABEL}=${key}`];
   const r = await docker(["import", ...changes, tar, spec.tag], { timeoutMs: 5 * 60_000 });

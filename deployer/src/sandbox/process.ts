@@ -1,6 +1,7 @@
 /** Runs host programs (docker, ssh, ssh-keygen) without a shell; bounded by a timeout. */
 import { spawn } from "node:child_process";
 import type { StdioOptions } from "node:child_process";
+import { createWriteStream } from "node:fs";
 
 export interface RunOptions {
   input?: string | Buffer;
@@ -43,5 +44,29 @@ export function run(program: string, args: readonly string[], options: RunOption
         stderr: signal ? `${stderr}${program} ended by ${signal} (timeout?)\n` : stderr,
       });
     });
+  });
+}
+
+/**
+ * Runs a program with stdout and stderr going to a log file (long builds); resolves with the exit
+ * code (128 when killed). Bounded by timeoutMs.
+ */
+export function runToLog(
+  program: string,
+  args: readonly string[],
+  logFile: string,
+  timeoutMs: number,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const log = createWriteStream(logFile);
+    const child = spawn(program, args, {
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: timeoutMs,
+      killSignal: "SIGKILL",
+    });
+    child.stdout.pipe(log, { end: false });
+    child.stderr.pipe(log, { end: false });
+    child.on("error", reject);
+    child.on("close", (code) => log.end(() => resolve(code ?? 128)));
   });
 }
