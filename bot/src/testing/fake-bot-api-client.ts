@@ -13,6 +13,7 @@ import type {
   UpdateInput,
 } from "./fake-bot-api.js";
 
+import { isMessageTo } from "./fake-bot-api.js";
 export { callbackQuery, location, message } from "./fake-bot-api.js";
 
 /** How long one control request may take before it fails. */
@@ -84,12 +85,7 @@ export class FakeBotApiClient {
 
   /** Waits for a successful sendMessage to `chatId` (seq > since). */
   waitForMessage(chatId: number | string, timeoutMs = 5000, opts: { since?: number } = {}): Promise<CallRecord> {
-    return this.waitForCall(
-      (c) =>
-        c.method.toLowerCase() === "sendmessage" && c.response.ok && String(c.params["chat_id"]) === String(chatId),
-      timeoutMs,
-      opts,
-    );
+    return this.waitForCall(isMessageTo(chatId), timeoutMs, opts);
   }
 
   /** Injects a fault (returns its id) or, given `{rateLimit}`, sets the rate limit (returns 0). */

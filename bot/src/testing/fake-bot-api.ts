@@ -601,6 +601,12 @@ const MAX_MESSAGE_LENGTH = 4096;
 const NOT_MODIFIED =
   "message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message";
 
+/** A successful sendMessage to `chatId`: what a user in that chat received. */
+export function isMessageTo(chatId: number | string): (c: CallRecord) => boolean {
+  return (c) =>
+    c.method.toLowerCase() === "sendmessage" && c.response.ok && String(c.params["chat_id"]) === String(chatId);
+}
+
 export class FakeBotApi {
   /** The apiRoot for grammY (`client.apiRoot`) and TELEGRAM_API_ROOT: `http://host:port`, no trailing slash. */
   readonly url: string;
@@ -709,12 +715,7 @@ export class FakeBotApi {
 
   /** Waits for a successful sendMessage to `chatId` (seq > since) and returns its record. */
   waitForMessage(chatId: number | string, timeoutMs = 5000, opts: { since?: number } = {}): Promise<CallRecord> {
-    return this.waitForCall(
-      (c) =>
-        c.method.toLowerCase() === "sendmessage" && c.response.ok && String(c.params["chat_id"]) === String(chatId),
-      timeoutMs,
-      opts,
-    );
+    return this.waitForCall(isMessageTo(chatId), timeoutMs, opts);
   }
 
   /** Injects a fault (returns its id, for removeFault) or, given `{rateLimit}`, sets the rate limit (returns 0). */
