@@ -58,16 +58,23 @@ export async function ensureTelegram(log: (line: string) => void): Promise<boole
   );
   const imageId = await inspect("image", IMAGE, "{{.Id}}");
   const [hash, image, running] = current?.split(" ") ?? [];
-  if (current !== undefined && (hash !== fileHash || image !== imageId)) {
+  // a container made from another checkout of the repo (same file, same image) mounts that
+  // checkout's file: it would not start once that checkout is gone, and would not follow edits here
+  const source =
+    current === undefined
+      ? undefined
+      : await inspect("container", TELEGRAM.container, "{{range .Mounts}}{{.Source}}{{end}}");
+  const stale = hash !== fileHash || image !== imageId || source !== FAKE_BOT_API_FILE;
+  if (current !== undefined && stale) {
     await docker(["rm", "-f", TELEGRAM.container]);
     // a node stand-in replaced since: drop it unless something else still uses it (docker refuses then)
     if (image && image !== imageId) await docker(["rmi", image]);
   }
-  if (current === undefined || hash !== fileHash || image !== imageId) {
+  if (current === undefined || stale) {
     const args = telegramCreateArgs({ image: IMAGE, file: FAKE_BOT_API_FILE, fileHash });
     await dockerOk(["create", ...args], "creating the fake Bot API container");
   }
-  if (running !== "true" || hash !== fileHash || image !== imageId) {
+  if (running !== "true" || stale) {
     const r = await docker(["start", TELEGRAM.container]);
     if (r.code !== 0) {
       const why = lastLines(r.stderr, 1);
