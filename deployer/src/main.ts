@@ -71,10 +71,21 @@ async function cli(): Promise<number> {
   );
 }
 
+/**
+ * Ink draws no frame until exit when it believes it runs in CI (`CI`/`CONTINUOUS_INTEGRATION` set,
+ * read once when ink loads). On a terminal a person is watching, so the UI must draw live anyway.
+ */
+function drawLiveOnTerminal(): void {
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+}
+
 let code: number;
 if (argv.length > 0) code = await cli();
-else if (process.stdin.isTTY && process.stdout.isTTY) code = await (await import("./ui/run.js")).runUi(lazyApi());
-else {
+else if (process.stdin.isTTY && process.stdout.isTTY) {
+  drawLiveOnTerminal();
+  code = await (await import("./ui/run.js")).runUi(lazyApi());
+} else {
   process.stderr.write(`${(await import("./cli/args.js")).USAGE.main}\n`);
   code = 2;
 }

@@ -68,13 +68,10 @@ async function deploy(tag: string): Promise<string> {
 
 describe("deployer UI (e2e, tmux)", function () {
   before(async function () {
-    // Passed on the warm sandbox in the working tree, but timed out waiting for the first frame in a
-    // clean clone at the end of the session (not yet understood): opt in with UI_E2E=1 until fixed.
-    if (process.env.UI_E2E !== "1") {
-      console.log("    skipped: the UI e2e runs only with UI_E2E=1 (see the session note)");
+    if (spawnSync("tmux", ["-V"]).status !== 0) {
+      console.log("    skipped: tmux is not installed (`bash .ci/install-deps.sh` installs it)");
       this.skip();
     }
-    if (spawnSync("tmux", ["-V"]).status !== 0) this.skip();
     await useSandbox(this);
     repo = mkdtempSync(join(tmpdir(), "deployer-ui-e2e-"));
     sh("git", ["clone", "-q", REPO_ROOT, repo]);
