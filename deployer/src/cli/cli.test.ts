@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { mkdtempSync, writeFileSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
@@ -70,6 +70,7 @@ describe("cli: parseCli", () => {
 describe("cli: runCli exit codes before any connection", () => {
   const root = mkdtempSync(join(tmpdir(), "deployer-cli-"));
   writeFileSync(join(root, "deploy.targets.yml"), "targets:\n  prod:\n    host: 192.0.2.1\n");
+  after(() => rmSync(root, { recursive: true, force: true }));
   let connects = 0;
   const engine = (): EngineDeps => ({
     sources: { repoRoot: root, sandbox: () => undefined },

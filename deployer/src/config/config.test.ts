@@ -1,11 +1,17 @@
 import { expect } from "chai";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadTargetsFile, resolveTarget, listTargets } from "./targets.js";
 import { checkEnvFile, parseEnv, isPlaceholder, secretValues } from "./env-file.js";
 
-const dir = () => mkdtempSync(join(tmpdir(), "deployer-config-"));
+const made: string[] = [];
+const dir = () => {
+  const d = mkdtempSync(join(tmpdir(), "deployer-config-"));
+  made.push(d);
+  return d;
+};
+after(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe("targets file", () => {
   it("reads a valid file with defaults", () => {
