@@ -1,4 +1,8 @@
 import { expect } from "chai";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { quoteArgv } from "../ssh/quote.js";
 import * as compose from "./compose.js";
 import * as release from "./release.js";
@@ -89,12 +93,35 @@ describe("commands: exact strings", () => {
   });
   it("uploads into <tag>.tmp and renames", () => {
     expect(release.prepareTmp(l, "v2").map(quoteArgv)).to.deep.equal([
-      "'rm' '-rf' '--' '/opt/remindbot/releases/v2.tmp'",
+      `'bash' '-c' 'shopt -s nullglob; rm -rf -- "$1"/*.tmp' 'bash' '/opt/remindbot/releases'`,
       "'mkdir' '-p' '--' '/opt/remindbot/releases/v2.tmp'",
     ]);
     expect(quoteArgv(release.publish(l, "v2")[1]!)).to.equal(
       "'mv' '-T' '--' '/opt/remindbot/releases/v2.tmp' '/opt/remindbot/releases/v2'",
     );
+  });
+  it("a new upload removes every half-uploaded <tag>.tmp (run by bash), and works before releases/ exists", () => {
+    const dir = mkdtempSync(join(tmpdir(), "prepare-tmp-"));
+    try {
+      const tl = layout(dir);
+      const runAll = () => {
+        for (const [cmd, ...args] of release.prepareTmp(tl, "v3")) {
+          const r = spawnSync(cmd!, args, { encoding: "utf8" });
+          expect(r.status, `${cmd} ${args.join(" ")}: ${r.stderr}`).to.equal(0);
+        }
+      };
+      runAll(); // no releases/ yet
+      expect(readdirSync(tl.releases)).to.deep.equal(["v3.tmp"]);
+      mkdirSync(join(tl.releases, "v1"));
+      mkdirSync(join(tl.releases, "v2.tmp"));
+      writeFileSync(join(tl.releases, "v2.tmp", "release.tar.gz.tmp-0123456789abcdef"), "half");
+      writeFileSync(join(tl.releases, "v3.tmp", "left"), "x");
+      runAll();
+      expect(readdirSync(tl.releases).sort()).to.deep.equal(["v1", "v3.tmp"]);
+      expect(readdirSync(join(tl.releases, "v3.tmp"))).to.deep.equal([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
   it("shared/ and backups/ are made (or fixed to) 0700 before the env file is uploaded", () => {
     expect(quoteArgv(release.ensureShared(l))).to.equal(

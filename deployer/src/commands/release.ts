@@ -4,9 +4,13 @@ import type { Layout } from "./layout.js";
 
 export const ARCHIVE_NAME = "release.tar.gz";
 
-/** Starts from a clean temp dir: a half-written one from a cut connection is thrown away. */
+/**
+ * Starts from a clean temp dir. Every `<tag>.tmp` goes, not only this tag's: one left by a connection
+ * cut during the upload of another tag is never used, and would otherwise stay on the disk until
+ * that tag is deployed again. We hold the deploy lock, so none belongs to a running upload.
+ */
 export const prepareTmp = (l: Layout, tag: string): Argv[] => [
-  ["rm", "-rf", "--", l.releaseTmp(tag)],
+  ["bash", "-c", 'shopt -s nullglob; rm -rf -- "$1"/*.tmp', "bash", l.releases],
   ["mkdir", "-p", "--", l.releaseTmp(tag)],
 ];
 
