@@ -52,7 +52,7 @@ async function cli(): Promise<number> {
     process.stderr.write(
       `deployer: ${sig}: finishing or undoing the current step, then releasing the lock (again to quit now)\n`,
     );
-    ac.abort();
+    ac.abort(new Error(`interrupted (${sig})`));
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);

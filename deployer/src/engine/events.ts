@@ -3,6 +3,12 @@
  * Events are plain data (JSON-serialisable) so they can also go to the local log file as they are.
  */
 
+/**
+ * The reason a front end gives its AbortSignal when the user interrupts a task: a command cut short
+ * by the abort fails with it, so the step and the result say this rather than "operation aborted".
+ */
+export const INTERRUPTED = "interrupted (Ctrl+C)";
+
 export type StepStatus = "pending" | "running" | "done" | "failed" | "skipped";
 
 export interface StepInfo {

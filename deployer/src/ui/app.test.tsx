@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { render } from "ink-testing-library";
+import { INTERRUPTED } from "../engine/events.js";
 import { App } from "./app.js";
 import { FakeApi, TARGETS, waitFor } from "./testing/fake-api.js";
 
@@ -154,6 +155,8 @@ describe("deployer UI", () => {
     await until(ui, "Abort deploy?");
     await keys(ui, "y");
     await waitFor(() => task.signal?.aborted === true, "signal aborted");
+    // commands cut short fail with the signal's reason: the step says "interrupted", not "aborted"
+    expect((task.signal?.reason as Error).message).to.equal(INTERRUPTED);
     await until(ui, "Aborting");
   });
 

@@ -4,7 +4,7 @@
  */
 import { Box, Static, Text, useInput } from "ink";
 import { useEffect, useReducer, useRef, useState } from "react";
-import type { EventSink, TaskEvent, TaskResult } from "../engine/events.js";
+import { INTERRUPTED, type EventSink, type TaskEvent, type TaskResult } from "../engine/events.js";
 import {
   formatBytes,
   formatDuration,
@@ -113,7 +113,7 @@ export function TaskProgress({
       if (input === "y" || input === "Y") {
         setAsking(false);
         setAborting(true);
-        controller.current.abort();
+        controller.current.abort(new Error(INTERRUPTED));
       } else if (input === "n" || input === "N" || key.escape) setAsking(false);
       return;
     }

@@ -1,7 +1,7 @@
 // e2e: the real `npm run deployer` in tmux against the run's shared sandbox (root + Docker + tmux;
-// skipped with one line otherwise). A scratch clone of HEAD with two tags; the tests run in order:
-// deploy the first tag, deploy the second, watch the logs show a line written after the view
-// opened, roll back to the first.
+// skipped with one line otherwise). A scratch clone of HEAD with three tags; the tests run in order:
+// deploy the first tag, deploy the second, abort a deploy of the third with Ctrl+C, watch the logs
+// show a line written after the view opened, roll back to the first.
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -11,7 +11,7 @@ import { sandboxSsh, useSandbox } from "../../../test/support/sandbox.js";
 import { REPO_ROOT } from "../sandbox/target.js";
 
 const SESSION = `deployer-ui-e2e-${process.pid}`;
-const TAGS = ["ui-e2e-1", "ui-e2e-2"] as const;
+const TAGS = ["ui-e2e-1", "ui-e2e-2", "ui-e2e-3"] as const;
 let repo = "";
 
 function sh(cmd: string, args: string[], cwd = REPO_ROOT): string {
@@ -80,6 +80,12 @@ describe("deployer UI (e2e, tmux)", function () {
     writeFileSync(file, `${readFileSync(file, "utf8")}\n// ${TAGS[1]}\n`);
     sh("git", ["-c", "user.name=e2e", "-c", "user.email=e2e@example.invalid", "commit", "-q", "-am", TAGS[1]], repo);
     sh("git", ["tag", TAGS[1]], repo);
+    // the third tag's build takes minutes, so Ctrl+C lands in the middle of it
+    const dockerfile = join(repo, "bot", "Dockerfile");
+    const slow = readFileSync(dockerfile, "utf8").replace(/^RUN npx tsc -p bot/m, "RUN sleep 180\n$&");
+    writeFileSync(dockerfile, slow);
+    sh("git", ["-c", "user.name=e2e", "-c", "user.email=e2e@example.invalid", "commit", "-q", "-am", TAGS[2]], repo);
+    sh("git", ["tag", TAGS[2]], repo);
     tmux(
       "new-session",
       "-d",
@@ -108,6 +114,33 @@ describe("deployer UI (e2e, tmux)", function () {
   it("deploys the second tag", async () => {
     const screen = await deploy(TAGS[1]);
     expect(screen).to.match(/✔ .*in /);
+  });
+
+  it("Ctrl+C during a deploy asks, then aborts: lock released, the running release untouched", async () => {
+    await select("Deploy", "k");
+    press("Enter");
+    await waitText("Tag to deploy");
+    press("-l", TAGS[2]);
+    await waitPane((p) => p.includes(`› ${TAGS[2]}`), `${TAGS[2]} selected`);
+    press("Enter");
+    await waitText("Enter/y", 120_000);
+    press("Enter");
+    // a spinner (not ✔/·) before the build step: the deploy is past its checks and upload
+    const building = new RegExp(`^[^\\s✔✖↷·] Build image remindbot-bot:${TAGS[2]}`, "m");
+    await waitPane((p) => building.test(p), "the build running", 5 * 60_000);
+    press("C-c");
+    await waitText("(y/n)");
+    press("y");
+    const screen = await waitText("Enter/Esc: back", 5 * 60_000);
+    expect(screen).to.match(/✖ .*interrupted/);
+    const lock = await sandboxSsh("test -e /opt/remindbot/lock", { user: "deploy" });
+    expect(lock.code, "the lock is released").to.equal(1);
+    const current = await sandboxSsh("readlink /opt/remindbot/current", { user: "deploy" });
+    expect(current.stdout.trim()).to.match(new RegExp(`/${TAGS[1]}$`));
+    const image = await sandboxSsh(["docker", "image", "inspect", `remindbot-bot:${TAGS[2]}`], { user: "deploy" });
+    expect(image.code, "the interrupted build left no image").not.to.equal(0);
+    press("Enter");
+    await waitText(`release ${TAGS[1]}`, 60_000);
   });
 
   it("Logs shows a line the bot wrote after the view opened", async () => {
