@@ -14,7 +14,8 @@ import * as release from "../commands/release.js";
 import type { ReleaseArchive } from "../local/git.js";
 import type { EngineContext, RenderUnits } from "./context.js";
 import { StepError, TIMEOUTS, exec, mustExec, lastLine } from "./context.js";
-import type { TaskResult } from "./events.js";
+import type { TaskEvent, TaskResult } from "./events.js";
+import type { RunResult } from "../ssh/types.js";
 import { waitHealthy } from "./health.js";
 import type { DeployPlan, Step } from "./plan.js";
 import { installUnits } from "./units.js";
@@ -36,6 +37,29 @@ interface Progress {
   upStartedAt?: number;
   healthyAt?: number;
   backupName?: string;
+  /** The target image's migration status, once asked (reused while nothing was reverted since). */
+  status?: migrate.MigrationStatus;
+  /** The pre-deploy backup, started while the image builds; its events wait for the backup step. */
+  earlyBackup?: { result: Promise<RunResult>; flush: () => void };
+}
+
+/**
+ * Starts the backup step's command now, in the background: its output events are held back until
+ * `flush()` (called when the backup step starts), so the step log reads as if it ran in order.
+ */
+function startEarly(ctx: EngineContext, stepId: string, argv: readonly string[], signal?: AbortSignal) {
+  const held: TaskEvent[] = [];
+  let live: ((e: TaskEvent) => void) | undefined;
+  const sink = (e: TaskEvent) => (live ? live(e) : held.push(e));
+  const result = exec({ ...ctx, sink }, stepId, argv, { ...(signal ? { signal } : {}), timeoutMs: TIMEOUTS.long });
+  result.catch(() => undefined); // awaited by the backup step, or on the way out
+  return {
+    result,
+    flush: () => {
+      for (const e of held.splice(0)) ctx.sink(e);
+      live = ctx.sink;
+    },
+  };
 }
 
 class Interrupted extends StepError {
@@ -68,8 +92,13 @@ export async function runDeploy(ctx: EngineContext, inp: DeployInputs, signal?: 
   const handlers: Partial<Record<Step["id"], (s: Step) => Promise<string | void>>> = {
     checks: async (s) => {
       const outs: string[] = [];
-      for (const c of checks.remoteChecks(l)) {
-        const r = await exec(ctx, s.id, c.argv, { signal, timeoutMs: TIMEOUTS.short });
+      // Asked together (one round trip instead of five), judged in order.
+      const list = checks.remoteChecks(l);
+      const results = await Promise.all(
+        list.map((c) => exec(ctx, s.id, c.argv, { signal, timeoutMs: TIMEOUTS.short })),
+      );
+      for (const [i, c] of list.entries()) {
+        const r = results[i]!;
         if (r.code !== 0) throw new StepError(c.failure);
         if (c.id === "compose" && !checks.composeIsV2(r.stdout))
           throw new StepError(`compose ${r.stdout.trim()} is not v2`);
@@ -129,6 +158,10 @@ export async function runDeploy(ctx: EngineContext, inp: DeployInputs, signal?: 
       return "mode 0600";
     },
     build: async (s) => {
+      // The pre-deploy backup only reads the running database: it is taken while the image builds.
+      const backupStep = plan.steps.find((x) => x.id === "backup");
+      if (backupStep && !backupStep.skip && !plan.steps.some((x) => x.id === "database"))
+        p.earlyBackup = startEarly(ctx, "backup", backupStep.commands[0]!, signal);
       const r = await exec(ctx, s.id, compose.build(dir), { signal, timeoutMs: TIMEOUTS.build });
       if (signal?.aborted) throw new Interrupted();
       if (r.code !== 0)
@@ -143,7 +176,9 @@ export async function runDeploy(ctx: EngineContext, inp: DeployInputs, signal?: 
       await mustExec(ctx, s.id, s.commands[0]!, "starting PostgreSQL", { signal });
     },
     backup: async (s) => {
-      const r = await exec(ctx, s.id, s.commands[0]!, { signal, timeoutMs: TIMEOUTS.long });
+      p.earlyBackup?.flush();
+      const r = await (p.earlyBackup?.result ?? exec(ctx, s.id, s.commands[0]!, { signal, timeoutMs: TIMEOUTS.long }));
+      p.earlyBackup = undefined;
       if (r.code !== 0)
         throw new StepError(
           `the backup failed: ${backup.BACKUP_EXIT[r.code] ?? `exit ${r.code}`}${lastLine(r.stderr)}`,
@@ -154,27 +189,32 @@ export async function runDeploy(ctx: EngineContext, inp: DeployInputs, signal?: 
     },
     revert: async (s) => {
       const curDir = l.release(ctxCurrent(plan));
+      // "applied" is the database's: the target's image reports it as the current one's would.
       const target = migrate.parseStatus(
         (await mustExec(ctx, s.id, migrate.status(dir), "migrate status (target)", { signal })).stdout,
       );
-      const cur = migrate.parseStatus(
-        (await mustExec(ctx, s.id, migrate.status(curDir), "migrate status (current)", { signal })).stdout,
-      );
+      p.status = target;
       let down: string[];
       try {
-        down = migrate.unknownToTarget(cur.applied, target.known);
+        down = migrate.unknownToTarget(target.applied, target.known);
       } catch (e) {
         throw new StepError((e as Error).message);
       }
       if (down.length === 0) return `nothing to revert`;
       await mustExec(ctx, s.id, migrate.down(curDir, down.length), `reverting ${down.join(", ")}`, { signal });
       p.reverted = down.length;
+      p.status = undefined;
       return `reverted ${down.join(", ")}`;
     },
     migrate: async (s) => {
-      const before = migrate.parseStatus(
-        (await mustExec(ctx, s.id, migrate.status(dir), "migrate status", { signal })).stdout,
-      );
+      // Asked already in this run (revert step) or by the probe: one `compose run` less (~3 s).
+      const before =
+        p.status ??
+        (p.reverted === 0 ? plan.migrationStatus : undefined) ??
+        migrate.parseStatus((await mustExec(ctx, s.id, migrate.status(dir), "migrate status", { signal })).stdout);
+      const applied = new Set(before.applied);
+      const pending = before.known.filter((m) => !applied.has(m));
+      if (pending.length === 0) return "nothing pending";
       const up = await exec(ctx, s.id, migrate.up(dir), { signal });
       const after = migrate.parseStatus((await mustExec(ctx, s.id, migrate.status(dir), "migrate status", {})).stdout);
       p.migratedUp = Math.max(0, after.applied.length - before.applied.length);
@@ -262,6 +302,8 @@ export async function runDeploy(ctx: EngineContext, inp: DeployInputs, signal?: 
     }
     result.figures = { ...figures, ...(result.figures ?? {}) };
   } finally {
+    // A build that failed while the backup ran: let the backup end before the lock is released.
+    if (p.earlyBackup) await p.earlyBackup.result.catch(() => undefined);
     if (p.lockTaken) await finish(ctx, inp, result, started, p);
   }
   result ??= { ok: false, exitCode: 1, message: `${req.action} ${req.tag} interrupted`, durationMs: 0 };

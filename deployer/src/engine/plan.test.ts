@@ -65,6 +65,7 @@ describe("deployPlan", () => {
     expect(step(p, "upload")?.skip).to.match(/already on the server/);
     expect(step(p, "build")?.skip).to.match(/already on the server/);
     expect(step(p, "backup")?.skip).to.match(/redeploy/);
+    expect(step(p, "migrate")?.skip).to.match(/redeploy of the running release/);
     expect(ids(p)).to.not.include("database");
     expect(ids(p)).to.not.include("revert");
     expect(quoteArgv(step(p, "up")!.commands[0]!)).to.match(/'up' '-d' '--remove-orphans' 'bot'$/);

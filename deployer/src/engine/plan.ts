@@ -72,6 +72,8 @@ export interface DeployPlan {
   firstDeploy: boolean;
   /** Migrations to revert before the switch, newest first (known when probed). */
   migrationsDown: string[];
+  /** The target image's `migrate.js status` when the probe ran it (the runner need not ask again). */
+  migrationStatus?: migrate.MigrationStatus;
   warnings: string[];
   prune: { tags: string[]; images: string[] };
 }
@@ -184,7 +186,6 @@ export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRe
         : {}),
       commands: [
         migrate.status(dir),
-        migrate.status(currentDir),
         ...(migrationsDown.length > 0 ? [migrate.down(currentDir, migrationsDown.length)] : []),
       ],
     });
@@ -193,7 +194,10 @@ export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRe
     {
       id: "migrate",
       title: "Run migrations with the new release",
+      // The running release's migrations ran when it started (the bot migrates at start, too).
+      ...(sameTag && hasImage ? { skip: `redeploy of the running release ${tag}: its migrations are applied` } : {}),
       commands: [migrate.status(dir), migrate.up(dir), migrate.status(dir)],
+      notes: ["up (and the status after it) only when the status lists a pending migration"],
     },
     { id: "switch", title: `Switch current to ${tag}`, commands: release.switchCurrent(l, tag) },
     {
@@ -258,6 +262,9 @@ export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRe
     ...(previous ? { previous } : {}),
     firstDeploy,
     migrationsDown,
+    ...(state.migrations?.targetKnown
+      ? { migrationStatus: { known: state.migrations.targetKnown, applied: state.migrations.applied } }
+      : {}),
     warnings,
     prune,
   };
