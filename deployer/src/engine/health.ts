@@ -22,24 +22,29 @@ export async function waitHealthy(
   releaseDir: string,
   timeoutSec: number,
   signal?: AbortSignal,
-  pollMs = 2000,
+  pollMs = 500,
 ): Promise<HealthResult> {
   const now = ctx.now ?? Date.now;
   const deadline = now() + timeoutSec * 1000;
   const seen = new Set<string>();
   let last = "no bot container yet";
+  // Found once with `compose ps` (~0.5 s), then only `docker inspect` (~0.1 s): a restart keeps the id.
+  let id: string | undefined;
   while (now() < deadline) {
     if (signal?.aborted) return { ok: false, reason: "interrupted while waiting for health" };
-    const ps = await exec(ctx, stepId, compose.compose(releaseDir, "ps", "-q", "bot"), {
-      quiet: true,
-      timeoutMs: 30_000,
-    });
-    const id = ps.stdout
-      .split("\n")
-      .map((s) => s.trim())
-      .find((s) => /^[0-9a-f]{12,64}$/.test(s));
+    if (!id) {
+      const ps = await exec(ctx, stepId, compose.compose(releaseDir, "ps", "-q", "bot"), {
+        quiet: true,
+        timeoutMs: 30_000,
+      });
+      id = ps.stdout
+        .split("\n")
+        .map((s) => s.trim())
+        .find((s) => /^[0-9a-f]{12,64}$/.test(s));
+    }
     if (id) {
       const r = await exec(ctx, stepId, docker.inspectHealth(id), { quiet: true, timeoutMs: 30_000 });
+      if (r.code !== 0) id = undefined; // removed meanwhile: look it up again
       let st: DockerState = {};
       try {
         st = JSON.parse(r.stdout.trim()) as DockerState;
