@@ -7,7 +7,7 @@
 // and in the deliveries table. Rows that need no Docker are in test/faults/.
 import { expect } from "chai";
 import { randomBytes } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { appendFileSync, writeFileSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
 import { join } from "node:path";
 import type { FakeBotApiClient } from "../../bot/src/testing/fake-bot-api-client.js";
@@ -45,6 +45,8 @@ describe("fault matrix (issue 8) on the sandbox VDS (e2e)", function () {
   const BIG = tag("big");
   const NEXT = tag("next");
   const BUILD = tag("build");
+  /** Differs from BASE in remote/ only (not in the image's context): uploaded, built from cache. */
+  const AFTER = tag("after");
   /** The chat (and user) whose reminders these tests create. */
   const chat = 650_000_000 + Math.floor(Math.random() * 1_000_000);
   let serial = 0;
@@ -153,6 +155,10 @@ describe("fault matrix (issue 8) on the sandbox VDS (e2e)", function () {
     await s.git("checkout", "-q", BASE);
     await s.tagWith(NEXT, (src) => `${src}\n// ${NEXT}: a one-line change\n`);
     await s.tagWith(BUILD, (src) => `${src}\n// ${BUILD}: another one-line change\n`);
+    await s.git("checkout", "-q", BASE);
+    appendFileSync(join(s.repo, "remote", "bin", "lib.sh"), `\n# ${AFTER}\n`);
+    await s.git("commit", "-q", "-am", AFTER);
+    await s.git("tag", AFTER);
     await compileCli();
     // a lock left by an earlier, interrupted run would fail every deploy below
     if (await exists(`${APP_DIR}/lock`)) {
@@ -272,6 +278,8 @@ describe("fault matrix (issue 8) on the sandbox VDS (e2e)", function () {
     await root("pkill -CONT -u deploy -x sftp-server || true", "resuming the frozen sftp-server");
     expect(r.stdout, "the CLI was in the upload step").to.match(/→ Upload release/);
     expect(reached, "bytes on the server when the connection was cut").to.be.below(BIG_FILE_BYTES);
+    process.stderr.write(`      the upload was cut after ${(reached / 1048576).toFixed(1)} MiB of > 64 MiB\n`);
+    expect(await exists(`${APP_DIR}/releases/${BIG}.tmp`), `the half upload in releases/${BIG}.tmp`).to.equal(true);
     expect(await exists(`${APP_DIR}/releases/${BIG}`), `releases/${BIG} must not exist`).to.equal(false);
     expect(await currentLink(), "current").to.equal(current);
     const listed = await s.releases();
@@ -286,9 +294,10 @@ describe("fault matrix (issue 8) on the sandbox VDS (e2e)", function () {
     expect(held.stderr).to.contain(`the deploy lock is held by ${by}`).and.to.contain(`doing deploy ${BIG}`);
     const u = await cli(["unlock", "--yes"], 60_000);
     expect(u.code, show(u)).to.equal(0);
-    const again = await cli(["deploy", "--tag", BASE, "--yes"]);
+    const again = await cli(["deploy", "--tag", AFTER, "--yes"]);
     expect(again.code, show(again)).to.equal(0);
-    expect(await s.currentTag()).to.equal(BASE);
+    expect(await s.currentTag()).to.equal(AFTER);
+    expect(await exists(`${APP_DIR}/releases/${BIG}.tmp`), "the next upload removed the half upload").to.equal(false);
     await expectAnswersStart("after the deploy that followed the cut");
   });
 
@@ -361,6 +370,7 @@ describe("fault matrix (issue 8) on the sandbox VDS (e2e)", function () {
       expect(d.stderr, show(d)).to.match(
         new RegExp(`only \\d+ MB free on the server \\(need ${SANDBOX_MIN_FREE_MB} MB\\)`),
       );
+      process.stderr.write(`      backup says: ${b.stderr.trim()}\n      deploy says: ${d.stderr.trim()}\n`);
       for (const r of [b, d]) {
         const lines = r.stderr.trim().split("\n");
         expect(lines.length, `one line on stderr (and the log's path): ${r.stderr}`).to.be.at.most(2);

@@ -302,11 +302,8 @@ describe("seed verification scenario (issue 8) on a fresh sandbox VDS (e2e)", fu
       const inside = await probe("remindbot-net", IPAddress);
       expect(inside.code, `pg_isready from remindbot-net: ${inside.stdout}${inside.stderr}`).to.equal(0);
       const outside = await probe("bridge", IPAddress);
-      expect(
-        outside.code,
-        `pg_isready from Docker's default bridge must fail: ${outside.stdout}${outside.stderr}`,
-      ).to.not.equal(0);
-      expect(outside.code, "ssh or docker run itself failed").to.not.equal(255);
+      // 2: no response (Docker drops traffic between networks); 0 or 1 would be an answer
+      expect(outside.code, `pg_isready from Docker's default bridge: ${outside.stdout}${outside.stderr}`).to.equal(2);
     }
   });
 
