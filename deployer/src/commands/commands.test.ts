@@ -172,6 +172,13 @@ describe("commands: exact strings", () => {
     expect(quoteArgv(docker.removeImage("v1"))).to.equal("'docker' 'image' 'rm' 'remindbot-bot:v1'");
     expect(() => docker.inspectHealth("abc; id")).to.throw();
   });
+  it("the gate asks the bot's health endpoint from the server (bash /dev/tcp, no curl)", () => {
+    expect(quoteArgv(docker.getHealth("172.19.0.3", 8080))).to.equal(
+      `'timeout' '2' 'bash' '-c' 'exec 3<>"/dev/tcp/$1/$2" && printf "GET /health HTTP/1.0\\r\\n\\r\\n" >&3 && head -n 1 <&3' 'bash' '172.19.0.3' '8080'`,
+    );
+    expect(() => docker.getHealth("1.2.3.4; id", 8080)).to.throw();
+    expect(() => docker.inspectAddress("x; id")).to.throw();
+  });
   it("units are installed by name only", () => {
     expect(systemd.installFrom("/tmp/u", "remindbot.service")).to.deep.equal([
       "install",

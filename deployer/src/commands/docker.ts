@@ -15,6 +15,38 @@ export const inspectHealth = (containerId: string): Argv => {
   return ["docker", "inspect", "--format", "{{json .State}}", containerId];
 };
 
+/** A container's environment and addresses: {"Env": ["K=V", ...], "Ips": ["172.19.0.3", ...]}-ish text. */
+export const inspectAddress = (containerId: string): Argv => {
+  if (!/^[0-9a-f]{12,64}$/.test(containerId)) throw new Error(`not a container id: ${JSON.stringify(containerId)}`);
+  return [
+    "docker",
+    "inspect",
+    "--format",
+    "{{json .Config.Env}}\t{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}",
+    containerId,
+  ];
+};
+
+/**
+ * One GET of the bot's health endpoint (docs/CONTRACTS.md: /health on HEALTH_PORT) from the server
+ * itself, over the bridge network: prints the status line. Bash's /dev/tcp, so no curl is needed and
+ * nothing runs inside the container (its CPU limit is the bot's, and the bot may be starting).
+ */
+export const getHealth = (ip: string, port: number): Argv => {
+  if (!/^[0-9a-f.:]{2,45}$/i.test(ip)) throw new Error(`not an IP address: ${JSON.stringify(ip)}`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`not a port: ${port}`);
+  return [
+    "timeout",
+    "2",
+    "bash",
+    "-c",
+    'exec 3<>"/dev/tcp/$1/$2" && printf "GET /health HTTP/1.0\\r\\n\\r\\n" >&3 && head -n 1 <&3',
+    "bash",
+    ip,
+    String(port),
+  ];
+};
+
 /** Per-container memory and CPU, once. */
 export const stats = (): Argv => ["docker", "stats", "--no-stream", "--format", "{{json .}}"];
 

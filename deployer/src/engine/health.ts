@@ -30,6 +30,10 @@ export async function waitHealthy(
   let last = "no bot container yet";
   // Found once with `compose ps` (~0.5 s), then only `docker inspect` (~0.1 s): a restart keeps the id.
   let id: string | undefined;
+  // While Docker says "starting", the gate also asks the bot's /health itself (from the server, over
+  // the bridge network, ~30 ms): Docker runs its first check only `interval` (5 s) after the start,
+  // and a bot that is healthy sooner need not wait for it. A failure here decides nothing; Docker's does.
+  let address: { ip: string; port: number } | null | undefined;
   while (now() < deadline) {
     if (signal?.aborted) return { ok: false, reason: "interrupted while waiting for health" };
     if (!id) {
@@ -69,8 +73,40 @@ export async function waitHealthy(
       if (health === "healthy") return { ok: true, reason: "healthy", healthyAt: now() };
       if (health === "unhealthy") return { ok: false, reason: `the bot is unhealthy (${last})` };
       if (!st.Health && st.Running) return { ok: true, reason: "running (no health check defined)", healthyAt: now() };
+      if (id && health === "starting" && st.Running) {
+        address ??= await containerAddress(ctx, stepId, id);
+        if (address) {
+          const g = await exec(ctx, stepId, docker.getHealth(address.ip, address.port), {
+            quiet: true,
+            timeoutMs: 10_000,
+          }).catch(() => undefined);
+          if (g?.code === 0 && /^HTTP\/1\.[01] 200/.test(g.stdout.trim())) {
+            ctx.sink({ type: "output", at: now(), stepId, stream: "stdout", line: `GET /health: ${g.stdout.trim()}` });
+            return { ok: true, reason: "healthy (/health answered 200)", healthyAt: now() };
+          }
+        }
+      }
     }
     await sleep(pollMs, signal);
   }
   return { ok: false, reason: `the bot was not healthy within ${timeoutSec} s (${last})` };
+}
+
+/** The bot container's first IP and its HEALTH_PORT (default 8080), or null when it has none. */
+async function containerAddress(
+  ctx: EngineContext,
+  stepId: string,
+  id: string,
+): Promise<{ ip: string; port: number } | null> {
+  const r = await exec(ctx, stepId, docker.inspectAddress(id), { quiet: true, timeoutMs: 30_000 });
+  const [envJson = "", ips = ""] = r.stdout.trim().split("\t");
+  let env: string[] = [];
+  try {
+    env = (JSON.parse(envJson) as string[] | null) ?? [];
+  } catch {
+    return null;
+  }
+  const port = Number(env.find((e) => e.startsWith("HEALTH_PORT="))?.slice("HEALTH_PORT=".length) ?? 8080);
+  const ip = ips.split(" ").find((x) => /^[0-9.]+$/.test(x));
+  return r.code === 0 && ip && Number.isInteger(port) ? { ip, port } : null;
 }
