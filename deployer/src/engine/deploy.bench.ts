@@ -231,7 +231,12 @@ const must = (what: string, r: Timed) => {
 
 /** Per-step durations the CLI prints ("✓ Title (1.2 s)"). */
 function steps(stdout: string): Array<[string, number]> {
-  return [...stdout.matchAll(/^✓ (.+?) \((\d+\.\d) s\)/gm)].map((m) => [m[1]!, Number(m[2]) * 1000]);
+  // titles name tags ("Build image remindbot-bot:<tag>"): one name per step across runs
+  const tags = new RegExp(`${prefix}-[a-z]\\d+`, "g");
+  return [...stdout.matchAll(/^✓ (.+?) \((\d+\.\d) s\)/gm)].map((m) => [
+    m[1]!.replace(tags, "<tag>"),
+    Number(m[2]) * 1000,
+  ]);
 }
 
 /** The hand-written deploy: one ssh, the same archive unpacked in place, up --build --wait. */
