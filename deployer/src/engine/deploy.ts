@@ -40,7 +40,7 @@ interface Progress {
   /** The target image's migration status, once asked (reused while nothing was reverted since). */
   status?: migrate.MigrationStatus;
   /** The pre-deploy backup, started while the image builds; its events wait for the backup step. */
-  earlyBackup?: { result: Promise<RunResult>; flush: () => void };
+  earlyBackup?: { result: Promise<RunResult>; flush: () => void; tookMs: () => number | undefined };
 }
 
 /**
@@ -51,10 +51,17 @@ function startEarly(ctx: EngineContext, stepId: string, argv: readonly string[],
   const held: TaskEvent[] = [];
   let live: ((e: TaskEvent) => void) | undefined;
   const sink = (e: TaskEvent) => (live ? live(e) : held.push(e));
+  const now = ctx.now ?? Date.now;
+  const started = now();
+  let tookMs: number | undefined;
   const result = exec({ ...ctx, sink }, stepId, argv, { ...(signal ? { signal } : {}), timeoutMs: TIMEOUTS.long });
-  result.catch(() => undefined); // awaited by the backup step, or on the way out
+  result.then(
+    () => (tookMs = now() - started),
+    () => undefined, // awaited by the backup step, or on the way out
+  );
   return {
     result,
+    tookMs: () => tookMs,
     flush: () => {
       for (const e of held.splice(0)) ctx.sink(e);
       live = ctx.sink;
@@ -176,16 +183,19 @@ export async function runDeploy(ctx: EngineContext, inp: DeployInputs, signal?: 
       await mustExec(ctx, s.id, s.commands[0]!, "starting PostgreSQL", { signal });
     },
     backup: async (s) => {
-      p.earlyBackup?.flush();
-      const r = await (p.earlyBackup?.result ?? exec(ctx, s.id, s.commands[0]!, { signal, timeoutMs: TIMEOUTS.long }));
+      const early = p.earlyBackup;
+      early?.flush();
+      const r = await (early?.result ?? exec(ctx, s.id, s.commands[0]!, { signal, timeoutMs: TIMEOUTS.long }));
       p.earlyBackup = undefined;
+      const took = early?.tookMs();
       if (r.code !== 0)
         throw new StepError(
           `the backup failed: ${backup.BACKUP_EXIT[r.code] ?? `exit ${r.code}`}${lastLine(r.stderr)}`,
         );
       p.backupName = backup.parseCreated(r.stdout);
       if (p.backupName) figures.backup = p.backupName;
-      return p.backupName;
+      const during = took === undefined ? "" : ` (taken while the image built, ${(took / 1000).toFixed(1)} s)`;
+      return p.backupName ? `${p.backupName}${during}` : undefined;
     },
     revert: async (s) => {
       const curDir = l.release(ctxCurrent(plan));
