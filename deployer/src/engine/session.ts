@@ -117,9 +117,19 @@ export class EngineSession implements TargetSession {
     };
   }
 
-  async buildDeployPlan(action: "deploy" | "rollback", tag: string, commit: string): Promise<DeployPlan> {
+  /**
+   * `probeMigrations`: ask the target's image which migrations it knows before planning (a
+   * `compose run`, ~2.5 s). `plan` does, to print what would be reverted; a run does not: its
+   * revert step asks while the backup runs.
+   */
+  async buildDeployPlan(
+    action: "deploy" | "rollback",
+    tag: string,
+    commit: string,
+    probeMigrations = true,
+  ): Promise<DeployPlan> {
     const remote = await this.open();
-    const state = await probe(remote, this.layout, { migrationsFor: tag });
+    const state = await probe(remote, this.layout, probeMigrations ? { migrationsFor: tag } : {});
     return deployPlan(this.planConfig(), state, {
       action,
       tag,
@@ -174,7 +184,7 @@ export class EngineSession implements TargetSession {
     try {
       const { commit, envData } = await localChecks(this.deps, tag);
       const remote = await this.open();
-      const plan = await this.buildDeployPlan(action, tag, commit);
+      const plan = await this.buildDeployPlan(action, tag, commit, false);
       if (action === "rollback" && !plan.previous && plan.firstDeploy)
         sink({
           type: "warning",
