@@ -369,7 +369,7 @@ describe("fault matrix (issue 8) on the sandbox VDS (e2e)", function () {
       const d = await cli(["deploy", "--tag", NEXT, "--yes"]);
       expect(d.code, show(d)).to.equal(1);
       expect(d.stderr, show(d)).to.match(
-        new RegExp(`only \\d+ MB free on the server \\(need ${SANDBOX_MIN_FREE_MB} MB\\)`),
+        new RegExp(`only \\d+ MiB free on ${APP_DIR} on the server \\(need ${SANDBOX_MIN_FREE_MB} MiB\\)`),
       );
       process.stderr.write(`      backup says: ${b.stderr.trim()}\n      deploy says: ${d.stderr.trim()}\n`);
       for (const r of [b, d]) {

@@ -13,8 +13,17 @@ export interface Check {
 export const dockerVersion = (): Argv => ["docker", "version", "--format", "{{.Server.Version}}"];
 export const composeVersion = (): Argv => ["docker", "compose", "version", "--short"];
 export const systemdVersion = (): Argv => ["systemctl", "--version"];
-/** POSIX df in 1K blocks, for the app dir's filesystem. */
-export const diskFree = (dir: string): Argv => ["df", "-Pk", "--", dir];
+/**
+ * POSIX df in 1K blocks for the app dir's filesystem and Docker's data root (images, build cache,
+ * the database volume), which is often another disk: a line for each.
+ */
+export const diskFree = (dir: string): Argv => [
+  "sh",
+  "-c",
+  'df -Pk -- "$1" "$(docker info --format "{{.DockerRootDir}}" 2>/dev/null || echo "$1")"',
+  "sh",
+  dir,
+];
 
 export function remoteChecks(l: Layout): Check[] {
   return [
@@ -41,11 +50,33 @@ export function remoteChecks(l: Layout): Check[] {
   ];
 }
 
-/** Available KiB from `df -Pk` output. */
-export function parseDfKb(stdout: string): number | undefined {
-  const line = stdout.trim().split("\n")[1];
-  const n = Number(line?.split(/\s+/)[3]);
-  return Number.isFinite(n) ? n : undefined;
+export interface DfLine {
+  mountedOn: string;
+  availKb: number;
+}
+
+/** The fullest filesystem of `df -Pk` output (the least available KiB), if any line parses. */
+export function fullestFs(stdout: string): DfLine | undefined {
+  let fullest: DfLine | undefined;
+  for (const line of stdout.trim().split("\n").slice(1)) {
+    const f = line.split(/\s+/);
+    const availKb = Number(f[3]);
+    if (f.length < 6 || !Number.isFinite(availKb)) continue;
+    if (!fullest || availKb < fullest.availKb) fullest = { mountedOn: f.slice(5).join(" "), availKb };
+  }
+  return fullest;
+}
+
+/** Available KiB of the fullest filesystem in `df -Pk` output. */
+export const parseDfKb = (stdout: string): number | undefined => fullestFs(stdout)?.availKb;
+
+/** The refusal when the fullest filesystem has less than `minFreeMb` MiB free, else undefined. */
+export function lowDisk(stdout: string, minFreeMb: number): string | undefined {
+  const fs = fullestFs(stdout);
+  const kb = fs?.availKb ?? 0;
+  if (kb >= minFreeMb * 1024) return undefined;
+  const where = fs ? ` on ${fs.mountedOn}` : "";
+  return `only ${Math.floor(kb / 1024)} MiB free${where} on the server (need ${minFreeMb} MiB): see docs/DEPLOYMENT.md, "Low disk"`;
 }
 
 export function composeIsV2(versionOut: string): boolean {

@@ -8,6 +8,7 @@ import * as compose from "./compose.js";
 import * as release from "./release.js";
 import * as lock from "./lock.js";
 import * as history from "./history.js";
+import * as checks from "./checks.js";
 import * as backup from "./backup.js";
 import * as migrate from "./migrate.js";
 import * as docker from "./docker.js";
@@ -271,5 +272,32 @@ describe("commands: parsing", () => {
     expect(backup.parseCreated("wrote /opt/remindbot/backups/20240101T000000Z_v1_pre-v2.dump\n")).to.equal(
       "20240101T000000Z_v1_pre-v2.dump",
     );
+  });
+});
+
+describe("checks: free disk", () => {
+  const df = (...rows: [string, number][]) =>
+    ["Filesystem 1024-blocks Used Available Capacity Mounted on"]
+      .concat(rows.map(([mnt, kb]) => `/dev/x 100000000 1 ${kb} 1% ${mnt}`))
+      .join("\n");
+
+  it("judges the fullest of the app dir's and Docker's filesystems", () => {
+    const out = df(["/", 50 * 1024 * 1024], ["/var/lib/docker", 100 * 1024]);
+    expect(checks.parseDfKb(out)).to.equal(100 * 1024);
+    expect(checks.lowDisk(out, 256)).to.equal(
+      'only 100 MiB free on /var/lib/docker on the server (need 256 MiB): see docs/DEPLOYMENT.md, "Low disk"',
+    );
+    expect(checks.lowDisk(df(["/", 300 * 1024], ["/var/lib/docker", 257 * 1024]), 256)).to.equal(undefined);
+  });
+
+  it("refuses when df printed nothing it can read", () => {
+    expect(checks.lowDisk("df: /opt/x: No such file or directory", 256)).to.match(/^only 0 MiB free on the server/);
+  });
+
+  it("asks df for both filesystems through a real shell (one line each)", () => {
+    const r = spawnSync("sh", ["-c", quoteArgv(checks.diskFree(tmpdir()))], { encoding: "utf8" });
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout.trim().split("\n")).to.have.length(3);
+    expect(checks.parseDfKb(r.stdout)).to.be.a("number").and.above(0);
   });
 });

@@ -113,13 +113,9 @@ export async function runDeploy(ctx: EngineContext, inp: DeployInputs, signal?: 
         if (c.id === "compose" && !checks.composeIsV2(r.stdout))
           throw new StepError(`compose ${r.stdout.trim()} is not v2`);
         if (c.id === "disk") {
-          const kb = checks.parseDfKb(r.stdout) ?? 0;
-          const need = ctx.target.backup.minFreeMb * 1024;
-          figures["disk free"] = docker.formatBytes(kb * 1024);
-          if (kb < need)
-            throw new StepError(
-              `only ${Math.round(kb / 1024)} MB free on the server (need ${ctx.target.backup.minFreeMb} MB): see docs/DEPLOYMENT.md, "Disk"`,
-            );
+          figures["disk free"] = docker.formatBytes((checks.parseDfKb(r.stdout) ?? 0) * 1024);
+          const low = checks.lowDisk(r.stdout, ctx.target.backup.minFreeMb);
+          if (low) throw new StepError(low);
         }
         outs.push(`${c.what} ok`);
       }
