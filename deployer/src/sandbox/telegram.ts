@@ -54,16 +54,14 @@ export async function ensureTelegram(log: (line: string) => void): Promise<boole
   const current = await inspect(
     "container",
     TELEGRAM.container,
-    `{{index .Config.Labels "${OWNER_LABEL}.file-hash"}} {{.Image}} {{.State.Running}}`,
+    `{{index .Config.Labels "${OWNER_LABEL}.file-hash"}} {{.Image}} {{.State.Running}} {{range .Mounts}}{{.Source}}{{end}}`,
   );
   const imageId = await inspect("image", IMAGE, "{{.Id}}");
-  const [hash, image, running] = current?.split(" ") ?? [];
+  // the mount's source last: a checkout's path may hold spaces
+  const [hash, image, running, ...mounted] = current?.split(" ") ?? [];
+  const source = current === undefined ? undefined : mounted.join(" ");
   // a container made from another checkout of the repo (same file, same image) mounts that
   // checkout's file: it would not start once that checkout is gone, and would not follow edits here
-  const source =
-    current === undefined
-      ? undefined
-      : await inspect("container", TELEGRAM.container, "{{range .Mounts}}{{.Source}}{{end}}");
   const stale = hash !== fileHash || image !== imageId || source !== FAKE_BOT_API_FILE;
   if (current !== undefined && stale) {
     await docker(["rm", "-f", TELEGRAM.container]);
