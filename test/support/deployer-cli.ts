@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { message } from "../../bot/src/testing/fake-bot-api-client.js";
 import { run } from "../../deployer/src/sandbox/process.js";
 import { REPO_ROOT } from "../../deployer/src/sandbox/target.js";
-import { fakeBotApi, sandboxEnv, sandboxSsh } from "./sandbox.js";
+import { fakeBotApi, sandboxEnv, sandboxSsh, shellQuote } from "./sandbox.js";
 
 export const MAIN = join(REPO_ROOT, "deployer", "dist", "main.js");
 export const APP_DIR = "/opt/remindbot";
@@ -150,20 +150,17 @@ export async function scratchRepo(prefix: string): Promise<ScratchRepo> {
   };
 }
 
-/** Quotes one string for the remote shell. */
-export const shq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
-
 /** A root shell command on the sandbox that must succeed; its trimmed stdout. */
-export async function root(cmd: string, what: string): Promise<string> {
-  const r = await sandboxSsh(cmd, { timeoutMs: 5 * 60_000 });
+export async function root(cmd: string, what: string, timeoutMs = 5 * 60_000): Promise<string> {
+  const r = await sandboxSsh(cmd, { timeoutMs });
   expect(r.code, `${what}: exit ${r.code}: ${r.stderr}`).to.equal(0);
   return r.stdout.trim();
 }
 
 /** A query in the stack's PostgreSQL, as its user (credentials stay inside the container). */
-export function psql(sql: string): Promise<string> {
-  const inner = `psql -q -v ON_ERROR_STOP=1 -U "$POSTGRES_USER" -d "$POSTGRES_DB" -tAc ${shq(sql)}`;
-  return root(`docker exec ${POSTGRES_CONTAINER} sh -c ${shq(inner)}`, `psql ${sql}`);
+export function psql(sql: string, timeoutMs?: number): Promise<string> {
+  const inner = `psql -q -v ON_ERROR_STOP=1 -U "$POSTGRES_USER" -d "$POSTGRES_DB" -tAc ${shellQuote(sql)}`;
+  return root(`docker exec ${POSTGRES_CONTAINER} sh -c ${shellQuote(inner)}`, `psql ${sql}`, timeoutMs);
 }
 
 /** Polls `probe` (errors count as "not yet") until it returns a value; throws after timeoutMs. */

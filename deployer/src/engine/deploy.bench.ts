@@ -31,7 +31,8 @@ import { createConnection, createServer, type AddressInfo, type Server } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { message, FakeBotApiClient } from "../../../bot/src/testing/fake-bot-api-client.js";
-import { dockerAvailable, ensureSandbox, sandboxEnv, sandboxSsh } from "../../../test/support/sandbox.js";
+import { APP_DIR, MAIN, psql as psqlIn, root as rootIn } from "../../../test/support/deployer-cli.js";
+import { dockerAvailable, ensureSandbox, sandboxEnv } from "../../../test/support/sandbox.js";
 import { RELEASE_PATHS } from "../local/git.js";
 import { run } from "../sandbox/process.js";
 import { REPO_ROOT } from "../sandbox/target.js";
@@ -39,9 +40,7 @@ import { REPO_ROOT } from "../sandbox/target.js";
 const RUNS = Math.max(1, Number(process.env.BENCH_DEPLOY_RUNS ?? 3));
 const REMINDERS = Math.max(1, Number(process.env.BENCH_REMINDERS ?? 1_000_000));
 const PUSH_EVERY_MS = 500;
-const MAIN = join(REPO_ROOT, "deployer", "dist", "main.js");
 const BASELINE_DIR = "/opt/baseline";
-const APP_DIR = "/opt/remindbot";
 
 const avail = await dockerAvailable();
 if (!avail.ok) {
@@ -58,25 +57,12 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 const kb = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(2)} MB` : `${(n / 1024).toFixed(1)} KB`);
-const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (line: string) => console.log(line);
-
-async function root(cmd: string, what: string, timeoutMs = 10 * 60_000): Promise<string> {
-  const r = await sandboxSsh(cmd, { timeoutMs });
-  if (r.code !== 0) throw new Error(`${what}: exit ${r.code}: ${r.stderr.trim().split("\n").at(-1) ?? ""}`);
-  return r.stdout.trim();
-}
-
-/** A query in the stack's PostgreSQL as its user (credentials stay in the container). */
-function psql(sql: string, timeoutMs = 10 * 60_000): Promise<string> {
-  const inner = `psql -v ON_ERROR_STOP=1 -U "$POSTGRES_USER" -d "$POSTGRES_DB" -tAc ${shq(sql)}`;
-  return root(
-    `cd ${APP_DIR}/current && docker compose -f docker-compose.prod.yml --env-file release.env exec -T postgres sh -c ${shq(inner)}`,
-    `psql ${sql.slice(0, 60)}`,
-    timeoutMs,
-  );
-}
+// the 1,000,000-row steps take minutes
+const LONG_MS = 10 * 60_000;
+const root = (cmd: string, what: string) => rootIn(cmd, what, LONG_MS);
+const psql = (sql: string) => psqlIn(sql, LONG_MS);
 
 // ---------- a counting TCP relay in front of the VDS's sshd
 
