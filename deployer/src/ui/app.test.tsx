@@ -3,30 +3,9 @@ import { render } from "ink-testing-library";
 import { INTERRUPTED } from "../engine/events.js";
 import { App } from "./app.js";
 import { FakeApi, TARGETS, waitFor } from "./testing/fake-api.js";
+import { frame, keys, until, type Ui } from "./testing/ink.js";
 
 const KEY = { enter: "\r", esc: "\u001B", down: "\u001B[B", up: "\u001B[A", ctrlC: "\u0003" };
-
-type Ui = ReturnType<typeof render>;
-const frame = (ui: Ui) => ui.lastFrame() ?? "";
-// A drawn frame's input handlers are attached by effects that run just after it: yield once more.
-const settle = () => new Promise((r) => setTimeout(r, 0));
-async function until(ui: Ui, text: string | RegExp) {
-  await waitFor(
-    () => (typeof text === "string" ? frame(ui).includes(text) : text.test(frame(ui))),
-    `"${String(text)}" in:\n${frame(ui)}`,
-  );
-  await settle();
-}
-
-/** Writes keys one at a time, letting Ink render between them (handlers see fresh state). */
-async function keys(ui: Ui, ...seq: string[]) {
-  for (const k of seq) {
-    await waitFor(() => ui.stdin.listenerCount("readable") > 0, "Ink reading input");
-    ui.stdin.write(k);
-    await settle();
-    await settle();
-  }
-}
 
 async function startAt(api: FakeApi, target = "sandbox") {
   let exit: number | undefined;

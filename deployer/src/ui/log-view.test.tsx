@@ -3,22 +3,7 @@ import { render } from "ink-testing-library";
 import type { LogOptions } from "../engine/api.js";
 import { LogScreen } from "./log-view.js";
 import { waitFor } from "./testing/fake-api.js";
-
-type Ui = ReturnType<typeof render>;
-const frame = (ui: Ui) => ui.lastFrame() ?? "";
-const settle = () => new Promise((r) => setTimeout(r, 0));
-async function until(ui: Ui, check: (f: string) => boolean, what: string) {
-  await waitFor(() => check(frame(ui)), `${what} in:\n${frame(ui)}`);
-  await settle();
-}
-async function keys(ui: Ui, ...seq: string[]) {
-  for (const k of seq) {
-    await waitFor(() => ui.stdin.listenerCount("readable") > 0, "Ink reading input");
-    ui.stdin.write(k);
-    await settle();
-    await settle();
-  }
-}
+import { frame, keys, until, type Ui } from "./testing/ink.js";
 
 /** A log source the test pushes lines into, per service. */
 function source() {

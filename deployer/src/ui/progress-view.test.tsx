@@ -1,23 +1,8 @@
 import { expect } from "chai";
 import { render } from "ink-testing-library";
 import { TaskProgress } from "./progress-view.js";
-import { scriptedTask, waitFor } from "./testing/fake-api.js";
-
-type Ui = ReturnType<typeof render>;
-const frame = (ui: Ui) => ui.lastFrame() ?? "";
-const settle = () => new Promise((r) => setTimeout(r, 0));
-async function until(ui: Ui, text: string) {
-  await waitFor(() => frame(ui).includes(text), `"${text}" in:\n${frame(ui)}`);
-  await settle();
-}
-async function keys(ui: Ui, ...seq: string[]) {
-  for (const k of seq) {
-    await waitFor(() => ui.stdin.listenerCount("readable") > 0, "Ink reading input");
-    ui.stdin.write(k);
-    await settle();
-    await settle();
-  }
-}
+import { scriptedTask } from "./testing/fake-api.js";
+import { frame, keys, until, type Ui } from "./testing/ink.js";
 
 describe("TaskProgress", () => {
   let ui: Ui | undefined;
