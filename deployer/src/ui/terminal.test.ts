@@ -2,31 +2,20 @@
 // Ink draws nothing until exit when it believes it runs in CI, so a deployer started from a CI
 // shell (or by the tmux e2e under .ci/run) showed a blank screen. Needs tmux; skipped, saying so, without.
 import { expect } from "chai";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "../sandbox/target.js";
+import { TmuxSession, tmuxInstalled } from "./testing/tmux.js";
 
-const SESSION = `deployer-terminal-test-${process.pid}`;
-const tmux = (...args: string[]) => spawnSync("tmux", args, { encoding: "utf8" });
-const pane = () => tmux("capture-pane", "-p", "-t", SESSION).stdout ?? "";
-
-async function waitPane(check: (text: string) => boolean, timeoutMs: number): Promise<string> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const text = pane();
-    if (check(text) || Date.now() > until) return text;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const term = new TmuxSession(`deployer-terminal-test-${process.pid}`);
 
 describe("deployer UI on a terminal", function () {
   this.timeout(90_000);
   let repo = "";
 
   before(function () {
-    if (tmux("-V").status !== 0) {
+    if (!tmuxInstalled()) {
       console.log("    skipped: tmux is not installed (`bash .ci/install-deps.sh` installs it)");
       this.skip();
     }
@@ -34,31 +23,24 @@ describe("deployer UI on a terminal", function () {
   });
 
   after(() => {
-    tmux("kill-session", "-t", SESSION);
+    term.kill();
     if (repo) rmSync(repo, { recursive: true, force: true });
   });
 
   it("draws live frames with CI=true set, and q quits", async () => {
     const main = join(REPO_ROOT, "deployer", "src", "main.ts");
-    const r = tmux(
-      "new-session",
-      "-d",
-      "-s",
-      SESSION,
-      "-x",
-      "80",
-      "-y",
-      "24",
+    term.start(
       `cd ${REPO_ROOT} && CI=true NO_COLOR=1 DEPLOYER_REPO=${repo} node --import tsx ${main}; echo "exited $?"; sleep 60`,
+      { cols: 80, rows: 24 },
     );
-    expect(r.status, r.stderr).to.equal(0);
     // run.tsx writes a plain "deployer · starting…" frame before Ink loads; Ink's header replaces it
-    const inkFrame = (p: string) => p.includes("deployer ·") && !p.includes("starting…");
-    const first = await waitPane(inkFrame, 60_000);
-    expect(inkFrame(first), `Ink's header, drawn while the UI runs:\n${first}`).to.equal(true);
+    const first = await term.waitFor(
+      (p) => p.includes("deployer ·") && !p.includes("starting…"),
+      "Ink's header, drawn while the UI runs",
+    );
     expect(first).not.to.include("exited");
-    tmux("send-keys", "-t", SESSION, "q");
-    const after = await waitPane((p) => p.includes("exited"), 20_000);
+    term.press("q");
+    const after = await term.waitText("exited", 20_000);
     expect(after).to.match(/exited 0/);
   });
 });
