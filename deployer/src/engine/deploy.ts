@@ -14,7 +14,7 @@ import * as release from "../commands/release.js";
 import type { ReleaseArchive } from "../local/git.js";
 import type { EngineContext, RenderUnits } from "./context.js";
 import { StepError, TIMEOUTS, exec, mustExec, lastLine } from "./context.js";
-import type { TaskEvent, TaskResult } from "./events.js";
+import { INTERRUPTED, type TaskEvent, type TaskResult } from "./events.js";
 import { waitHealthy } from "./health.js";
 import type { DeployPlan, Step } from "./plan.js";
 import { installUnits } from "./units.js";
@@ -47,8 +47,9 @@ interface Progress {
 type Early = ReturnType<typeof startEarly>;
 
 /**
- * Starts the backup step's command now, in the background: its output events are held back until
- * `flush()` (called when the backup step starts), so the step log reads as if it ran in order.
+ * Starts a later step's command now, in the background (the backup while the image builds, the
+ * revert step's status while the backup runs): its output events are held back until `flush()`
+ * (called when that step starts), so the step log reads as if it ran in order.
  */
 function startEarly(ctx: EngineContext, stepId: string, argv: readonly string[], signal?: AbortSignal) {
   const held: TaskEvent[] = [];
@@ -74,7 +75,7 @@ function startEarly(ctx: EngineContext, stepId: string, argv: readonly string[],
 
 class Interrupted extends StepError {
   constructor() {
-    super("interrupted (Ctrl+C)");
+    super(INTERRUPTED);
   }
 }
 
