@@ -1,5 +1,12 @@
 import { expect } from "chai";
-import { cgroupArgs, missingCapabilities, privilegeArgs, telegramCreateArgs, vdsCreateArgs } from "./docker-args.js";
+import {
+  cgroupArgs,
+  foreignMount,
+  missingCapabilities,
+  privilegeArgs,
+  telegramCreateArgs,
+  vdsCreateArgs,
+} from "./docker-args.js";
 import type { HostProfile } from "./docker-args.js";
 import { vdsNames } from "./names.js";
 
@@ -110,5 +117,17 @@ describe("sandbox docker arguments", () => {
       "--port",
       "8081",
     ]);
+  });
+});
+
+describe("foreignMount", () => {
+  const own = "/work/main/.sandbox/resolv.conf";
+  it("names another checkout's resolv.conf among a container's mounts", () => {
+    const mounts = "/sys/fs/cgroup\n/var/lib/docker/volumes/x/_data\n/tmp/ci/.sandbox/resolv.conf\n";
+    expect(foreignMount(mounts, own)).to.equal("/tmp/ci/.sandbox/resolv.conf");
+  });
+  it("accepts this checkout's own, and containers without one", () => {
+    expect(foreignMount(`/sys/fs/cgroup\n${own}\n`, own)).to.equal(undefined);
+    expect(foreignMount("", own)).to.equal(undefined);
   });
 });

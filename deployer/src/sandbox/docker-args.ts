@@ -110,6 +110,18 @@ export interface VdsCreateOptions {
   resolvConf: string;
 }
 
+/**
+ * The file a VDS container mounts from another checkout of the repo, if any (`mounts`: its bind
+ * sources, one a line). Such a server answers that checkout's key and host-key records, not ours,
+ * and does not start once that checkout is gone.
+ */
+export function foreignMount(mounts: string, ownResolvConf: string): string | undefined {
+  return mounts
+    .split("\n")
+    .map((m) => m.trim())
+    .find((m) => m.endsWith("/.sandbox/resolv.conf") && m !== ownResolvConf);
+}
+
 /** `docker create` arguments for a VDS container (without the leading "create"). */
 export function vdsCreateArgs({ names, host, resolvConf }: VdsCreateOptions): string[] {
   return [

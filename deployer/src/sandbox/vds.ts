@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { docker, dockerOk, exists, inspect, pipeImages, requireEngine } from "./docker.js";
-import { networkCreateArgs, vdsCreateArgs } from "./docker-args.js";
+import { foreignMount, networkCreateArgs, vdsCreateArgs } from "./docker-args.js";
 import { SandboxError, lastLines } from "./errors.js";
 import { probeHost } from "./host-probe.js";
 import type { PullMode } from "./images.js";
@@ -85,6 +85,12 @@ async function createVds(names: VdsNames, seed: string | undefined): Promise<boo
 }
 
 async function startVds(names: VdsNames): Promise<void> {
+  const mounts = await inspect("container", names.container, '{{range .Mounts}}{{.Source}}{{"\\n"}}{{end}}');
+  const foreign = foreignMount(mounts ?? "", PATHS.resolvConf);
+  if (foreign)
+    throw new SandboxError(
+      `${names.container} was made by another checkout of the repo (it mounts ${foreign}): \`npm run sandbox -- reset\` replaces it with a new server`,
+    );
   await assertPortFree(names.sshHost, names.sshPort, `the sandbox's SSH port`);
   const r = await docker(["start", names.container]);
   if (r.code !== 0) {
