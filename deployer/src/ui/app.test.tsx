@@ -17,6 +17,16 @@ async function startAt(api: FakeApi, target = "sandbox") {
   return { ui, exitCode: () => exit };
 }
 
+/** Renders the app and chooses the first target: what connecting shows comes next. */
+async function chooseFirstTarget(api: FakeApi): Promise<Ui> {
+  const ui = render(<App api={api} onExit={() => undefined} />);
+  await until(ui, "prod");
+  await keys(ui, KEY.enter);
+  return ui;
+}
+
+const UNKNOWN_HOST_KEY = { host: "127.0.0.1", port: 2222, fingerprint: "SHA256:abcDEF123" };
+
 describe("deployer UI", () => {
   let ui: Ui | undefined;
   afterEach(() => ui?.unmount());
@@ -152,10 +162,8 @@ describe("deployer UI", () => {
 
   it("an unknown host key shows the fingerprint and connects only after yes", async () => {
     const api = new FakeApi();
-    api.hostKey = { host: "127.0.0.1", port: 2222, fingerprint: "SHA256:abcDEF123" };
-    ui = render(<App api={api} onExit={() => undefined} />);
-    await until(ui, "prod");
-    await keys(ui, KEY.enter);
+    api.hostKey = UNKNOWN_HOST_KEY;
+    ui = await chooseFirstTarget(api);
     await until(ui, "SHA256:abcDEF123");
     expect(api.sessions.size).to.equal(0);
     await keys(ui, "y");
@@ -165,10 +173,8 @@ describe("deployer UI", () => {
 
   it("an unknown host key answered no ends in one error line", async () => {
     const api = new FakeApi();
-    api.hostKey = { host: "127.0.0.1", port: 2222, fingerprint: "SHA256:abcDEF123" };
-    ui = render(<App api={api} onExit={() => undefined} />);
-    await until(ui, "prod");
-    await keys(ui, KEY.enter);
+    api.hostKey = UNKNOWN_HOST_KEY;
+    ui = await chooseFirstTarget(api);
     await until(ui, "SHA256:abcDEF123");
     await keys(ui, "n");
     await until(ui, "✖ host key of 127.0.0.1 not trusted");
@@ -178,9 +184,7 @@ describe("deployer UI", () => {
   it("an error shows one line, details on d, never a stack trace up front", async () => {
     const api = new FakeApi();
     api.connectError = new Error("connection refused: 127.0.0.1:2222\nECONNREFUSED after 3 attempts");
-    ui = render(<App api={api} onExit={() => undefined} />);
-    await until(ui, "prod");
-    await keys(ui, KEY.enter);
+    ui = await chooseFirstTarget(api);
     await until(ui, "✖ connection refused: 127.0.0.1:2222");
     expect(frame(ui)).not.to.include("ECONNREFUSED");
     expect(frame(ui)).not.to.match(/\n\s+at /);
