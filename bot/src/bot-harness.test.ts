@@ -18,8 +18,8 @@ import { parser } from "./parser.js";
 import { PendingInputs } from "./services/pending.js";
 import { createReminderService } from "./services/reminders.js";
 import { createUserService } from "./services/users.js";
-import { startFakeBotApi } from "./testing/fake-bot-api.js";
-import type { CallRecord, FakeBotApi, UpdateInput } from "./testing/fake-bot-api.js";
+import { startFakeBotApi } from "@remindbot/fake-telegram";
+import type { CallRecord, FakeBotApi, UpdateInput } from "@remindbot/fake-telegram";
 
 export const TOKEN = "123:test";
 

@@ -3,7 +3,7 @@ import { DateTime } from "luxon";
 import { Reminder, User } from "./db/index.js";
 import { buttons, lastSent, startHarness, texts } from "./bot-harness.test.js";
 import type { Harness } from "./bot-harness.test.js";
-import { callbackQuery, location, message } from "./testing/fake-bot-api.js";
+import { callbackQuery, location, message } from "@remindbot/fake-telegram";
 
 /** Messages and button presses of a user in a private chat (chat id = user id). */
 function user(h: Harness, id: number, languageCode = "ru") {

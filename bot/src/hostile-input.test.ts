@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { startHarness } from "./bot-harness.test.js";
 import type { Harness } from "./bot-harness.test.js";
-import { message } from "./testing/fake-bot-api.js";
+import { message } from "@remindbot/fake-telegram";
 
 /** mulberry32: a small seeded PRNG, so a failure reproduces. */
 function prng(seed: number) {

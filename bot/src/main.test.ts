@@ -5,9 +5,9 @@ import type { ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { freeLoopbackPort, freshDatabase } from "../../test/support/postgres.js";
 import type { TestDatabase } from "../../test/support/postgres.js";
-import { startFakeBotApi } from "./testing/fake-bot-api.js";
-import type { FakeBotApi } from "./testing/fake-bot-api.js";
-import { message } from "./testing/fake-bot-api.js";
+import { startFakeBotApi } from "@remindbot/fake-telegram";
+import type { FakeBotApi } from "@remindbot/fake-telegram";
+import { message } from "@remindbot/fake-telegram";
 
 const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
 const HEALTHCHECK = fileURLToPath(new URL("./healthcheck.ts", import.meta.url));

@@ -41,7 +41,7 @@ function lazyApi(): DeployerApi {
 async function cli(): Promise<number> {
   const [{ runCli }, { REPO_ROOT }, engine] = await Promise.all([
     import("./cli/run.js"),
-    import("./sandbox/target.js"),
+    import("./local/repo-root.js"),
     engineDeps(),
   ]);
   const ac = new AbortController();

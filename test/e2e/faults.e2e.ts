@@ -10,9 +10,9 @@ import { randomBytes } from "node:crypto";
 import { appendFileSync, writeFileSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
 import { join } from "node:path";
-import type { FakeBotApiClient } from "../../bot/src/testing/fake-bot-api-client.js";
-import { docker } from "../../deployer/src/sandbox/docker.js";
-import { vdsNames } from "../../deployer/src/sandbox/names.js";
+import type { FakeBotApiClient } from "@remindbot/fake-telegram/client";
+import { docker } from "../../tools/sandbox/src/docker.js";
+import { vdsNames } from "../../tools/sandbox/src/names.js";
 import {
   APP_DIR,
   BOT_CONTAINER,

@@ -10,9 +10,9 @@ import { expect } from "chai";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { callbackQuery, message } from "../../bot/src/testing/fake-bot-api-client.js";
-import type { FakeBotApiClient } from "../../bot/src/testing/fake-bot-api-client.js";
-import type { CallRecord } from "../../bot/src/testing/fake-bot-api.js";
+import { callbackQuery, message } from "@remindbot/fake-telegram/client";
+import type { FakeBotApiClient } from "@remindbot/fake-telegram/client";
+import type { CallRecord } from "@remindbot/fake-telegram";
 import {
   APP_DIR,
   BOT_CONTAINER,

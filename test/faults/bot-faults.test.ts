@@ -14,8 +14,8 @@ import { fileURLToPath } from "node:url";
 import type { DataSource } from "typeorm";
 import { freeLoopbackPort, freshDatabase } from "../support/postgres.js";
 import type { TestDatabase } from "../support/postgres.js";
-import { startFakeBotApi } from "../../bot/src/testing/fake-bot-api.js";
-import type { CallRecord, FakeBotApi } from "../../bot/src/testing/fake-bot-api.js";
+import { startFakeBotApi } from "@remindbot/fake-telegram";
+import type { CallRecord, FakeBotApi } from "@remindbot/fake-telegram";
 import { createDataSource, Delivery, Reminder, User } from "../../bot/src/db/index.js";
 import type { Recurrence } from "../../bot/src/parse/types.js";
 

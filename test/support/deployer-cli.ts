@@ -12,9 +12,9 @@ import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { message } from "../../bot/src/testing/fake-bot-api-client.js";
-import { run } from "../../deployer/src/sandbox/process.js";
-import { REPO_ROOT } from "../../deployer/src/sandbox/target.js";
+import { message } from "@remindbot/fake-telegram/client";
+import { run } from "../../tools/sandbox/src/process.js";
+import { REPO_ROOT } from "../../deployer/src/local/repo-root.js";
 import { fakeBotApi, sandboxEnv, sandboxSsh, shellQuote } from "./sandbox.js";
 
 export const MAIN = join(REPO_ROOT, "deployer", "dist", "main.js");

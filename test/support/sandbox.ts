@@ -8,17 +8,17 @@
  *   await restartSandbox();                                                  // a reboot
  *   const api = fakeBotApi(); await api.pushUpdate(...); await api.calls({ method: "sendMessage" });
  */
-import { FakeBotApiClient } from "../../bot/src/testing/fake-bot-api-client.js";
-import { docker, ENGINE_DOWN } from "../../deployer/src/sandbox/docker.js";
-import type { Flavour } from "../../deployer/src/sandbox/names.js";
-import { TELEGRAM, telegramApiRoot, vdsNames } from "../../deployer/src/sandbox/names.js";
-import type { RunResult } from "../../deployer/src/sandbox/process.js";
-import { ssh } from "../../deployer/src/sandbox/ssh.js";
-import { PATHS, readEnvFile, targetFor, writeTarget } from "../../deployer/src/sandbox/state.js";
-import type { SandboxTarget } from "../../deployer/src/sandbox/target.js";
-import { Timings } from "../../deployer/src/sandbox/timings.js";
-import { absoluteTarget } from "../../deployer/src/sandbox/target.js";
-import { down, reset, restart, status, up } from "../../deployer/src/sandbox/vds.js";
+import { FakeBotApiClient } from "@remindbot/fake-telegram/client";
+import { docker, ENGINE_DOWN } from "../../tools/sandbox/src/docker.js";
+import type { Flavour } from "../../tools/sandbox/src/names.js";
+import { TELEGRAM, telegramApiRoot, vdsNames } from "../../tools/sandbox/src/names.js";
+import type { RunResult } from "../../tools/sandbox/src/process.js";
+import { ssh } from "../../tools/sandbox/src/ssh.js";
+import { PATHS, readEnvFile, targetFor, writeTarget } from "../../tools/sandbox/src/state.js";
+import type { SandboxTarget } from "../../deployer/src/config/sandbox-target.js";
+import { Timings } from "../../tools/sandbox/src/timings.js";
+import { absoluteTarget } from "../../deployer/src/config/sandbox-target.js";
+import { down, reset, restart, status, up } from "../../tools/sandbox/src/vds.js";
 
 export interface Sandbox {
   flavour: Flavour;

@@ -14,7 +14,7 @@
 import { Agent, request } from "node:http";
 import PgBoss from "pg-boss";
 import { stopTestPostgres } from "../../../test/support/postgres.js";
-import { startFakeBotApi, type FakeBotApi } from "../testing/fake-bot-api.js";
+import { startFakeBotApi, type FakeBotApi } from "@remindbot/fake-telegram";
 import { createScheduler, type SchedulerOptions } from "./scheduler.js";
 import { count, insertReminders, migratedDatabase, until, type MigratedDatabase } from "./testing/fixtures.js";
 import type { SendOutcome } from "./types.js";

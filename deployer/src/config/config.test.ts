@@ -1,9 +1,10 @@
 import { expect } from "chai";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadTargetsFile, resolveTarget, listTargets } from "./targets.js";
 import { checkEnvFile, parseEnv, isPlaceholder, secretValues } from "./env-file.js";
+import { readSandboxTarget } from "./sandbox-target.js";
 
 const made: string[] = [];
 const dir = () => {
@@ -64,6 +65,48 @@ describe("targets file", () => {
     };
     expect(resolveTarget("sandbox", { repoRoot: d, sandbox: () => sb }).envFile).to.equal("/e");
     expect(listTargets({ repoRoot: d, sandbox: () => sb }).map((t) => t.name)).to.deep.equal(["sandbox"]);
+  });
+});
+
+describe("sandbox target file", () => {
+  const described = {
+    name: "sandbox",
+    host: "127.0.0.1",
+    port: 2222,
+    user: "deploy",
+    rootUser: "root",
+    identityFile: ".sandbox/id_ed25519",
+    knownHostsFile: "/abs/known_hosts",
+    envFile: ".sandbox/env",
+    appDir: "/opt/remindbot",
+    flavour: "ready",
+  };
+  const withFile = (text: string) => {
+    const d = dir();
+    mkdirSync(join(d, ".sandbox"));
+    writeFileSync(join(d, ".sandbox", "target.json"), text);
+    return d;
+  };
+
+  it("is absent until something writes it", () => {
+    expect(readSandboxTarget(dir())).to.equal(undefined);
+  });
+  it("reads the target with its relative paths made absolute against the checkout", () => {
+    const d = withFile(JSON.stringify(described));
+    const t = readSandboxTarget(d)!;
+    expect(t).to.include({ host: "127.0.0.1", port: 2222, user: "deploy", flavour: "ready" });
+    expect([t.identityFile, t.knownHostsFile, t.envFile]).to.deep.equal([
+      join(d, ".sandbox/id_ed25519"),
+      "/abs/known_hosts",
+      join(d, ".sandbox/env"),
+    ]);
+    expect(resolveTarget("sandbox", { repoRoot: d, sandbox: () => t }).source).to.equal("sandbox");
+  });
+  it("refuses a broken file with one line naming the field", () => {
+    expect(() => readSandboxTarget(withFile("{"))).to.throw(/\.sandbox\/target\.json: not valid JSON/);
+    expect(() => readSandboxTarget(withFile(JSON.stringify({ ...described, port: "x" })))).to.throw(
+      /target\.json: port: /,
+    );
   });
 });
 

@@ -1,14 +1,17 @@
 /**
  * Deploy targets: `deploy.targets.yml` at the repo root (see deploy.targets.example.yml),
- * validated with zod, plus the built-in `sandbox` target that needs no file. No secrets here:
- * the env file is named, never read, by this module.
+ * validated with zod, plus the built-in `sandbox` target read from its data file when a sandbox is
+ * up (sandbox-target.ts). No secrets here: the env file is named, never read, by this module.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { loadSandboxTarget, type SandboxTarget } from "../sandbox/target.js";
 import { assertAppDir } from "../commands/names.js";
+import { ConfigError } from "./errors.js";
+import { readSandboxTarget, type SandboxTarget } from "./sandbox-target.js";
+
+export { ConfigError };
 
 export const TARGETS_FILE = "deploy.targets.yml";
 
@@ -77,8 +80,6 @@ export interface Target {
   source: string;
   sandbox?: SandboxTarget;
 }
-
-export class ConfigError extends Error {}
 
 function issueLine(file: string, error: z.ZodError): string {
   const first = error.issues[0];
@@ -149,12 +150,13 @@ export function sandboxAsTarget(s: SandboxTarget, repoRoot: string): Target {
 export interface TargetSources {
   repoRoot: string;
   file?: string;
+  /** The built-in sandbox target (default: its data file in the deployer's checkout). */
   sandbox?: () => SandboxTarget | undefined;
 }
 
 export function listTargets(src: TargetSources): Target[] {
   const file = loadTargetsFile(src.repoRoot, src.file);
-  const sb = (src.sandbox ?? loadSandboxTarget)();
+  const sb = (src.sandbox ?? readSandboxTarget)();
   const all = [...file.values()];
   if (sb) all.push(sandboxAsTarget(sb, src.repoRoot));
   return all;
@@ -164,7 +166,7 @@ export function resolveTarget(name: string | undefined, src: TargetSources): Tar
   if (!name) throw new ConfigError("--target is required (a name from deploy.targets.yml, or sandbox)");
   if (!NAME_RE.test(name)) throw new ConfigError(`--target: ${JSON.stringify(name)} is not a target name`);
   if (name === "sandbox") {
-    const sb = (src.sandbox ?? loadSandboxTarget)();
+    const sb = (src.sandbox ?? readSandboxTarget)();
     if (!sb) throw new ConfigError("target sandbox: no sandbox is up (run `npm run sandbox -- up`)");
     return sandboxAsTarget(sb, src.repoRoot);
   }

@@ -30,12 +30,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection, createServer, type AddressInfo, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { message, FakeBotApiClient } from "../../../bot/src/testing/fake-bot-api-client.js";
+import { message, FakeBotApiClient } from "@remindbot/fake-telegram/client";
 import { APP_DIR, MAIN, psql as psqlIn, root as rootIn } from "../../../test/support/deployer-cli.js";
 import { dockerAvailable, ensureSandbox, sandboxEnv } from "../../../test/support/sandbox.js";
 import { RELEASE_PATHS } from "../local/git.js";
-import { run } from "../sandbox/process.js";
-import { REPO_ROOT } from "../sandbox/target.js";
+import { run } from "../../../tools/sandbox/src/process.js";
+import { REPO_ROOT } from "../local/repo-root.js";
 
 const RUNS = Math.max(1, Number(process.env.BENCH_DEPLOY_RUNS ?? 3));
 const REMINDERS = Math.max(1, Number(process.env.BENCH_REMINDERS ?? 1_000_000));

@@ -5,7 +5,7 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { REPO_ROOT } from "../sandbox/target.js";
+import { REPO_ROOT } from "../local/repo-root.js";
 import { TmuxSession, tmuxInstalled } from "./testing/tmux.js";
 
 const term = new TmuxSession(`deployer-terminal-test-${process.pid}`);

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sandboxSsh, useSandbox } from "../../../test/support/sandbox.js";
-import { REPO_ROOT } from "../sandbox/target.js";
+import { REPO_ROOT } from "../local/repo-root.js";
 import { TmuxSession, tmuxInstalled } from "./testing/tmux.js";
 
 const term = new TmuxSession(`deployer-ui-e2e-${process.pid}`);

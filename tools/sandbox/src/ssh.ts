@@ -1,5 +1,5 @@
 /** OpenSSH client arguments for the sandbox (pure), and running them. */
-import type { SandboxTarget } from "./target.js";
+import type { SandboxTarget } from "../../../deployer/src/config/sandbox-target.js";
 import { run } from "./process.js";
 import type { RunResult } from "./process.js";
 

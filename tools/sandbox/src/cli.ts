@@ -9,9 +9,8 @@ import { FLAVOURS, TELEGRAM, telegramControlUrl } from "./names.js";
 import { withLock } from "./lock.js";
 import { ssh } from "./ssh.js";
 import { PATHS } from "./state.js";
-import { loadSandboxTarget } from "./target.js";
+import { absoluteTarget, readSandboxTarget } from "../../../deployer/src/config/sandbox-target.js";
 import { Timings } from "./timings.js";
-import { absoluteTarget } from "./target.js";
 import { down, reset, restart, status, up } from "./vds.js";
 import { vdsNames } from "./names.js";
 import { targetFor } from "./state.js";
@@ -36,7 +35,7 @@ async function cmdUp(c: Extract<Command, { cmd: "up" }>): Promise<number> {
 async function cmdStatus(c: Extract<Command, { cmd: "status" }>): Promise<number> {
   await requireEngine();
   const all = await Promise.all((c.flavour ? [c.flavour] : FLAVOURS).map(status));
-  const target = loadSandboxTarget();
+  const target = readSandboxTarget();
   if (c.json) {
     console.log(JSON.stringify({ sandboxes: all, target: target ?? null }, null, 2));
   } else {
@@ -54,7 +53,7 @@ async function cmdStatus(c: Extract<Command, { cmd: "status" }>): Promise<number
 }
 
 async function cmdSsh(c: Extract<Command, { cmd: "ssh" }>): Promise<number> {
-  const flavour: Flavour = c.flavour ?? loadSandboxTarget()?.flavour ?? "ready";
+  const flavour: Flavour = c.flavour ?? readSandboxTarget()?.flavour ?? "ready";
   const target = absoluteTarget(targetFor(vdsNames(flavour), "root", flavour));
   const interactive = c.command.length === 0;
   const r = await ssh(target, c.command, {

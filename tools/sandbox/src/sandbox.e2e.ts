@@ -10,11 +10,12 @@ import type { Sandbox } from "../../../test/support/sandbox.js";
 import { fakeBotApi, restartSandbox, sandboxEnv, sandboxSsh, useSandbox } from "../../../test/support/sandbox.js";
 import { ENV_KEYS } from "./env-file.js";
 import { run } from "./process.js";
-import { loadSandboxTarget, REPO_ROOT } from "./target.js";
+import { readSandboxTarget } from "../../../deployer/src/config/sandbox-target.js";
+import { REPO_ROOT } from "../../../deployer/src/local/repo-root.js";
 
 /** The CLI as a user runs it; its output must never contain a secret of the env. */
 function cli(...args: string[]) {
-  return run("npx", ["--no-install", "tsx", join(REPO_ROOT, "deployer/src/sandbox/cli.ts"), ...args], {
+  return run("npx", ["--no-install", "tsx", join(REPO_ROOT, "tools/sandbox/src/cli.ts"), ...args], {
     timeoutMs: 10 * 60_000,
   });
 }
@@ -61,7 +62,7 @@ describe("sandbox VDS (e2e)", () => {
   });
 
   it("writes target.json as the contract says, and a complete 0600 env", () => {
-    const t = loadSandboxTarget();
+    const t = readSandboxTarget();
     expect(t).to.include({ name: "sandbox", host: "127.0.0.1", port: 2222, user: "deploy", flavour: "ready" });
     expect(t?.identityFile).to.equal(sandbox.target.identityFile);
     expect(statSync(sandbox.envFile).mode & 0o777).to.equal(0o600);
@@ -214,7 +215,7 @@ describe("sandbox VDS, bare flavour (e2e)", () => {
       "no-docker",
       "no-deploy",
     ]);
-    expect(loadSandboxTarget()).to.include({ flavour: "bare", port: 2223, user: "root" });
+    expect(readSandboxTarget()).to.include({ flavour: "bare", port: 2223, user: "root" });
   });
 
   it("a fresh one is a new server: new host keys replace the old ones in known_hosts, and ssh checks them", async function () {
@@ -237,7 +238,7 @@ describe("sandbox errors (e2e)", () => {
   });
 
   it("says in one line that the Docker engine is not running, and how to start it", async () => {
-    const r = await run("npx", ["--no-install", "tsx", join(REPO_ROOT, "deployer/src/sandbox/cli.ts"), "status"], {
+    const r = await run("npx", ["--no-install", "tsx", join(REPO_ROOT, "tools/sandbox/src/cli.ts"), "status"], {
       env: { ...process.env, DOCKER_HOST: "unix:///nonexistent/docker.sock" },
       timeoutMs: 60_000,
     });

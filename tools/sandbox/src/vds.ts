@@ -28,8 +28,8 @@ import {
   writeResolvConf,
   writeTarget,
 } from "./state.js";
-import type { SandboxTarget } from "./target.js";
-import { absoluteTarget } from "./target.js";
+import type { SandboxTarget } from "../../../deployer/src/config/sandbox-target.js";
+import { absoluteTarget } from "../../../deployer/src/config/sandbox-target.js";
 import { ensureTelegram, removeTelegram, stopTelegram } from "./telegram.js";
 import { Timings } from "./timings.js";
 

@@ -37,7 +37,7 @@ export interface DockerfileSpec extends SpecBase {
 export type ImageSpec = RootfsSpec | DockerfileSpec;
 
 export interface SpecInputs {
-  /** deployer/sandbox: Dockerfiles, entrypoints, the rootfs script. */
+  /** tools/sandbox: Dockerfiles, entrypoints, the rootfs script. */
   assetsDir: string;
   mirror: string;
   node: { tgz: string; version: string };
