@@ -1,6 +1,8 @@
 /** history.jsonl: one JSON object per deploy/rollback/restore, appended, never rewritten. */
 import type { Argv } from "../ssh/types.js";
 import type { Layout } from "./layout.js";
+import { scriptCall, type ScriptCall } from "./script.js";
+import type { Arg } from "./late.js";
 
 export interface HistoryEntry {
   at: string;
@@ -27,15 +29,9 @@ export function historyLine(e: HistoryEntry): string {
   return JSON.stringify(o);
 }
 
-/** The line travels as an argument (no secrets in it) and is appended with one write. */
-export const append = (l: Layout, e: HistoryEntry): Argv => [
-  "bash",
-  "-c",
-  'printf "%s\\n" "$2" >> "$1"',
-  "bash",
-  l.history,
-  historyLine(e),
-];
+/** The line travels as an argument (no secrets in it); remote/bin/history.sh appends it in one write. */
+export const append = (l: Layout, e: HistoryEntry): ScriptCall =>
+  scriptCall("remote/bin/history.sh", "append", l.history, historyLine(e));
 
 export const read = (l: Layout, lines = 500): Argv => ["tail", "-n", String(lines), "--", l.history];
 
@@ -63,3 +59,9 @@ export function parseHistory(text: string): HistoryEntry[] {
   }
   return out;
 }
+
+/** The same append with a line known only at the end of a run (the engine's history step). */
+export const appendLine = (l: Layout, line: Arg): { argv: readonly Arg[]; script: string } => {
+  const call = scriptCall("remote/bin/history.sh", "append", l.history, "-");
+  return { script: call.script, argv: [...call.argv.slice(0, -1), line] };
+};

@@ -1,20 +1,27 @@
 /** The bot image's migrations CLI (docs/CONTRACTS.md), run in a one-off container of a release. */
 import type { Argv } from "../ssh/types.js";
 import { compose } from "./compose.js";
+import type { Arg, Late } from "./late.js";
 
 const run = (releaseDir: string, ...args: string[]): Argv =>
   compose(releaseDir, "run", "--rm", "--no-deps", "-T", "bot", "node", "bot/dist/migrate.js", ...args);
 
 export const status = (releaseDir: string): Argv => run(releaseDir, "status");
 export const up = (releaseDir: string): Argv => run(releaseDir, "up");
-export const down = (releaseDir: string, n: number): Argv => {
+/** `down N`: N may be late (the count a status reports at run time). */
+export function down(releaseDir: string, n: number): Argv;
+export function down(releaseDir: string, n: number | Late): readonly Arg[];
+export function down(releaseDir: string, n: number | Late): readonly Arg[] {
+  if (typeof n !== "number") return [...run(releaseDir, "down"), n];
   if (!Number.isInteger(n) || n < 1) throw new Error(`migrate down needs a positive count, got ${n}`);
   return run(releaseDir, "down", String(n));
-};
+}
 
 export interface MigrationStatus {
   known: string[];
   applied: string[];
+  /** Known migrations that declare the running (older) release cannot live with them. */
+  breaking?: string[];
 }
 
 /** The last line of stdout that parses as {"known":[...],"applied":[...]}. */
@@ -24,12 +31,13 @@ export function parseStatus(stdout: string): MigrationStatus {
     const t = line.trim();
     if (!t.startsWith("{")) continue;
     try {
-      const v = JSON.parse(t) as { known?: unknown; applied?: unknown };
+      const v = JSON.parse(t) as { known?: unknown; applied?: unknown; breaking?: unknown };
       const strings = (a: unknown) =>
         Array.isArray(a) ? a.filter((x): x is string => typeof x === "string") : undefined;
       const known = strings(v.known);
       const applied = strings(v.applied);
-      if (known && applied) return { known, applied };
+      const breaking = strings(v.breaking);
+      if (known && applied) return { known, applied, ...(breaking ? { breaking } : {}) };
     } catch {
       continue;
     }

@@ -1,6 +1,8 @@
 /** systemd: units from remote/ installed under /etc/systemd/system only when they differ. */
 import type { Argv } from "../ssh/types.js";
-import { APP } from "./names.js";
+import type { Arg } from "./late.js";
+import { UNITS } from "../stack/contract.js";
+import { scriptCall, type ScriptCall } from "./script.js";
 
 export const UNIT_DIR = "/etc/systemd/system";
 
@@ -11,14 +13,9 @@ const unitName = (name: string): string => {
 
 export const unitPath = (name: string): string => `${UNIT_DIR}/${unitName(name)}`;
 
-/** sha256 of each installed unit ("-" when missing): "<hex>  <path>" lines. */
-export const checksums = (names: string[]): Argv => [
-  "bash",
-  "-c",
-  'for f in "$@"; do if [ -f "$f" ]; then sha256sum -- "$f"; else printf -- "-  %s\\n" "$f"; fi; done',
-  "bash",
-  ...names.map(unitPath),
-];
+/** sha256 of each installed unit ("-" when missing): "<hex>  <path>" lines (remote/bin/units.sh). */
+export const checksums = (names: string[]): ScriptCall =>
+  scriptCall("remote/bin/units.sh", "checksums", ...names.map(unitPath));
 
 export function parseChecksums(stdout: string): Map<string, string> {
   const out = new Map<string, string>();
@@ -48,7 +45,7 @@ export const enableNow = (names: string[], sudo: Sudo = []): Argv => [
 ];
 
 /** Moves an uploaded temp file over the unit (same filesystem: atomic), 0644 root. */
-export const installFrom = (tmp: string, name: string, sudo: Sudo = []): Argv => [
+export const installFrom = (tmp: Arg, name: string, sudo: Sudo = []): readonly Arg[] => [
   ...sudo,
   "install",
   "-m",
@@ -63,13 +60,13 @@ export const installFrom = (tmp: string, name: string, sudo: Sudo = []): Argv =>
   unitPath(name),
 ];
 
-export const listTimers = (): Argv => ["systemctl", "list-timers", "--all", "--output=json", `${APP}-backup.timer`];
+export const listTimers = (): Argv => ["systemctl", "list-timers", "--all", "--output=json", UNITS.backupTimer];
 
 /** `systemctl list-timers --output=json` -> the next elapse of our timer, as ISO text. */
 export function parseNextTimer(stdout: string): string | undefined {
   try {
     const v = JSON.parse(stdout) as Array<{ next?: number | null; unit?: string }>;
-    const t = v.find((x) => x.unit === `${APP}-backup.timer`) ?? v[0];
+    const t = v.find((x) => x.unit === UNITS.backupTimer) ?? v[0];
     if (!t || typeof t.next !== "number" || t.next <= 0) return undefined;
     // systemd gives microseconds since the epoch.
     return new Date(Math.floor(t.next / 1000)).toISOString();

@@ -44,6 +44,8 @@ export interface ContainerStatus {
 
 export interface ServerStatus {
   currentRelease?: string;
+  /** Something the status found wrong (e.g. the running bot is not the current release). */
+  warning?: string;
   containers: ContainerStatus[];
   diskFree: string;
   lastBackup?: string;
@@ -81,14 +83,20 @@ export interface LogOptions {
   follow: boolean;
 }
 
+/** Choices a deploy or rollback takes besides its tag. */
+export interface TaskOptions {
+  /** Replace the bot the old way (stop, then start) even where a handover is possible. */
+  stopFirst?: boolean;
+}
+
 /** One open connection to one target; every method may reject with a one-line Error message. */
 export interface TargetSession {
   readonly target: TargetSummary;
   releases(): Promise<ReleaseInfo[]>;
   status(): Promise<ServerStatus>;
-  plan(action: "deploy" | "rollback" | "provision", tag?: string): Promise<PlanView>;
-  deploy(tag: string, sink: EventSink, signal?: AbortSignal): Promise<TaskResult>;
-  rollback(tag: string, sink: EventSink, signal?: AbortSignal): Promise<TaskResult>;
+  plan(action: "deploy" | "rollback" | "provision", tag?: string, options?: TaskOptions): Promise<PlanView>;
+  deploy(tag: string, sink: EventSink, signal?: AbortSignal, options?: TaskOptions): Promise<TaskResult>;
+  rollback(tag: string, sink: EventSink, signal?: AbortSignal, options?: TaskOptions): Promise<TaskResult>;
   provision(sink: EventSink, signal?: AbortSignal): Promise<TaskResult>;
   /** Streams log lines (timestamped, redacted) until the signal aborts or the stream ends. */
   logs(options: LogOptions, onLine: (line: string) => void, signal?: AbortSignal): Promise<void>;

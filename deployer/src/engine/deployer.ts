@@ -4,7 +4,7 @@ import { listTargets, resolveTarget, type Target, type TargetSources } from "../
 import { listTags } from "../local/git.js";
 import type { Remote } from "../ssh/types.js";
 import type { RenderUnits } from "./context.js";
-import { EngineSession, summarize, checkedEnv } from "./session.js";
+import { EngineSession, summarize } from "./session.js";
 import { secretValues, parseEnv } from "../config/env-file.js";
 import { existsSync, readFileSync } from "node:fs";
 
@@ -73,4 +73,3 @@ export function createDeployerApi(deps: EngineDeps): DeployerApi {
   };
 }
 
-export { checkedEnv };

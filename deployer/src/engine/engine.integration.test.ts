@@ -53,7 +53,7 @@ describe("engine over the in-process SSH server", () => {
       remote.run(lockCmd.acquire(l, info("bob"))),
     ]);
     const codes = [a.code, b.code].sort();
-    expect(codes).to.deep.equal([0, lockCmd.LOCK_HELD]);
+    expect(codes).to.deep.equal([0, LOCK_HELD]);
     const loser = a.code === 0 ? b : a;
     const winner = a.code === 0 ? "alice" : "bob";
     expect(lockCmd.describeLock(lockCmd.parseLockInfo(loser.stdout), Date.now())).to.contain(`held by ${winner}`);

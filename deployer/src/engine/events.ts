@@ -39,6 +39,8 @@ export interface TaskResult {
   durationMs: number;
   /** Key figures for the summary screen, e.g. {"bot downtime": "2.1 s", "image size": "182 MB"}. */
   figures?: Record<string, string>;
+  /** What went wrong without failing the task (after the commit point, a lock left behind...). */
+  warnings?: string[];
 }
 
 export type EventSink = (event: TaskEvent) => void;

@@ -1,19 +1,33 @@
 /**
- * Plans are pure: config + what the server looks like -> the steps and the exact commands.
- * `plan` prints them; the runner executes them. Steps whose work depends on answers from the
- * server (migration counts, health) carry the commands they will run in the common case.
+ * The deploy (and rollback) plan, pure: config + what the server looks like -> the steps and every
+ * action they run. `plan` prints it; the runner executes it; recovery.ts says how to undo it.
+ *
+ * Three ways to bring the new bot in, chosen here and printed:
+ * - handover (both releases know the polling lease): a standby beside the running bot, gated while
+ *   the old one still serves, then the old one steps down and the standby takes the lease at once;
+ * - stop-first (the running release predates the lease, a migration declares the old bot cannot
+ *   live with it, or --stop-first): the old way, `up` replaces the bot, then the gate;
+ * - first deploy: the whole stack starts.
  */
-import type { Argv } from "../ssh/types.js";
+import { createHash } from "node:crypto";
+import * as backup from "../commands/backup.js";
+import * as bots from "../commands/bot-containers.js";
+import * as checks from "../commands/checks.js";
 import * as compose from "../commands/compose.js";
 import * as docker from "../commands/docker.js";
+import * as history from "../commands/history.js";
+import { late } from "../commands/late.js";
+import { layout, type Layout } from "../commands/layout.js";
 import * as lockCmd from "../commands/lock.js";
 import * as migrate from "../commands/migrate.js";
+import { assertTag, imageName } from "../commands/names.js";
 import * as release from "../commands/release.js";
-import * as backup from "../commands/backup.js";
-import * as checks from "../commands/checks.js";
-import { layout, type Layout } from "../commands/layout.js";
-import { assertTag } from "../commands/names.js";
+import type { UnitFile } from "./context.js";
+import { run, type Command } from "./actions.js";
+import * as judge from "./judges.js";
+import type { Step, TaskPlan } from "./steps.js";
 import { imageOnServer, releaseOnServer, type ServerState } from "./state.js";
+import { unitSteps } from "./unit-steps.js";
 
 export interface PlanConfig {
   appDir: string;
@@ -31,50 +45,42 @@ export interface DeployRequest {
   /** ISO time of the run (release.json, lock). */
   at: string;
   pid: number;
+  /** sha256 of the env file to upload: the same as the server's means the step is skipped. */
+  envSha256?: string;
+  /** The tag's bot/Dockerfile carries the lease label (known from git before its image exists). */
+  sourceKnowsLease?: boolean;
+  /** Replace the bot the old way even where a handover is possible. */
+  stopFirst?: boolean;
 }
 
-export type StepKind =
-  | "checks"
-  | "lock"
-  | "upload"
-  | "env"
-  | "build"
-  | "database"
-  | "backup"
-  | "revert"
-  | "migrate"
-  | "switch"
-  | "up"
-  | "health"
-  | "rescue"
-  | "units"
-  | "history"
-  | "prune"
-  | "unlock";
-
-export interface Step {
-  id: StepKind;
-  title: string;
-  /** Set when the plan already knows the step has nothing to do; the runner reports it skipped. */
-  skip?: string;
-  /** Exact remote commands in order (what `plan` prints). */
-  commands: Argv[];
-  /** Human notes for work that is not a remote command (uploads). */
-  notes?: string[];
+/** What the uploads read, when they run. */
+export interface DeploySources {
+  archive: () => Promise<{ data: Buffer; sha256: string }>;
+  env: () => Promise<Buffer>;
+  units?: UnitFile[];
+  deployUser: string;
+  /** The deploy user is root: units install without sudo. */
+  asRoot: boolean;
+  now: () => number;
 }
 
-export interface DeployPlan {
+export type Strategy = "handover" | "stop-first" | "first" | "unchanged";
+
+export interface DeployPlan extends TaskPlan {
+  action: "deploy" | "rollback";
+  tag: string;
   request: DeployRequest;
   layout: Layout;
-  steps: Step[];
-  /** The release that is current now (auto-rollback target), if any. */
+  strategy: Strategy;
+  /** Why the strategy (printed as a warning when it is not a handover). */
+  strategyWhy: string;
+  /** The release that is current now, if any. */
   previous?: string;
+  /** Running bot containers now (stopped by the handover, restarted by a recovery). */
+  oldBots: string[];
   firstDeploy: boolean;
   /** Migrations to revert before the switch, newest first (known when probed). */
   migrationsDown: string[];
-  /** The target image's `migrate.js status` when the probe ran it (the runner need not ask again). */
-  migrationStatus?: migrate.MigrationStatus;
-  warnings: string[];
   prune: { tags: string[]; images: string[] };
 }
 
@@ -96,176 +102,424 @@ export function pruneSelection(
   return { tags: ordered.filter((d) => !kept.has(d)), images: state.images.filter((i) => !kept.has(i)) };
 }
 
-export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRequest): DeployPlan {
+const STANDBY = late("standby", "the new bot container, found at run time");
+const BOT = late("bot", "the bot container, found at run time");
+
+function chooseStrategy(
+  state: ServerState,
+  req: DeployRequest,
+  unchanged: boolean,
+): { strategy: Strategy; why: string } {
+  if (!state.currentTag) return { strategy: "first", why: "first deploy: the whole stack starts" };
+  if (unchanged)
+    return { strategy: "unchanged", why: `${req.tag} is running with this env file: the bot is left alone` };
+  if (req.stopFirst) return { strategy: "stop-first", why: "--stop-first: the old bot stops before the new one starts" };
+  const running = state.bots.filter((b) => b.running);
+  if (running.length === 0)
+    return { strategy: "stop-first", why: "no bot is running: the new one starts without a handover" };
+  const oldKnows = running.every((b) => b.tag !== "" && state.handoverImages.includes(b.tag));
+  if (!oldKnows)
+    return {
+      strategy: "stop-first",
+      why: `the running release (${state.currentTag}) does not know the polling lease: it is replaced the old way (stop, then start), once`,
+    };
+  const newKnows = imageOnServer(state, req.tag) ? state.handoverImages.includes(req.tag) : req.sourceKnowsLease;
+  if (!newKnows)
+    return {
+      strategy: "stop-first",
+      why: `${req.tag} does not know the polling lease: it replaces the running bot the old way (stop, then start)`,
+    };
+  const breaking = (state.migrations?.targetBreaking ?? []).filter((m) => !state.migrations?.applied.includes(m));
+  if (breaking.length > 0)
+    return {
+      strategy: "stop-first",
+      why: `${breaking.join(", ")} declares the running release cannot live with it: the old bot stops before the migration`,
+    };
+  return {
+    strategy: "handover",
+    why: "the new bot is proven beside the old one, then takes over polling",
+  };
+}
+
+export function deployPlan(
+  config: PlanConfig,
+  state: ServerState,
+  req: DeployRequest,
+  src: DeploySources,
+): DeployPlan {
   const tag = assertTag(req.tag);
   const l = layout(config.appDir);
   const dir = l.release(tag);
   const previous = state.currentTag && state.currentTag !== tag ? state.currentTag : undefined;
   const firstDeploy = state.currentTag === undefined;
   const sameTag = state.currentTag === tag;
-  const onServer = releaseOnServer(state, tag);
   const hasImage = imageOnServer(state, tag);
+  const envSame = req.envSha256 !== undefined && req.envSha256 === state.envSha256;
+  const { strategy, why } = chooseStrategy(state, req, sameTag && hasImage && envSame);
+  const oldRunning = state.bots.filter((b) => b.running).map((b) => b.id);
+  const stale = state.bots.filter((b) => !b.running).map((b) => b.id);
+  const gateMs = config.healthTimeoutSec * 1000;
   const warnings: string[] = [];
+  const image = imageName(tag);
 
   let migrationsDown: string[] = [];
-  if (state.migrations?.targetKnown) {
+  if (state.migrations?.targetKnown)
     migrationsDown = migrate.unknownToTarget(state.migrations.applied, state.migrations.targetKnown);
-  }
   const currentDir = state.currentTag ? l.release(state.currentTag) : undefined;
-
+  const prune = pruneSelection(state, config.keepReleases, [tag, state.currentTag ?? "", previous ?? ""]);
   const lockInfo: lockCmd.LockInfo = { by: req.by, at: req.at, action: req.action, tag, pid: req.pid };
-  const prune = pruneSelection(
-    state,
-    config.keepReleases,
-    [tag, state.currentTag ?? "", previous ?? ""].filter(Boolean),
-  );
 
   const steps: Step[] = [
     {
       id: "checks",
       title: "Check the server (docker, compose v2, systemd, disk, write access)",
-      commands: checks.remoteChecks(l).map((c) => c.argv),
+      parallel: true,
+      actions: checks
+        .remoteChecks(l)
+        .map((c) => run(c.command, { quiet: true, timeoutMs: 60_000, judge: judge.check(c, config.backupMinFreeMb) })),
     },
-    { id: "lock", title: "Take the deploy lock", commands: [lockCmd.acquire(l, lockInfo)] },
+    {
+      id: "lock",
+      title: "Take the deploy lock",
+      actions: [run(lockCmd.acquire(l, lockInfo), { quiet: true, judge: judge.lockTaken(src.now) })],
+    },
     {
       id: "upload",
       title: `Upload release ${tag}`,
-      ...(onServer ? { skip: `release ${tag} is already on the server` } : {}),
-      commands: [
-        ...release.prepareTmp(l, tag),
-        release.checksum(release.archivePath(l, tag)),
-        ...release.unpack(l, tag),
-        ...release.publish(l, tag),
-      ],
-      notes: [
-        `upload git archive of ${tag} (${req.commit.slice(0, 12)}) to ${release.archivePath(l, tag)}, mode 0600, sha256 checked`,
-        `write ${l.releaseTmp(tag)}/release.env and release.json`,
+      ...(releaseOnServer(state, tag) ? { skip: `release ${tag} is already on the server` } : {}),
+      actions: [
+        run(release.prepareTmp(l, tag), { what: "preparing the release dir" }),
+        {
+          kind: "upload",
+          what: `the git archive of ${tag} (${req.commit.slice(0, 12)})`,
+          to: release.archivePath(l, tag),
+          mode: 0o600,
+          progress: true,
+          data: async () => (await src.archive()).data,
+          set: (data) => ({ "archive-sha256": sha256(data) }),
+        },
+        run(release.checksum(release.archivePath(l, tag)), { judge: judge.archiveChecksum }),
+        ...release.unpack(l, tag).map((c) => run(c, { what: "unpacking the release" })),
+        {
+          kind: "upload",
+          what: "release.env (BOT_TAG, APP_DIR)",
+          to: `${l.releaseTmp(tag)}/release.env`,
+          mode: 0o644,
+          data: async () => release.releaseEnv(l, tag),
+        },
+        {
+          kind: "upload",
+          what: "release.json (tag, commit, time, who)",
+          to: `${l.releaseTmp(tag)}/release.json`,
+          mode: 0o644,
+          data: async () => release.releaseJson({ tag, commit: req.commit, deployedAt: req.at, by: req.by }),
+        },
+        ...release.publish(l, tag).map((c) => run(c, { what: "publishing the release" })),
       ],
     },
     {
       id: "env",
       title: "Upload the env file to shared/.env (0600)",
-      commands: [release.ensureShared(l)],
-      notes: [`upload the env file to ${l.envFile}, mode 0600 from creation, renamed over the old one`],
+      ...(envSame ? { skip: "shared/.env already holds this env file" } : {}),
+      actions: [
+        run(release.ensureShared(l), { what: "creating shared/ and backups/" }),
+        { kind: "upload", what: "the env file", to: l.envFile, mode: 0o600, data: src.env },
+      ],
     },
     {
       id: "build",
-      title: `Build image remindbot-bot:${tag}`,
-      ...(hasImage ? { skip: `image remindbot-bot:${tag} is already on the server` } : {}),
-      commands: [compose.build(dir), docker.imageSize(tag)],
+      title: `Build image ${image}`,
+      ...(hasImage ? { skip: `image ${image} is already on the server` } : {}),
+      actions: [
+        run(compose.build(dir), { timeoutMs: 30 * 60_000, judge: judge.built(image) }),
+        run(docker.imageSize(tag), { quiet: true, judge: judge.imageSize }),
+      ],
     },
   ];
   if (!state.postgresRunning)
     steps.push({
       id: "database",
       title: "Start PostgreSQL",
-      commands: [compose.upDatabase(dir, config.healthTimeoutSec)],
+      actions: [run(compose.upDatabase(dir, config.healthTimeoutSec), { what: "starting PostgreSQL" })],
     });
-  const needBackup = !firstDeploy && (config.backupBeforeDeploy || migrationsDown.length > 0);
+  const backupSkip = firstDeploy
+    ? "first deploy: no database to back up"
+    : sameTag && migrationsDown.length === 0
+      ? `redeploy of the running release ${tag}`
+      : !config.backupBeforeDeploy && migrationsDown.length === 0
+        ? "backups before deploys are off for this target"
+        : undefined;
+  const buildRuns = !hasImage;
   steps.push({
     id: "backup",
     title: `Back up the database (label pre-${tag})`,
-    ...(firstDeploy
-      ? { skip: "first deploy: no database to back up" }
-      : sameTag && migrationsDown.length === 0
-        ? { skip: `redeploy of the running release ${tag}` }
-        : !needBackup
-          ? { skip: "backups before deploys are off for this target" }
-          : {}),
-    commands: [backup.create(dir, l, { label: backup.backupLabel(`pre-${tag}`), minFreeMb: config.backupMinFreeMb })],
+    ...(backupSkip ? { skip: backupSkip } : {}),
+    // It only reads the running database: taken while the image builds.
+    ...(buildRuns && state.postgresRunning && !backupSkip ? { startsWith: "build" } : {}),
+    actions: [
+      run(backup.create(dir, l, { label: backup.backupLabel(`pre-${tag}`), minFreeMb: config.backupMinFreeMb }), {
+        timeoutMs: 15 * 60_000,
+        judge: judge.backupTaken,
+      }),
+    ],
   });
-  if (currentDir && !sameTag) {
+  if (currentDir && !sameTag) steps.push(revertStep(state, tag, dir, currentDir, migrationsDown));
+  const breakingStop = strategy === "stop-first" && /cannot live with it|--stop-first/.test(why) && oldRunning.length;
+  if (breakingStop)
     steps.push({
-      id: "revert",
+      id: "stop",
+      title: "Stop the running bot before the migration",
+      actions: [run(bots.stop(oldRunning), { what: "stopping the running bot" })],
+    });
+  steps.push(migrateStep(state, tag, dir, sameTag && hasImage, strategy === "handover", migrationsDown));
+
+  if (strategy === "handover") {
+    steps.push(
+      {
+        id: "standby",
+        title: `Start ${tag} as a standby beside the running bot`,
+        actions: [
+          ...(stale.length
+            ? [run(bots.remove(stale, true), { what: "removing stopped bot containers left by an earlier run" })]
+            : []),
+          run(bots.upStandby(dir, oldRunning.length + 1), { what: "starting the standby" }),
+          run(bots.ids(), { quiet: true, judge: judge.newContainer([...oldRunning, ...stale], "standby") }),
+        ],
+      },
+      {
+        id: "gate",
+        title: `Gate: the standby is ready while the old bot serves (up to ${config.healthTimeoutSec} s)`,
+        actions: [
+          {
+            kind: "wait",
+            cmd: cmdOf(bots.state(STANDBY)),
+            everyMs: 250,
+            timeoutMs: gateMs,
+            until: "the standby answers /health as ready (database, schema, token), or fails",
+            judge: judge.gate,
+            quiet: true,
+          },
+        ],
+      },
+      switchStep(l, tag),
+      {
+        id: "handover",
+        title: "Handover: the old bot steps down, the new one takes over polling",
+        commits: true,
+        actions: [
+          run(bots.stop(oldRunning), { what: "stopping the old bot" }),
+          {
+            kind: "wait",
+            cmd: cmdOf(bots.state(STANDBY)),
+            everyMs: 100,
+            timeoutMs: 60_000,
+            until: "the new bot holds the polling lease and polls",
+            judge: judge.active,
+            quiet: true,
+          },
+        ],
+      },
+      {
+        id: "cleanup",
+        title: "Remove the old bot's container",
+        optional: true,
+        actions: [run(bots.remove(oldRunning), { what: "removing the old container" })],
+      },
+    );
+  } else if (strategy === "unchanged") {
+    steps.push({ id: "switch", title: `Switch current to ${tag}`, skip: why, actions: [] });
+  } else {
+    steps.push(switchStep(l, tag), {
+      id: "start",
       title:
-        migrationsDown.length > 0
-          ? `Revert ${migrationsDown.length} migration(s) unknown to ${tag} with the current image: ${migrationsDown.join(", ")}`
-          : `Revert migrations unknown to ${tag} (with the current image, if any)`,
-      ...(state.migrations?.targetKnown && migrationsDown.length === 0
-        ? { skip: `the database has no migration unknown to ${tag}` }
-        : {}),
-      commands: [
-        migrate.status(dir),
-        ...(migrationsDown.length > 0 ? [migrate.down(currentDir, migrationsDown.length)] : []),
+        strategy === "first"
+          ? "Start the stack (up -d --wait)"
+          : `Replace the bot with ${tag} (stop-first: the bot is down until it is healthy)`,
+      actions: [
+        strategy === "first"
+          ? run(compose.upAll(dir, config.healthTimeoutSec), { timeoutMs: 15 * 60_000 })
+          : run(bots.replace(dir), { what: "docker compose up", timeoutMs: 15 * 60_000 }),
+        run(bots.ids(), { quiet: true, judge: judge.onlyContainer("bot") }),
+      ],
+    });
+    steps.push({
+      id: "gate",
+      title: `Gate: the bot is healthy (up to ${config.healthTimeoutSec} s)`,
+      commits: true,
+      actions: [
+        {
+          kind: "wait",
+          cmd: cmdOf(bots.state(BOT)),
+          everyMs: 250,
+          timeoutMs: gateMs,
+          until: "the bot answers /health, or fails",
+          judge: judge.gate,
+          quiet: true,
+        },
       ],
     });
   }
+
   steps.push(
-    {
-      id: "migrate",
-      title: "Run migrations with the new release",
-      // The running release's migrations ran when it started (the bot migrates at start, too).
-      ...(sameTag && hasImage ? { skip: `redeploy of the running release ${tag}: its migrations are applied` } : {}),
-      commands: [migrate.status(dir), migrate.up(dir), migrate.status(dir)],
-      notes: ["up (and the status after it) only when the status lists a pending migration"],
-    },
-    { id: "switch", title: `Switch current to ${tag}`, commands: release.switchCurrent(l, tag) },
-    {
-      id: "up",
-      title: firstDeploy ? "Start the stack (up -d --wait)" : "Restart the bot on the new release (up -d bot)",
-      commands: [firstDeploy ? compose.upAll(dir, config.healthTimeoutSec) : compose.upBot(dir)],
-    },
-    {
-      id: "health",
-      title: `Wait for the bot to be healthy (up to ${config.healthTimeoutSec} s)`,
-      commands: [
-        compose.compose(dir, "ps", "-q", "bot"),
-        ["docker", "inspect", "--format", "{{json .State}}", "<container>"],
-      ],
-    },
-    {
-      id: "rescue",
-      title: previous
-        ? `Roll back to ${previous} automatically if the gate fails`
-        : "Stop the bot if the gate fails (first deploy: nothing to roll back to)",
-      commands: previous
-        ? [
-            migrate.down(dir, 1).slice(0, -1).concat("<N applied by this deploy>"),
-            ...release.switchCurrent(l, previous),
-            compose.upBot(l.release(previous)),
-          ]
-        : [compose.compose(dir, "stop", "bot")],
-    },
-    {
-      id: "units",
-      title: "Install or refresh the systemd units (only when they differ)",
-      commands: [],
-      notes: [
-        "compare sha256 of /etc/systemd/system/remindbot*.{service,timer} with this release's; install, daemon-reload, enable when they differ",
-      ],
-    },
-    {
-      id: "history",
-      title: "Record history",
-      commands: [["bash", "-c", 'printf "%s\\n" "$2" >> "$1"', "bash", l.history, "<entry>"]],
-    },
+    ...unitSteps(l, src.units, { asRoot: src.asRoot, deployUser: src.deployUser, optional: true }),
     {
       id: "prune",
       title: `Prune old releases (keep ${config.keepReleases})`,
+      optional: true,
       ...(prune.tags.length === 0 && prune.images.length === 0 ? { skip: "nothing to prune" } : {}),
-      commands: [
-        ...prune.tags.map((t) => release.removeRelease(l, t)),
-        ...prune.images.map((t) => docker.removeImage(t)),
+      actions: [
+        ...prune.tags.map((t) => run(release.removeRelease(l, t))),
+        ...prune.images.map((t) => run(docker.removeImage(t))),
+        ...docker.pruneDangling().map((c) => run(c, { quiet: true })),
       ],
     },
-    { id: "unlock", title: "Release the deploy lock", commands: [lockCmd.release(l)] },
+    ...finalSteps(l),
   );
+
   if (state.lock) warnings.push(lockCmd.describeLock(state.lock, Date.parse(req.at)));
+  if (strategy !== "handover") warnings.push(why);
   if (migrationsDown.length > 0)
     warnings.push(`migrations to revert before ${tag} runs: ${migrationsDown.join(", ")} (after a backup)`);
   if (!state.migrations?.targetKnown && currentDir && !sameTag && req.action === "rollback")
     warnings.push(`which migrations ${tag} does not know is decided once its image exists on the server`);
   return {
+    task: `${req.action} ${tag}`,
+    action: req.action,
+    tag,
     request: req,
     layout: l,
     steps,
+    warnings,
+    success: req.action === "rollback" ? `rolled back to ${tag}` : `deployed ${tag}`,
+    strategy,
+    strategyWhy: why,
     ...(previous ? { previous } : {}),
+    oldBots: oldRunning,
     firstDeploy,
     migrationsDown,
-    ...(state.migrations?.targetKnown
-      ? { migrationStatus: { known: state.migrations.targetKnown, applied: state.migrations.applied } }
-      : {}),
-    warnings,
     prune,
   };
 }
+
+const cmdOf = (c: Command): Command => c;
+
+function sha256(data: string | Buffer): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+function switchStep(l: Layout, tag: string): Step {
+  return {
+    id: "switch",
+    title: `Switch current to ${tag}`,
+    actions: release.switchCurrent(l, tag).map((c) => run(c, { what: "switching current" })),
+  };
+}
+
+function revertStep(state: ServerState, tag: string, dir: string, currentDir: string, down: string[]): Step {
+  const known = state.migrations?.targetKnown !== undefined;
+  const title =
+    down.length > 0
+      ? `Revert ${down.length} migration(s) unknown to ${tag} with the current image: ${down.join(", ")}`
+      : `Revert migrations unknown to ${tag} (with the current image, if any)`;
+  if (known)
+    return {
+      id: "revert",
+      title,
+      ...(down.length === 0 ? { skip: `the database has no migration unknown to ${tag}` } : {}),
+      actions:
+        down.length > 0
+          ? [
+              run(migrate.down(currentDir, down.length), {
+                timeoutMs: 15 * 60_000,
+                judge: (r) =>
+                  r.code === 0
+                    ? { ok: true, note: `reverted ${down.join(", ")}`, set: { reverted: String(down.length) } }
+                    : judge.exitZero(`reverting ${down.join(", ")}`)(r),
+              }),
+            ]
+          : [],
+    };
+  const count = late("revert-count", `the number of migrations ${tag} does not know, found at run time`);
+  return {
+    id: "revert",
+    title,
+    actions: [
+      run(migrate.status(dir), { judge: judge.revertCount }),
+      run(migrate.down(currentDir, count), {
+        when: { text: `the database has migrations ${tag} does not know`, holds: (v) => Number(v.get("revert-count")) > 0 },
+        timeoutMs: 15 * 60_000,
+        judge: judge.reverted,
+      }),
+    ],
+  };
+}
+
+function migrateStep(
+  state: ServerState,
+  tag: string,
+  dir: string,
+  runningRelease: boolean,
+  handover: boolean,
+  down: string[],
+): Step {
+  if (runningRelease)
+    return {
+      id: "migrate",
+      title: "Run migrations with the new release",
+      skip: `redeploy of the running release ${tag}: its migrations are applied`,
+      actions: [],
+    };
+  // Known from the probe (a rollback): pending = what the target knows minus what stays applied.
+  const known = state.migrations?.targetKnown;
+  if (known) {
+    const applied = new Set(state.migrations!.applied.filter((m) => !down.includes(m)));
+    const pending = known.filter((m) => !applied.has(m));
+    return {
+      id: "migrate",
+      title: "Run migrations with the new release",
+      ...(pending.length === 0 ? { skip: "nothing pending" } : {}),
+      actions: [run(migrate.up(dir), { timeoutMs: 15 * 60_000, judge: judge.migratedUp })],
+    };
+  }
+  return {
+    id: "migrate",
+    title: "Run migrations with the new release",
+    actions: [
+      run(migrate.status(dir), { judge: judge.pendingMigrations(handover) }),
+      run(migrate.up(dir), {
+        when: { text: "the status lists a pending migration", holds: (v) => Number(v.get("pending-count")) > 0 },
+        timeoutMs: 15 * 60_000,
+        judge: judge.migratedUp,
+      }),
+    ],
+  };
+}
+
+/** History and unlock: run at the end whatever happened, once the lock was taken. */
+export function finalSteps(l: Layout): Step[] {
+  return [
+    {
+      id: "history",
+      title: "Record history",
+      final: true,
+      actions: [run(history.appendLine(l, HISTORY_ENTRY), { quiet: true, what: "appending to history.jsonl" })],
+    },
+    {
+      id: "unlock",
+      title: "Release the deploy lock",
+      final: true,
+      actions: [
+        run(lockCmd.release(l), {
+          quiet: true,
+          judge: (r) =>
+            r.code === 0
+              ? { ok: true }
+              : { ok: false, error: `could not remove the lock${judge.lastLine(r.stderr)}: run \`unlock\` once you are sure no deploy runs` },
+        }),
+      ],
+    },
+  ];
+}
+
+/** The history line is written when the result is known: a late value of the final step. */
+export const HISTORY_ENTRY = late("history-entry", "this run's history line (result, duration), known at the end");

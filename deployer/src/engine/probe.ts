@@ -1,61 +1,100 @@
-/** Read-only questions to the server, answered into a ServerState. */
+/** Read-only questions to the server, answered into the state the plans are made from. */
+import * as bots from "../commands/bot-containers.js";
 import * as docker from "../commands/docker.js";
 import * as lockCmd from "../commands/lock.js";
 import * as migrate from "../commands/migrate.js";
+import * as prov from "../commands/provision.js";
 import * as release from "../commands/release.js";
 import type { Layout } from "../commands/layout.js";
-import type { Remote } from "../ssh/types.js";
+import { APP } from "../stack/contract.js";
+import { scriptText, type ScriptCall } from "../commands/script.js";
+import type { Argv, Remote, RunResult } from "../ssh/types.js";
+import { StepError } from "./context.js";
 import type { ServerState } from "./state.js";
+import type { ProvisionState } from "./task-plans.js";
 
-export const postgresRunning = (): readonly string[] => [
+export const postgresRunning = (): Argv => [
   "docker",
   "ps",
   "-q",
   "--filter",
-  "label=com.docker.compose.project=remindbot",
+  `label=com.docker.compose.project=${APP}`,
   "--filter",
   "label=com.docker.compose.service=postgres",
   "--filter",
   "status=running",
 ];
 
-export async function probe(remote: Remote, l: Layout, opts: { migrationsFor?: string } = {}): Promise<ServerState> {
-  const [cur, rels, imgs, pg, lk] = await Promise.all([
-    remote.run(release.readCurrent(l)),
-    remote.run(release.listReleases(l)),
-    remote.run(docker.listBotImages()),
-    remote.run(postgresRunning()),
-    remote.run(lockCmd.read(l)),
+/** Runs a builder's command: argv, or a remote/bin script on stdin. */
+export function ask(remote: Remote, c: Argv | ScriptCall): Promise<RunResult> {
+  return "script" in c ? remote.run(c.argv, { stdin: scriptText(c) }) : remote.run(c);
+}
+
+export async function probe(
+  remote: Remote,
+  l: Layout,
+  opts: { migrationsFor?: string } = {},
+): Promise<ServerState> {
+  const [cur, rels, imgs, pg, lk, ps, env] = await Promise.all([
+    ask(remote, release.readCurrent(l)),
+    ask(remote, release.listReleases(l)),
+    ask(remote, docker.listBotImages()),
+    ask(remote, postgresRunning()),
+    ask(remote, lockCmd.read(l)),
+    ask(remote, bots.list()),
+    ask(remote, release.checksum(l.envFile)),
   ]);
   const currentTag = cur.code === 0 ? release.currentTagFrom(cur.stdout) : undefined;
+  const images =
+    imgs.code === 0
+      ? imgs.stdout
+          .split("\n")
+          .map((s) => s.trim())
+          .filter((s) => s && s !== "<none>")
+      : [];
+  const labels = images.length ? await ask(remote, bots.handoverLabels(images)) : undefined;
+  const envSha256 = env.code === 0 ? release.parseChecksum(env.stdout) : undefined;
   const state: ServerState = {
     ...(currentTag ? { currentTag } : {}),
     releases: rels.code === 0 ? release.parseReleaseList(rels.stdout) : [],
-    images:
-      imgs.code === 0
-        ? imgs.stdout
-            .split("\n")
-            .map((s) => s.trim())
-            .filter((s) => s && s !== "<none>")
-        : [],
+    images,
+    handoverImages: labels ? bots.parseHandoverLabels(labels.stdout) : [],
     postgresRunning: pg.code === 0 && pg.stdout.trim().length > 0,
+    bots: ps.code === 0 ? bots.parseList(ps.stdout) : [],
+    ...(envSha256 ? { envSha256 } : {}),
   };
   const lock = lk.code === 0 ? lockCmd.parseLockInfo(lk.stdout) : undefined;
   if (lock) state.lock = lock;
   const target = opts.migrationsFor;
-  // Which migrations the target does not know: only when its image is there (no build in a probe).
-  // One container: "applied" comes from the database, so the target's image reports it as well as
-  // the current one's would (a second `compose run` cost ~3 s of a rollback).
-  if (target && currentTag && target !== currentTag && state.images.includes(target) && state.postgresRunning) {
-    const t = await remote.run(migrate.status(l.release(target)));
+  // Which migrations the target does not know, and which it declares breaking: only when its
+  // image is there (no build in a probe). "applied" is the database's, so one container answers.
+  if (target && currentTag && target !== currentTag && images.includes(target) && state.postgresRunning) {
+    const t = await ask(remote, migrate.status(l.release(target)));
     if (t.code === 0) {
       try {
         const s = migrate.parseStatus(t.stdout);
-        state.migrations = { applied: s.applied, targetKnown: s.known };
+        state.migrations = { applied: s.applied, targetKnown: s.known, targetBreaking: s.breaking ?? [] };
       } catch {
-        // Left unknown: the runner asks again at the revert step.
+        // Left unknown: the run asks at the revert and migrate steps.
       }
     }
   }
   return state;
+}
+
+/** Provision's questions: root or a password-less sudoer, and whether Docker and compose v2 are there. */
+export async function probeProvision(remote: Remote): Promise<ProvisionState> {
+  const id = await ask(remote, prov.isRoot());
+  let sudo: readonly string[] = [];
+  if (!(id.code === 0 && id.stdout.trim() === "0")) {
+    const s = await ask(remote, prov.canSudo());
+    if (s.code !== 0)
+      throw new StepError(
+        `${remote.user}@${remote.host} is neither root nor a password-less sudoer: provision needs one of them`,
+      );
+    sudo = ["sudo", "-n"];
+  }
+  const [d, c] = await Promise.all([ask(remote, prov.hasDocker()), ask(remote, prov.hasCompose())]);
+  const missing = [...(d.code !== 0 ? ["docker"] : []), ...(c.code !== 0 ? ["compose v2"] : [])];
+  return { sudo, missing };
 }

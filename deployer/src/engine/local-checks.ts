@@ -1,0 +1,46 @@
+/** Checks on the workstation before any connection: the tag, the env file, what the tag's source says. */
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { relative } from "node:path";
+import { HANDOVER_LABEL, HANDOVER_VERSION } from "../commands/bot-containers.js";
+import { tagProblem } from "../commands/names.js";
+import { checkEnvFile } from "../config/env-file.js";
+import { ConfigError, type Target } from "../config/targets.js";
+import { git, isTracked, tagCommit } from "../local/git.js";
+import { StepError } from "./context.js";
+
+export interface LocalFacts {
+  commit: string;
+  envData: Buffer;
+  envSha256: string;
+  /** The tag's bot/Dockerfile carries the polling lease label. */
+  sourceKnowsLease: boolean;
+}
+
+/** Tag well-formed and in git, env complete and untracked, and whether the tag can hand over. */
+export async function localChecks(t: Target, repoDir: string, tag: string): Promise<LocalFacts> {
+  const problem = tagProblem(tag);
+  if (problem) throw new StepError(problem);
+  const commit = await tagCommit(repoDir, tag);
+  const envData = await checkedEnv(t, repoDir);
+  const dockerfile = await git(repoDir, ["show", `${commit}:bot/Dockerfile`]);
+  return {
+    commit,
+    envData,
+    envSha256: createHash("sha256").update(envData).digest("hex"),
+    sourceKnowsLease: dockerfile.code === 0 && dockerfile.stdout.toString("utf8").includes(`${HANDOVER_LABEL}="${HANDOVER_VERSION}"`),
+  };
+}
+
+export async function checkedEnv(t: Target, repoDir: string): Promise<Buffer> {
+  const rel = relative(repoDir, t.envFile);
+  const inside = !rel.startsWith("..");
+  const tracked = inside && existsSync(t.envFile) ? await isTracked(repoDir, rel) : false;
+  try {
+    checkEnvFile({ envPath: t.envFile, examplePath: t.envExample, tracked, display: inside ? rel : t.envFile });
+  } catch (e) {
+    // A bad env file is a configuration error (exit 2), like a bad targets file.
+    throw new ConfigError(e instanceof Error ? e.message : String(e));
+  }
+  return readFileSync(t.envFile);
+}
