@@ -2,19 +2,21 @@
  * Drives a fake Bot API over HTTP through its control plane (`/__control/...`), for a fake that
  * runs in another process or a container. Same methods as the in-process FakeBotApi.
  */
+import { isMessageTo } from "./calls.ts";
 import type {
   CallFilter,
   CallRecord,
   ControlFault,
+  Interval,
+  PollGap,
   PollingState,
   RateLimitSpec,
   Stats,
   Update,
   UpdateInput,
-} from "./fake-bot-api.js";
+} from "./types.ts";
 
-import { isMessageTo } from "./fake-bot-api.js";
-export { callbackQuery, location, message } from "./fake-bot-api.js";
+export { callbackQuery, location, message } from "./builders.ts";
 
 /** How long one control request may take before it fails. */
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -129,6 +131,22 @@ export class FakeBotApiClient {
       { token },
     );
     return { polling, lastStartAt, lastEndAt, count };
+  }
+
+  /** The intervals during which at least one getUpdates of `token` was open (the last may be open: no `to`). */
+  async pollIntervals(token: string): Promise<Interval[]> {
+    const { intervals } = await this.#pollGaps(token, 0, Date.now());
+    return intervals;
+  }
+
+  /** The longest stretch within [fromMs, toMs] with no getUpdates of `token` open. */
+  async longestPollGap(token: string, fromMs: number, toMs: number): Promise<PollGap> {
+    const { longest } = await this.#pollGaps(token, fromMs, toMs);
+    return longest;
+  }
+
+  #pollGaps(token: string, from: number, to: number): Promise<{ intervals: Interval[]; longest: PollGap }> {
+    return this.#request("GET", "/poll-gaps", undefined, { token, from: String(from), to: String(to) });
   }
 
   stats(): Promise<Stats> {

@@ -1,28 +1,12 @@
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { expect } from "chai";
 import { Bot } from "grammy";
-import ts from "typescript";
-import { FakeBotApiClient } from "./fake-bot-api-client.js";
-import {
-  RateLimiter,
-  callbackQuery,
-  location,
-  message,
-  parseCliArgs,
-  parseHtml,
-  startFakeBotApi,
-} from "./fake-bot-api.js";
-import type { FakeBotApi } from "./fake-bot-api.js";
+import { callbackQuery, location, message } from "./builders.ts";
+import { FakeBotApiClient } from "./client.ts";
+import { startFakeBotApi } from "./server.ts";
+import type { FakeBotApi } from "./server.ts";
 
 const TOKEN = "123:test";
-const SOURCE = fileURLToPath(new URL("./fake-bot-api.ts", import.meta.url));
-const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
 interface ApiAnswer {
   status: number;
@@ -415,51 +399,6 @@ describe("fake Bot API", function () {
       // chat actions are not messages
       expect((await call(fake, "sendChatAction", { chat_id: 5, action: "typing" })).status).to.equal(200);
     });
-
-    it("RateLimiter frees slots as the one-second window slides", function () {
-      const limiter = new RateLimiter({ global: 3, perChat: 1 });
-      expect(limiter.take("a", 0)).to.equal(0);
-      expect(limiter.take("a", 100)).to.equal(900); // per chat: next slot at 1000
-      expect(limiter.take("b", 200)).to.equal(0);
-      expect(limiter.take("c", 300)).to.equal(0);
-      expect(limiter.take("d", 400)).to.equal(600); // global: the first slot frees at 1000
-      expect(limiter.take("d", 1000)).to.equal(0);
-      expect(limiter.take("a", 1001)).to.equal(199); // global full again until 1200
-      expect(limiter.take("a", 1200)).to.equal(0);
-    });
-  });
-
-  describe("HTML parse mode", function () {
-    it("turns tags into entities and decodes Telegram's character references", function () {
-      expect(
-        parseHtml(`<b>bold <i>both</i></b> &lt;3 &amp; <a href="https://x.org/?a=1&amp;b=2">link</a>`),
-      ).to.deep.equal({
-        text: "bold both <3 & link",
-        entities: [
-          { type: "bold", offset: 0, length: 9 },
-          { type: "italic", offset: 5, length: 4 },
-          { type: "text_link", offset: 15, length: 4, url: "https://x.org/?a=1&b=2" },
-        ],
-      });
-      expect(parseHtml("AT&T &unknown; &#x41;").text).to.equal("AT&T &unknown; A");
-    });
-
-    it("rejects what Telegram rejects, with its texts", function () {
-      const error = (html: string): string => {
-        try {
-          parseHtml(html);
-          return "accepted";
-        } catch (err) {
-          return (err as Error).message.replace("Bad Request: can't parse entities: ", "");
-        }
-      };
-      expect(error("<b>x</i>")).to.equal(`Unmatched end tag at byte offset 4, expected "</b>", found "</i>"`);
-      expect(error("x</b>")).to.equal("Unexpected end tag at byte offset 1");
-      expect(error("ё<b")).to.equal("Unclosed start tag at byte offset 2");
-      expect(error("1 < 2")).to.equal(`Unsupported start tag "" at byte offset 2`);
-      expect(error(`<span class="x">s</span>`)).to.match(/^Tag "span" must have class "tg-spoiler"/);
-      expect(error(`<span class="tg-spoiler">s</span> <tg-spoiler>t</tg-spoiler>`)).to.equal("accepted");
-    });
   });
 
   describe("with grammY", function () {
@@ -564,75 +503,7 @@ describe("fake Bot API", function () {
       expect(answer.map((u) => u.message.text)).to.deep.equal(["early"]);
     });
   });
-
-  describe("as its own process", function () {
-    it("prints its URL as one JSON line, serves, and stops on SIGTERM", async function () {
-      this.timeout(20_000);
-      const child = spawn(process.execPath, ["--import", "tsx", SOURCE, "--port", "0"], {
-        cwd: REPO_ROOT,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      try {
-        const line = await firstLine(child.stdout, 15_000);
-        const { url } = JSON.parse(line) as { url: string };
-        expect(url).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
-        const client = new FakeBotApiClient(url);
-        await client.pushUpdate(message(1, "hi"), TOKEN);
-        const me = (await (await fetch(`${url}/bot${TOKEN}/getMe`)).json()) as { result: { username: string } };
-        expect(me.result.username).to.equal("test_bot");
-        const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-        child.kill("SIGTERM");
-        expect(await exited).to.equal(0);
-      } finally {
-        if (child.exitCode === null) child.kill("SIGKILL");
-      }
-    });
-
-    it("refuses bad arguments with one line", function () {
-      expect(() => parseCliArgs(["--port", "x"])).to.throw(`--port must be a non-negative integer, got "x"`);
-      expect(() => parseCliArgs(["--bogus"])).to.throw(/^unknown option --bogus/);
-      expect(parseCliArgs(["--host", "0.0.0.0", "--port", "8081", "--rate-limit", "30,1"])).to.deep.equal({
-        host: "0.0.0.0",
-        port: 8081,
-        rateLimit: { global: 30, perChat: 1 },
-      });
-    });
-
-    it("imports only node: built-ins and uses only erasable syntax (runs under type stripping)", async function () {
-      this.timeout(30_000);
-      const source = readFileSync(SOURCE, "utf8");
-      const specifiers = [...source.matchAll(/^\s*(?:import|export)\b[^;]*?\sfrom\s+"([^"]+)"/gm)].map((m) => m[1]);
-      expect(specifiers.length).to.be.greaterThan(0);
-      expect(specifiers.filter((s) => !s?.startsWith("node:"))).to.deep.equal([]);
-      expect(erasableSyntaxErrors(SOURCE)).to.deep.equal([]);
-      // the check itself catches what type stripping refuses
-      const dir = mkdtempSync(join(tmpdir(), "fake-bot-api-"));
-      try {
-        const bad = join(dir, "bad.ts");
-        writeFileSync(bad, "enum A { X }\nclass B { constructor(private x: number) {} }\nexport {};\n");
-        expect(erasableSyntaxErrors(bad)).to.have.length(2);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    });
-  });
 });
-
-/** TypeScript's erasableSyntaxOnly errors (code 1294) in one file, imports unresolved: what Node's type stripping refuses. */
-function erasableSyntaxErrors(file: string): string[] {
-  const program = ts.createProgram([file], {
-    noResolve: true,
-    noLib: true,
-    noEmit: true,
-    erasableSyntaxOnly: true,
-    types: [],
-  });
-  const sourceFile = program.getSourceFile(file);
-  return program
-    .getSemanticDiagnostics(sourceFile)
-    .filter((d) => d.code === 1294)
-    .map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
-}
 
 async function waitUntil(condition: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -652,15 +523,4 @@ async function expectRejection(promise: Promise<unknown>, pattern: RegExp): Prom
     return;
   }
   expect.fail(`expected a rejection matching ${pattern}`);
-}
-
-function firstLine(stream: NodeJS.ReadableStream, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: stream });
-    const timer = setTimeout(() => reject(new Error(`no line on stdout within ${timeoutMs} ms`)), timeoutMs);
-    lines.once("line", (line) => {
-      clearTimeout(timer);
-      resolve(line);
-    });
-  });
 }

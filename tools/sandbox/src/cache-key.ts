@@ -3,7 +3,8 @@
  * image's id. Stored as an image label; an image is rebuilt only when its key changes.
  */
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { createReadStream, readdirSync } from "node:fs";
+import { join, relative } from "node:path";
 
 export interface CacheInputs {
   /** What builds it, e.g. "rootfs" or "dockerfile"; bump a version here to invalidate old images. */
@@ -37,4 +38,15 @@ export function sha256File(path: string): Promise<string> {
       .on("error", reject)
       .on("end", () => resolve(hash.digest("hex")));
   });
+}
+
+/** One hash over the files under `dir` that `include` accepts (relative path -> content), in name order. */
+export async function sha256Tree(dir: string, include: (relativePath: string) => boolean): Promise<string> {
+  const files = readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)))
+    .filter(include)
+    .sort();
+  const hashes = await Promise.all(files.map((f) => sha256File(join(dir, f))));
+  return sha256(JSON.stringify(files.map((f, i) => [f, hashes[i]])));
 }

@@ -101,9 +101,10 @@ describe("sandbox docker arguments", () => {
     });
   });
 
-  it("runs the fake Bot API file read-only under Node's type stripping, on loopback and the sandbox network", () => {
-    const args = telegramCreateArgs({ image: "node:22-bookworm-slim", file: "/repo/fake.ts", fileHash: "abc" });
-    expect(valuesOf(args, "-v")).to.deep.equal(["/repo/fake.ts:/srv/fake-bot-api.ts:ro"]);
+  it("runs the fake Bot API's directory read-only under Node's type stripping, on loopback and the sandbox network", () => {
+    const args = telegramCreateArgs({ image: "node:22-bookworm-slim", dir: "/repo/tools/fake-telegram", hash: "abc" });
+    expect(valuesOf(args, "-v")).to.deep.equal(["/repo/tools/fake-telegram:/srv/fake-telegram:ro"]);
+    expect(valuesOf(args, "--label")).to.include("org.remindbot.sandbox.file-hash=abc");
     expect(valuesOf(args, "-p")).to.deep.equal(["127.0.0.1:8081:8081"]);
     expect(valuesOf(args, "--ip")).to.deep.equal(["10.213.7.5"]);
     const cmd = args.slice(args.indexOf("node:22-bookworm-slim") + 1);
@@ -111,7 +112,7 @@ describe("sandbox docker arguments", () => {
       "node",
       "--experimental-strip-types",
       "--no-warnings",
-      "/srv/fake-bot-api.ts",
+      "/srv/fake-telegram/src/cli.ts",
       "--host",
       "0.0.0.0",
       "--port",

@@ -159,21 +159,21 @@ export function vdsCreateArgs({ names, host, resolvConf }: VdsCreateOptions): st
 
 export interface TelegramRunOptions {
   image: string;
-  /** Absolute path of bot/src/testing/fake-bot-api.ts on the host. */
-  file: string;
-  /** sha256 of the file, recorded so `up` restarts the container when the file changed. */
-  fileHash: string;
+  /** Absolute path of tools/fake-telegram on the host (it runs from its own files: node: imports only). */
+  dir: string;
+  /** sha256 of its files, recorded so `up` recreates the container when one changed. */
+  hash: string;
 }
 
 /** `docker create` arguments for the fake Bot API container. */
-export function telegramCreateArgs({ image, file, fileHash }: TelegramRunOptions): string[] {
+export function telegramCreateArgs({ image, dir, hash }: TelegramRunOptions): string[] {
   return [
     "--name",
     TELEGRAM.container,
     "--label",
     `${OWNER_LABEL}=telegram`,
     "--label",
-    `${OWNER_LABEL}.file-hash=${fileHash}`,
+    `${OWNER_LABEL}.file-hash=${hash}`,
     "--network",
     NETWORK.name,
     "--ip",
@@ -181,13 +181,13 @@ export function telegramCreateArgs({ image, file, fileHash }: TelegramRunOptions
     "-p",
     `${TELEGRAM.hostBind}:${TELEGRAM.port}:${TELEGRAM.port}`,
     "-v",
-    `${file}:${TELEGRAM.mountPath}:ro`,
+    `${dir}:${TELEGRAM.mountPath}:ro`,
     "--init",
     image,
     "node",
     "--experimental-strip-types",
     "--no-warnings",
-    TELEGRAM.mountPath,
+    TELEGRAM.entry,
     "--host",
     "0.0.0.0",
     "--port",

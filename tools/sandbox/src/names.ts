@@ -26,8 +26,9 @@ export const TELEGRAM = {
   port: 8081,
   /** Published on the host's loopback, for the tests' control plane. */
   hostBind: "127.0.0.1",
-  /** Where the bot's fake Bot API file is mounted inside the container. */
-  mountPath: "/srv/fake-bot-api.ts",
+  /** Where tools/fake-telegram is mounted inside the container, and its entry there. */
+  mountPath: "/srv/fake-telegram",
+  entry: "/srv/fake-telegram/src/cli.ts",
 } as const;
 
 export function telegramApiRoot(): string {

@@ -102,7 +102,7 @@ describe("sandbox VDS (e2e)", () => {
   });
 
   it("lets a container inside reach the fake Bot API at TELEGRAM_API_ROOT", async function () {
-    if (!sandbox.telegram.running) this.skip(); // up warned: bot/src/testing/fake-bot-api.ts is not here
+    if (!sandbox.telegram.running) this.skip(); // up warned: tools/fake-telegram is not here
     const api = fakeBotApi();
     const since = await api.cursor();
     const token = sandboxEnv().BOT_TOKEN as string;

@@ -1,19 +1,21 @@
 /**
- * The fake Telegram Bot API (bot/src/testing/fake-bot-api.ts) as a container on the sandbox network,
+ * The fake Telegram Bot API (tools/fake-telegram, its directory mounted) as a container on the sandbox network,
  * at a fixed address the bot inside the VDS reaches (TELEGRAM_API_ROOT), published on the host's
  * loopback for the tests' control plane.
  */
 import { existsSync } from "node:fs";
 import { get } from "node:http";
 import { join } from "node:path";
-import { sha256File } from "./cache-key.js";
+import { sha256Tree } from "./cache-key.js";
 import { docker, dockerOk, inspect } from "./docker.js";
 import { telegramCreateArgs } from "./docker-args.js";
 import { SandboxError, lastLines } from "./errors.js";
 import { OWNER_LABEL, TELEGRAM, telegramControlUrl } from "./names.js";
 import { REPO_ROOT } from "../../../deployer/src/local/repo-root.js";
 
-export const FAKE_BOT_API_FILE = join(REPO_ROOT, "tools", "fake-telegram", "src", "fake-bot-api.ts");
+export const FAKE_TELEGRAM_DIR = join(REPO_ROOT, "tools", "fake-telegram");
+/** What the container runs: the package manifest (its module type) and the sources, tests aside. */
+const runsFrom = (path: string) => path === "package.json" || (path.startsWith("src/") && !path.endsWith(".test.ts"));
 const IMAGE = "node:22-bookworm-slim";
 
 /** One GET with node:http: its socket keeps the process alive (undici's fetch unrefs its own). */
@@ -42,15 +44,15 @@ async function answers(timeoutMs: number): Promise<boolean> {
 }
 
 /**
- * Runs the fake Bot API (recreated when the file or the image changed). Returns false, with a
- * warning, when the bot's fake is not in this checkout yet: the VDS works without it.
+ * Runs the fake Bot API (recreated when its files or the image changed). Returns false, with a
+ * warning, when the fake is not in this checkout: the VDS works without it.
  */
 export async function ensureTelegram(log: (line: string) => void): Promise<boolean> {
-  if (!existsSync(FAKE_BOT_API_FILE)) {
-    log(`warning: ${FAKE_BOT_API_FILE} not found: the fake Bot API is not running`);
+  if (!existsSync(join(FAKE_TELEGRAM_DIR, "src", "cli.ts"))) {
+    log(`warning: ${FAKE_TELEGRAM_DIR} not found: the fake Bot API is not running`);
     return false;
   }
-  const fileHash = await sha256File(FAKE_BOT_API_FILE);
+  const hash = await sha256Tree(FAKE_TELEGRAM_DIR, runsFrom);
   const current = await inspect(
     "container",
     TELEGRAM.container,
@@ -58,18 +60,18 @@ export async function ensureTelegram(log: (line: string) => void): Promise<boole
   );
   const imageId = await inspect("image", IMAGE, "{{.Id}}");
   // the mount's source last: a checkout's path may hold spaces
-  const [hash, image, running, ...mounted] = current?.split(" ") ?? [];
+  const [recorded, image, running, ...mounted] = current?.split(" ") ?? [];
   const source = current === undefined ? undefined : mounted.join(" ");
-  // a container made from another checkout of the repo (same file, same image) mounts that
-  // checkout's file: it would not start once that checkout is gone, and would not follow edits here
-  const stale = hash !== fileHash || image !== imageId || source !== FAKE_BOT_API_FILE;
+  // a container made from another checkout of the repo (same files, same image) mounts that
+  // checkout's directory: it would not start once that checkout is gone, and would not follow edits here
+  const stale = recorded !== hash || image !== imageId || source !== FAKE_TELEGRAM_DIR;
   if (current !== undefined && stale) {
     await docker(["rm", "-f", TELEGRAM.container]);
     // a node stand-in replaced since: drop it unless something else still uses it (docker refuses then)
     if (image && image !== imageId) await docker(["rmi", image]);
   }
   if (current === undefined || stale) {
-    const args = telegramCreateArgs({ image: IMAGE, file: FAKE_BOT_API_FILE, fileHash });
+    const args = telegramCreateArgs({ image: IMAGE, dir: FAKE_TELEGRAM_DIR, hash });
     await dockerOk(["create", ...args], "creating the fake Bot API container");
   }
   if (running !== "true" || stale) {
