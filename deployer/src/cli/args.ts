@@ -4,9 +4,32 @@ import { tagProblem } from "../commands/names.js";
 
 export type Command =
   | { name: "help"; topic?: string }
-  | { name: "deploy"; target: string; tag: string; yes: boolean; json: boolean; healthTimeoutSec?: number }
-  | { name: "rollback"; target: string; tag: string; yes: boolean; json: boolean; healthTimeoutSec?: number }
-  | { name: "plan"; action: "deploy" | "rollback" | "provision"; target: string; tag?: string; json: boolean }
+  | {
+      name: "deploy";
+      target: string;
+      tag: string;
+      yes: boolean;
+      json: boolean;
+      healthTimeoutSec?: number;
+      stopFirst?: boolean;
+    }
+  | {
+      name: "rollback";
+      target: string;
+      tag: string;
+      yes: boolean;
+      json: boolean;
+      healthTimeoutSec?: number;
+      stopFirst?: boolean;
+    }
+  | {
+      name: "plan";
+      action: "deploy" | "rollback" | "provision";
+      target: string;
+      tag?: string;
+      json: boolean;
+      stopFirst?: boolean;
+    }
   | { name: "releases"; target: string; json: boolean }
   | { name: "status"; target: string; json: boolean }
   | { name: "logs"; target: string; service: "bot" | "postgres"; follow: boolean; tail?: number; since?: string }
@@ -33,9 +56,9 @@ export const USAGE: Record<string, string> = {
   main: `Usage: npm run deployer -- <command> [options]
 
 Commands:
-  deploy    --target T --tag TAG [--yes] [--health-timeout S]   deploy a git tag
-  rollback  --target T --to TAG [--yes] [--health-timeout S]    go back to a release (or deploy an older tag)
-  plan      deploy|rollback|provision --target T [--tag TAG | --to TAG] [--json]
+  deploy    --target T --tag TAG [--yes] [--health-timeout S] [--stop-first]   deploy a git tag
+  rollback  --target T --to TAG [--yes] [--health-timeout S] [--stop-first]    go back to a release (or deploy an older tag)
+  plan      deploy|rollback|provision --target T [--tag TAG | --to TAG] [--stop-first] [--json]
                                                     print the steps and exact remote commands; changes nothing
   releases  --target T [--json]                     releases on the server, newest first
   status    --target T [--json]                     containers, current release, disk, backups
@@ -47,24 +70,31 @@ Commands:
 Common options: --accept-host-key SHA256:...  trust this unknown host key (checked, then recorded)
                 --help                        help for a command
 With no command on a terminal, the terminal UI opens.
-Exit codes: 0 done; 1 failed; 2 usage or configuration error; 3 lock held; 4 health gate failed, previous release restored.
+Exit codes: 0 done; 1 failed; 2 usage or configuration error; 3 lock held; 4 health gate failed: nothing changed for
+users, or the previous release restored.
 Targets: deploy.targets.yml at the repo root (see deploy.targets.example.yml), or the built-in "sandbox".`,
   deploy: `Usage: npm run deployer -- deploy --target T --tag TAG [--yes] [--json] [--health-timeout S]
 
-Deploys the git tag TAG: local checks, upload, build on the server, backup, migrations,
-switch, health gate (automatic rollback on failure, exit 4), units, history, prune.
---yes is required when stdin is not a terminal. --health-timeout overrides the target's
-healthTimeout (seconds, 5 to 3600) for this run.`,
+Deploys the git tag TAG: local checks, upload, build on the server (backup meanwhile),
+migrations, then the new bot starts as a standby beside the running one and is gated while the
+old one still serves; the old one steps down and the new one takes over polling (the handover).
+A standby that fails its gate is removed: nothing changed for users (exit 4). Then units,
+history, prune. A running release from before the polling lease is replaced stop-first, once
+(\`plan\` says which way it goes). --stop-first replaces the bot the old way (stop, then start),
+e.g. for a migration the old release cannot live with. --yes is required when stdin is not a
+terminal. --health-timeout overrides the target's healthTimeout (seconds, 5 to 3600) for this run.`,
   rollback: `Usage: npm run deployer -- rollback --target T --to TAG [--yes] [--json] [--health-timeout S]
 
 Goes back to TAG: a release on the server starts from its kept image (no rebuild); a tag that is
 not on the server is deployed. Migrations the database has and TAG does not know are reverted
 first, with the current image, after a backup (\`plan rollback\` lists them).`,
-  plan: `Usage: npm run deployer -- plan deploy --target T --tag TAG [--json]
-       npm run deployer -- plan rollback --target T --to TAG [--json]
+  plan: `Usage: npm run deployer -- plan deploy --target T --tag TAG [--stop-first] [--json]
+       npm run deployer -- plan rollback --target T --to TAG [--stop-first] [--json]
        npm run deployer -- plan provision --target T [--json]
 
-Prints the steps and the exact remote commands; reads the server, changes nothing.`,
+Prints the steps and exactly what they run: each remote command as it is sent, uploads and waits as
+# lines, a value only the server can tell as ‹what it is› (e.g. ‹the new bot container, found at
+run time›). Reads the server, changes nothing.`,
   releases: `Usage: npm run deployer -- releases --target T [--json]
 
 Releases on the server, newest first: tag, commit, deployed at, by, result, current, image kept.`,
@@ -119,6 +149,7 @@ export function parseCli(argv: string[]): Parsed {
         output: { type: "string", short: "o" },
         "accept-host-key": { type: "string" },
         "health-timeout": { type: "string" },
+        "stop-first": { type: "boolean" },
       },
     });
   } catch (e) {
@@ -149,15 +180,18 @@ export function parseCli(argv: string[]): Parsed {
   if (ht !== undefined && (!/^\d{1,4}$/.test(ht) || Number(ht) < 5 || Number(ht) > 3600))
     throw new UsageError(`${name}: --health-timeout wants seconds, 5 to 3600`);
   const health = ht !== undefined ? { healthTimeoutSec: Number(ht) } : {};
+  if (v["stop-first"] && name !== "deploy" && name !== "rollback" && !(name === "plan" && pos[0] !== "provision"))
+    throw new UsageError(`${name}: --stop-first is for deploy and rollback`);
+  const stopFirst = v["stop-first"] ? { stopFirst: true } : {};
   let command: Command;
   switch (name) {
     case "deploy":
       noPositionals();
-      command = { name, target, tag: need(v.tag, "--tag"), yes, json, ...health };
+      command = { name, target, tag: need(v.tag, "--tag"), yes, json, ...health, ...stopFirst };
       break;
     case "rollback":
       noPositionals();
-      command = { name, target, tag: need(v.to ?? v.tag, "--to"), yes, json, ...health };
+      command = { name, target, tag: need(v.to ?? v.tag, "--to"), yes, json, ...health, ...stopFirst };
       break;
     case "plan": {
       const action = pos[0];
@@ -173,6 +207,7 @@ export function parseCli(argv: string[]): Parsed {
               target,
               tag: need(action === "deploy" ? v.tag : (v.to ?? v.tag), action === "deploy" ? "--tag" : "--to"),
               json,
+              ...stopFirst,
             };
       break;
     }

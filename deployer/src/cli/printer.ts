@@ -50,6 +50,8 @@ export function createPrinter(o: PrinterOptions): (e: TaskEvent) => void {
           .map(([k, v]) => `${k}: ${v}`)
           .join(", ");
         o.write(`${r.ok ? c("1;32", "done") : c("1;31", "failed")}: ${r.message}${figures ? ` (${figures})` : ""}\n`);
+        // Warnings after the commit point are easy to miss above the summary: repeated under it.
+        if (r.ok) for (const w of r.warnings ?? []) o.write(`${c("1;33", "! warning:")} ${w}\n`);
         break;
       }
     }

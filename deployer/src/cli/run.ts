@@ -97,13 +97,13 @@ export async function runCli(argv: string[], io: CliIo, engine: EngineFactory): 
   try {
     switch (c.name) {
       case "deploy":
-        return fromResult(await session.deploy(c.tag, sink, signal));
+        return fromResult(await session.deploy(c.tag, sink, signal, { stopFirst: !!c.stopFirst }));
       case "rollback":
-        return fromResult(await session.rollback(c.tag, sink, signal));
+        return fromResult(await session.rollback(c.tag, sink, signal, { stopFirst: !!c.stopFirst }));
       case "provision":
         return fromResult(await session.provision(sink, signal));
       case "plan": {
-        const p = await session.plan(c.action, c.tag);
+        const p = await session.plan(c.action, c.tag, { stopFirst: !!c.stopFirst });
         log.write({ kind: "plan", plan: p });
         if (c.json) out(`${JSON.stringify(p, null, 2)}\n`);
         else {
@@ -135,6 +135,7 @@ export async function runCli(argv: string[], io: CliIo, engine: EngineFactory): 
         if (c.json) out(`${JSON.stringify(s, null, 2)}\n`);
         else {
           out(`current release: ${s.currentRelease ?? "none"}\n`);
+          if (s.warning) out(`! ${s.warning}\n`);
           for (const k of s.containers)
             out(
               `  ${k.service.padEnd(10)} ${k.state.padEnd(10)} health ${k.health.padEnd(10)} up ${k.uptime.padEnd(8)} restarts ${k.restarts}  mem ${k.memory}\n`,

@@ -77,7 +77,10 @@ function isArgv(c: readonly Arg[] | Command): c is readonly Arg[] {
   return Array.isArray(c);
 }
 
-export const run = (c: readonly Arg[] | Command, o: Omit<Extract<Action, { kind: "run" }>, "kind" | "cmd"> = {}): Action => ({
+export const run = (
+  c: readonly Arg[] | Command,
+  o: Omit<Extract<Action, { kind: "run" }>, "kind" | "cmd"> = {},
+): Action => ({
   kind: "run",
   cmd: cmd(c),
   ...o,

@@ -72,4 +72,3 @@ export function createDeployerApi(deps: EngineDeps): DeployerApi {
     },
   };
 }
-

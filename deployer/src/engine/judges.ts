@@ -148,8 +148,7 @@ export const pendingMigrations =
   };
 
 export const migratedUp = (r: RunResult): Verdict => {
-  if (r.code !== 0)
-    return { ok: false, error: `migrations failed (exit ${r.code})${lastLine(r.stderr || r.stdout)}` };
+  if (r.code !== 0) return { ok: false, error: `migrations failed (exit ${r.code})${lastLine(r.stderr || r.stdout)}` };
   let ran: string[] = [];
   for (const line of r.stdout.split("\n").reverse()) {
     try {
@@ -263,12 +262,18 @@ function describe(s: BotState): string {
 export const gate = (r: RunResult): WaitVerdict => {
   const s = parseBotState(r.stdout);
   if (r.code !== 0 || !s) return { wait: `no state yet${lastLine(r.stderr)}` };
-  if (s.oomKilled) return { ok: false, error: `the new bot was killed for using too much memory (${describe(s)})`, exitCode: 4 };
+  if (s.oomKilled)
+    return { ok: false, error: `the new bot was killed for using too much memory (${describe(s)})`, exitCode: 4 };
   if (!s.running && s.status !== "created")
     return { ok: false, error: `the new bot stopped (exit ${s.exitCode ?? "?"}; ${describe(s)})`, exitCode: 4 };
   if (s.restarts > 0)
-    return { ok: false, error: `the new bot restarted ${s.restarts} time(s) during the gate (${describe(s)})`, exitCode: 4 };
-  if (s.dockerHealth === "unhealthy") return { ok: false, error: `the new bot is unhealthy (${describe(s)})`, exitCode: 4 };
+    return {
+      ok: false,
+      error: `the new bot restarted ${s.restarts} time(s) during the gate (${describe(s)})`,
+      exitCode: 4,
+    };
+  if (s.dockerHealth === "unhealthy")
+    return { ok: false, error: `the new bot is unhealthy (${describe(s)})`, exitCode: 4 };
   if (s.http === 200 && s.body?.ok !== false)
     return { ok: true, note: `ready as ${s.body?.role ?? "bot"} (/health 200)` };
   if (s.dockerHealth === "healthy") return { ok: true, note: "healthy (Docker's check)" };
@@ -296,7 +301,8 @@ export const active = (r: RunResult): WaitVerdict => {
 export const serving = (r: RunResult): WaitVerdict => {
   const s = parseBotState(r.stdout);
   if (r.code !== 0 || !s) return { wait: `no state yet${lastLine(r.stderr)}` };
-  if ((s.http === 200 && s.body?.role !== "standby") || s.dockerHealth === "healthy") return { ok: true, note: "serving" };
+  if ((s.http === 200 && s.body?.role !== "standby") || s.dockerHealth === "healthy")
+    return { ok: true, note: "serving" };
   if (s.dockerHealth === "unhealthy") return { ok: false, error: `it is unhealthy (${describe(s)})` };
   return { wait: describe(s) };
 };

@@ -28,7 +28,8 @@ export async function localChecks(t: Target, repoDir: string, tag: string): Prom
     commit,
     envData,
     envSha256: createHash("sha256").update(envData).digest("hex"),
-    sourceKnowsLease: dockerfile.code === 0 && dockerfile.stdout.toString("utf8").includes(`${HANDOVER_LABEL}="${HANDOVER_VERSION}"`),
+    sourceKnowsLease:
+      dockerfile.code === 0 && dockerfile.stdout.toString("utf8").includes(`${HANDOVER_LABEL}="${HANDOVER_VERSION}"`),
   };
 }
 

@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import { quoteArgv } from "../ssh/quote.js";
-import { deployPlan, pruneSelection, type DeployRequest, type PlanConfig } from "./plan.js";
-import type { ServerState } from "./state.js";
+import { deployPlan, pruneSelection, type DeployRequest, type DeploySources, type PlanConfig } from "./plan.js";
+import { describeStep } from "./steps.js";
+import type { BotContainer, ServerState } from "./state.js";
 
 const config: PlanConfig = {
   appDir: "/opt/remindbot",
@@ -10,14 +10,28 @@ const config: PlanConfig = {
   backupBeforeDeploy: true,
   backupMinFreeMb: 512,
 };
-const req = (tag: string, action: "deploy" | "rollback" = "deploy"): DeployRequest => ({
+const req = (
+  tag: string,
+  action: "deploy" | "rollback" = "deploy",
+  more: Partial<DeployRequest> = {},
+): DeployRequest => ({
   action,
   tag,
   commit: "0123456789abcdef0123",
   by: "me@box",
   at: "2024-05-01T10:00:00.000Z",
   pid: 42,
+  envSha256: "e".repeat(64),
+  sourceKnowsLease: true,
+  ...more,
 });
+const src: DeploySources = {
+  archive: () => Promise.reject(new Error("not in a plan test")),
+  env: () => Promise.reject(new Error("not in a plan test")),
+  deployUser: "deploy",
+  asRoot: false,
+  now: () => 0,
+};
 const rel = (dir: string, day: number) => ({
   dir,
   tag: dir,
@@ -26,14 +40,28 @@ const rel = (dir: string, day: number) => ({
   by: "me",
   complete: true,
 });
-const fresh: ServerState = { releases: [], images: [], postgresRunning: false };
-const ids = (p: ReturnType<typeof deployPlan>) => p.steps.map((s) => s.id);
-const step = (p: ReturnType<typeof deployPlan>, id: string) => p.steps.find((s) => s.id === id);
+const OLD = "a".repeat(64);
+const bot = (tag: string, running = true, id = OLD): BotContainer => ({ id, tag, running });
+const fresh: ServerState = { releases: [], images: [], handoverImages: [], postgresRunning: false, bots: [] };
+const running = (over: Partial<ServerState> = {}): ServerState => ({
+  currentTag: "v1",
+  releases: [rel("v1", 1)],
+  images: ["v1"],
+  handoverImages: ["v1"],
+  postgresRunning: true,
+  bots: [bot("v1")],
+  envSha256: "0".repeat(64),
+  ...over,
+});
+const plan = (state: ServerState, r: DeployRequest) => deployPlan(config, state, r, src);
+const ids = (p: ReturnType<typeof plan>) => p.steps.map((s) => s.id);
+const step = (p: ReturnType<typeof plan>, id: string) => p.steps.find((s) => s.id === id);
+const printed = (p: ReturnType<typeof plan>, id: string) => describeStep(step(p, id)!).join("\n");
 
 describe("deployPlan", () => {
-  it("fresh server: uploads, builds, starts PostgreSQL, no backup, up --wait", () => {
-    const p = deployPlan(config, fresh, req("v1"));
-    expect(p.firstDeploy).to.equal(true);
+  it("fresh server: uploads, builds, starts PostgreSQL, no backup, the whole stack with up --wait", () => {
+    const p = plan(fresh, req("v1"));
+    expect(p.strategy).to.equal("first");
     expect(ids(p)).to.deep.equal([
       "checks",
       "lock",
@@ -44,98 +72,148 @@ describe("deployPlan", () => {
       "backup",
       "migrate",
       "switch",
-      "up",
-      "health",
-      "rescue",
+      "start",
+      "gate",
       "units",
-      "history",
       "prune",
+      "history",
       "unlock",
     ]);
-    expect(step(p, "upload")?.skip).to.equal(undefined);
-    expect(step(p, "build")?.skip).to.equal(undefined);
     expect(step(p, "backup")?.skip).to.match(/first deploy/);
-    expect(step(p, "up")?.commands.map(quoteArgv)[0]).to.contain("'up' '-d' '--wait'");
-    expect(p.previous).to.equal(undefined);
+    expect(printed(p, "start")).to.contain("'up' '-d' '--wait'");
+    expect(step(p, "gate")?.commits).to.equal(true);
   });
 
-  it("redeploy of the running tag skips upload, build and backup; restarts the bot only", () => {
-    const state: ServerState = { currentTag: "v1", releases: [rel("v1", 1)], images: ["v1"], postgresRunning: true };
-    const p = deployPlan(config, state, req("v1"));
-    expect(step(p, "upload")?.skip).to.match(/already on the server/);
-    expect(step(p, "build")?.skip).to.match(/already on the server/);
-    expect(step(p, "backup")?.skip).to.match(/redeploy/);
-    expect(step(p, "migrate")?.skip).to.match(/redeploy of the running release/);
-    expect(ids(p)).to.not.include("database");
-    expect(ids(p)).to.not.include("revert");
-    expect(quoteArgv(step(p, "up")!.commands[0]!)).to.match(/'up' '-d' '--remove-orphans' 'bot'$/);
+  it("both releases know the lease: standby beside the old bot, gate, switch, handover (the commit point), cleanup", () => {
+    const p = plan(running(), req("v2"));
+    expect(p.strategy).to.equal("handover");
+    const order = ids(p);
+    for (const [a, b] of [
+      ["migrate", "standby"],
+      ["standby", "gate"],
+      ["gate", "switch"],
+      ["switch", "handover"],
+      ["handover", "cleanup"],
+    ] as const)
+      expect(order.indexOf(a), `${a} before ${b}`).to.be.lessThan(order.indexOf(b));
+    expect(order).to.not.include("start");
+    expect(step(p, "handover")?.commits).to.equal(true);
+    expect(step(p, "gate")?.commits).to.equal(undefined);
+    expect(printed(p, "standby")).to.contain("'--no-recreate' '--scale' 'bot=2' 'bot'");
+    // The gate judges the standby, found at run time, while the old one (known now) keeps serving.
+    expect(printed(p, "gate")).to.contain("‹the new bot container, found at run time›").and.contain("bot-state.sh");
+    expect(printed(p, "handover")).to.contain(`'docker' 'stop' '--time' '30' '${OLD}'`);
+    expect(printed(p, "cleanup")).to.contain(`'docker' 'rm' '${OLD}'`);
+    expect(step(p, "backup")?.startsWith).to.equal("build");
   });
 
-  it("release present without its image: no upload, a build", () => {
-    const state: ServerState = {
-      currentTag: "v1",
-      releases: [rel("v1", 1), rel("v2", 2)],
-      images: ["v1"],
-      postgresRunning: true,
-    };
-    const p = deployPlan(config, state, req("v2"));
+  it("a running release from before the lease is replaced stop-first, once, and the plan says so", () => {
+    const p = plan(running({ handoverImages: [] }), req("v2"));
+    expect(p.strategy).to.equal("stop-first");
+    expect(p.warnings.join(" ")).to.contain("does not know the polling lease");
+    expect(ids(p)).to.include("start").and.not.include("standby");
+    expect(printed(p, "start")).to.match(/'up' '-d' '--no-deps' 'bot'/);
+  });
+
+  it("--stop-first and a declared breaking migration stop the old bot before migrating", () => {
+    for (const p of [
+      plan(running(), req("v2", "deploy", { stopFirst: true })),
+      plan(
+        running({
+          releases: [rel("v1", 1), rel("v2", 2)],
+          images: ["v1", "v2"],
+          handoverImages: ["v1", "v2"],
+          migrations: { applied: ["m1"], targetKnown: ["m1", "m2"], targetBreaking: ["m2"] },
+        }),
+        req("v2"),
+      ),
+    ]) {
+      expect(p.strategy).to.equal("stop-first");
+      expect(ids(p).indexOf("stop")).to.be.greaterThan(-1).and.lessThan(ids(p).indexOf("migrate"));
+    }
+  });
+
+  it("redeploy of the running tag with the same env leaves the bot alone; a new env hands over", () => {
+    const same = plan(running(), req("v1", "deploy", { envSha256: "0".repeat(64) }));
+    expect(same.strategy).to.equal("unchanged");
+    expect(step(same, "upload")?.skip).to.match(/already on the server/);
+    expect(step(same, "build")?.skip).to.match(/already on the server/);
+    expect(step(same, "env")?.skip).to.match(/already holds/);
+    expect(step(same, "migrate")?.skip).to.match(/redeploy of the running release/);
+    expect(ids(same)).to.not.include("standby");
+    const env = plan(running(), req("v1"));
+    expect(env.strategy).to.equal("handover");
+    expect(step(env, "env")?.skip).to.equal(undefined);
+  });
+
+  it("release present without its image: no upload, a build, the backup during the build", () => {
+    const p = plan(running({ releases: [rel("v1", 1), rel("v2", 2)] }), req("v2"));
     expect(step(p, "upload")?.skip).to.be.a("string");
     expect(step(p, "build")?.skip).to.equal(undefined);
-    expect(quoteArgv(step(p, "build")!.commands[0]!)).to.contain(
-      "'/opt/remindbot/releases/v2/docker-compose.prod.yml'",
-    );
-    expect(step(p, "backup")?.skip).to.equal(undefined);
-    expect(quoteArgv(step(p, "backup")!.commands[0]!)).to.equal(
+    expect(printed(p, "build")).to.contain("'/opt/remindbot/releases/v2/docker-compose.prod.yml'");
+    expect(printed(p, "backup")).to.contain(
       "'env' 'APP_DIR=/opt/remindbot' 'bash' '/opt/remindbot/releases/v2/remote/bin/backup.sh' '--label' 'pre-v2' '--min-free-mb' '512'",
     );
-    expect(p.previous).to.equal("v1");
   });
 
-  it("rollback with migrations to revert: backup, then down N with the current image", () => {
-    const state: ServerState = {
-      currentTag: "v2",
-      releases: [rel("v1", 1), rel("v2", 2)],
-      images: ["v1", "v2"],
-      postgresRunning: true,
-      migrations: { applied: ["m1", "m2", "m3"], targetKnown: ["m1"] },
-    };
-    const p = deployPlan(config, state, req("v1", "rollback"));
+  it("rollback with migrations to revert: backup, then down N with the current image, before the switch", () => {
+    const p = plan(
+      running({
+        currentTag: "v2",
+        releases: [rel("v1", 1), rel("v2", 2)],
+        images: ["v1", "v2"],
+        handoverImages: ["v1", "v2"],
+        bots: [bot("v2")],
+        migrations: { applied: ["m1", "m2", "m3"], targetKnown: ["m1"] },
+      }),
+      req("v1", "rollback"),
+    );
     expect(p.migrationsDown).to.deep.equal(["m3", "m2"]);
-    const revert = step(p, "revert")!;
-    expect(revert.skip).to.equal(undefined);
-    expect(quoteArgv(revert.commands.at(-1)!)).to.match(
+    expect(printed(p, "revert")).to.match(
       /releases\/v2\/docker-compose.prod.yml.*'node' 'bot\/dist\/migrate.js' 'down' '2'$/,
     );
     expect(ids(p).indexOf("backup")).to.be.lessThan(ids(p).indexOf("revert"));
     expect(ids(p).indexOf("revert")).to.be.lessThan(ids(p).indexOf("switch"));
     expect(step(p, "build")?.skip).to.be.a("string");
+    expect(step(p, "migrate")?.skip).to.equal("nothing pending");
     expect(p.warnings.join(" ")).to.contain("m3, m2");
   });
 
-  it("rollback with nothing to revert says so", () => {
-    const state: ServerState = {
-      currentTag: "v2",
-      releases: [rel("v1", 1), rel("v2", 2)],
-      images: ["v1", "v2"],
-      postgresRunning: true,
-      migrations: { applied: ["m1"], targetKnown: ["m1"] },
-    };
-    expect(step(deployPlan(config, state, req("v1", "rollback")), "revert")?.skip).to.match(/no migration/);
+  it("a revert not known at plan time is decided by the status at run time, printed as such", () => {
+    const p = plan(
+      running({
+        currentTag: "v2",
+        releases: [rel("v2", 2)],
+        images: ["v2"],
+        handoverImages: ["v2"],
+        bots: [bot("v2")],
+      }),
+      req("v1", "rollback"),
+    );
+    const text = printed(p, "revert");
+    expect(text).to.contain("migrate.js' 'status'");
+    expect(text).to.contain("# only when the database has migrations v1 does not know:");
+    expect(text).to.contain("'down' ‹the number of migrations v1 does not know, found at run time›");
+  });
+
+  it("prints no placeholder a user could paste: late values are ‹what they are›", () => {
+    const p = plan(running(), req("v2"));
+    const all = p.steps.flatMap((s) => describeStep(s)).join("\n");
+    expect(all).to.not.match(/<[a-z ]+>/);
+    expect(all).to.contain("‹this run's history line (result, duration), known at the end›");
   });
 
   it("a hostile tag never reaches a command", () => {
-    for (const tag of ["v1;touch /tmp/x", "$(id)", "../.."])
-      expect(() => deployPlan(config, fresh, req(tag))).to.throw(/tag/);
+    for (const tag of ["v1;touch /tmp/x", "$(id)", "../.."]) expect(() => plan(fresh, req(tag))).to.throw(/tag/);
   });
 
   it("prunes beyond keepReleases, never current, target or previous", () => {
-    const state: ServerState = {
+    const state = running({
       currentTag: "v2",
       releases: [rel("v1", 1), rel("v2", 2), rel("v3", 3), rel("v4", 4), rel("v5", 5)],
       images: ["v1", "v2", "v3", "v4", "v5", "old"],
-      postgresRunning: true,
-    };
-    const p = deployPlan(config, state, req("v6"));
+    });
+    const p = plan(state, req("v6"));
     expect(p.prune.tags).to.deep.equal(["v4", "v3", "v1"]);
     expect(p.prune.images).to.include.members(["v1", "v3", "v4", "old"]);
     expect(p.prune.images).to.not.include("v2");

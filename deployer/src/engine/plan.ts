@@ -113,7 +113,8 @@ function chooseStrategy(
   if (!state.currentTag) return { strategy: "first", why: "first deploy: the whole stack starts" };
   if (unchanged)
     return { strategy: "unchanged", why: `${req.tag} is running with this env file: the bot is left alone` };
-  if (req.stopFirst) return { strategy: "stop-first", why: "--stop-first: the old bot stops before the new one starts" };
+  if (req.stopFirst)
+    return { strategy: "stop-first", why: "--stop-first: the old bot stops before the new one starts" };
   const running = state.bots.filter((b) => b.running);
   if (running.length === 0)
     return { strategy: "stop-first", why: "no bot is running: the new one starts without a handover" };
@@ -141,12 +142,7 @@ function chooseStrategy(
   };
 }
 
-export function deployPlan(
-  config: PlanConfig,
-  state: ServerState,
-  req: DeployRequest,
-  src: DeploySources,
-): DeployPlan {
+export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRequest, src: DeploySources): DeployPlan {
   const tag = assertTag(req.tag);
   const l = layout(config.appDir);
   const dir = l.release(tag);
@@ -446,7 +442,10 @@ function revertStep(state: ServerState, tag: string, dir: string, currentDir: st
     actions: [
       run(migrate.status(dir), { judge: judge.revertCount }),
       run(migrate.down(currentDir, count), {
-        when: { text: `the database has migrations ${tag} does not know`, holds: (v) => Number(v.get("revert-count")) > 0 },
+        when: {
+          text: `the database has migrations ${tag} does not know`,
+          holds: (v) => Number(v.get("revert-count")) > 0,
+        },
         timeoutMs: 15 * 60_000,
         judge: judge.reverted,
       }),
@@ -514,7 +513,10 @@ export function finalSteps(l: Layout): Step[] {
           judge: (r) =>
             r.code === 0
               ? { ok: true }
-              : { ok: false, error: `could not remove the lock${judge.lastLine(r.stderr)}: run \`unlock\` once you are sure no deploy runs` },
+              : {
+                  ok: false,
+                  error: `could not remove the lock${judge.lastLine(r.stderr)}: run \`unlock\` once you are sure no deploy runs`,
+                },
         }),
       ],
     },

@@ -30,11 +30,7 @@ export function ask(remote: Remote, c: Argv | ScriptCall): Promise<RunResult> {
   return "script" in c ? remote.run(c.argv, { stdin: scriptText(c) }) : remote.run(c);
 }
 
-export async function probe(
-  remote: Remote,
-  l: Layout,
-  opts: { migrationsFor?: string } = {},
-): Promise<ServerState> {
+export async function probe(remote: Remote, l: Layout, opts: { migrationsFor?: string } = {}): Promise<ServerState> {
   const [cur, rels, imgs, pg, lk, ps, env] = await Promise.all([
     ask(remote, release.readCurrent(l)),
     ask(remote, release.listReleases(l)),

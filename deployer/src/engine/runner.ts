@@ -26,7 +26,6 @@ export interface TaskRecord {
   recover?: (p: Progress, why: string) => Recovery | undefined;
 }
 
-
 /** Generous upper bound for a command without its own, so nothing waits forever without saying why. */
 const DEFAULT_TIMEOUT_MS = 15 * 60_000;
 
@@ -200,7 +199,12 @@ function asStepError(e: unknown, signal?: AbortSignal): StepError {
 }
 
 /** Runs a step's actions (in order, or at once for a parallel step); the notes joined are its note. */
-async function runStep(ctx: RunnerContext, step: Step, st: RunState, signal?: AbortSignal): Promise<string | undefined> {
+async function runStep(
+  ctx: RunnerContext,
+  step: Step,
+  st: RunState,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
   const notes: string[] = [];
   const take = (v: Verdict | undefined) => {
     if (!v) return;
@@ -301,7 +305,8 @@ async function exec(
     });
   } catch (e) {
     if (o.signal?.aborted) throw new StepError(INTERRUPTED);
-    if (timeout.aborted) throw new StepError(`${argv.slice(0, 3).join(" ")} did not finish within ${Math.round(ms / 1000)} s`);
+    if (timeout.aborted)
+      throw new StepError(`${argv.slice(0, 3).join(" ")} did not finish within ${Math.round(ms / 1000)} s`);
     throw e;
   }
 }

@@ -135,7 +135,8 @@ export class EngineSession implements TargetSession {
     );
     if (action === "rollback") {
       const onServer = plan.steps.find((s) => s.id === "upload")?.skip;
-      if (plan.firstDeploy) plan.warnings.push(`nothing is deployed yet: rolling back to ${tag} is a first deploy of it`);
+      if (plan.firstDeploy)
+        plan.warnings.push(`nothing is deployed yet: rolling back to ${tag} is a first deploy of it`);
       plan.warnings.push(
         onServer
           ? `${tag} is on the server: no upload${plan.steps.find((s) => s.id === "build")?.skip ? ", no rebuild" : ""}`
@@ -175,10 +176,15 @@ export class EngineSession implements TargetSession {
   ): Promise<TaskResult> {
     return this.guard(sink, async () => {
       const plan = await this.deployPlan(action, tag, o);
-      return runTask({ remote: await this.open(), sink, now: () => this.now() }, plan, {
-        history: { action, tag, commit: plan.request.commit, by: this.deps.by },
-        recover: (p, why) => recoveryPlan(plan, p, why),
-      }, signal);
+      return runTask(
+        { remote: await this.open(), sink, now: () => this.now() },
+        plan,
+        {
+          history: { action, tag, commit: plan.request.commit, by: this.deps.by },
+          recover: (p, why) => recoveryPlan(plan, p, why),
+        },
+        signal,
+      );
     });
   }
 
@@ -264,7 +270,12 @@ export class EngineSession implements TargetSession {
     return this.guard(sink, async () => {
       const dir = await this.currentDir(await this.open());
       const plan = backupPlan(this.layout, dir, this.deps.target.backup.minFreeMb, this.request());
-      return this.run(plan, { history: { action: "backup", tag: "manual", commit: "", by: this.deps.by } }, sink, signal);
+      return this.run(
+        plan,
+        { history: { action: "backup", tag: "manual", commit: "", by: this.deps.by } },
+        sink,
+        signal,
+      );
     });
   }
 
@@ -301,9 +312,14 @@ export class EngineSession implements TargetSession {
       const remote = await this.deps.connectRoot();
       try {
         const plan = await this.provisionPlan(remote);
-        return await runTask({ remote, sink, now: () => this.now() }, plan, {
-          history: { action: "provision", tag: "-", commit: "", by: this.deps.by },
-        }, signal);
+        return await runTask(
+          { remote, sink, now: () => this.now() },
+          plan,
+          {
+            history: { action: "provision", tag: "-", commit: "", by: this.deps.by },
+          },
+          signal,
+        );
       } finally {
         await remote.close();
       }

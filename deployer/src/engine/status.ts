@@ -19,7 +19,11 @@ interface Inspected {
 }
 
 /** One container as the status screen shows it (pure). */
-export function containerStatus(c: Inspected, m: { mem: string; cpu: string } | undefined, now: number): ContainerStatus {
+export function containerStatus(
+  c: Inspected,
+  m: { mem: string; cpu: string } | undefined,
+  now: number,
+): ContainerStatus {
   const started = Date.parse(c.State?.StartedAt ?? "");
   const service = c.Config?.Labels?.["com.docker.compose.service"] ?? c.Id.slice(0, 12);
   const image = c.Config?.Image ?? "";

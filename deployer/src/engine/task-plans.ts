@@ -72,7 +72,9 @@ export function restorePlan(
       {
         id: "restore",
         title: `Restore ${name} (safety backup first, bot stopped meanwhile)`,
-        actions: [run(backup.restore(currentDir, l, name, healthTimeoutSec), { timeoutMs: 30 * 60_000, judge: judge.restored })],
+        actions: [
+          run(backup.restore(currentDir, l, name, healthTimeoutSec), { timeoutMs: 30 * 60_000, judge: judge.restored }),
+        ],
       },
       {
         id: "health",
@@ -130,7 +132,9 @@ export function provisionPlan(
   const steps: Step[] = [
     {
       id: "docker",
-      title: state.missing.length ? `Install ${state.missing.join(" and ")} from Docker's apt repository` : "Docker and compose v2",
+      title: state.missing.length
+        ? `Install ${state.missing.join(" and ")} from Docker's apt repository`
+        : "Docker and compose v2",
       ...(state.missing.length ? {} : { skip: "present" }),
       actions: [
         ...installs,
@@ -138,7 +142,11 @@ export function provisionPlan(
         run(prov.hasCompose(), { judge: judge.exitZero("compose v2 was installed but is still not usable") }),
       ],
     },
-    { id: "user", title: `Deploy user ${o.user} in the docker group`, actions: [run(prov.ensureUser(o.user, sudo), { judge: changes("user") })] },
+    {
+      id: "user",
+      title: `Deploy user ${o.user} in the docker group`,
+      actions: [run(prov.ensureUser(o.user, sudo), { judge: changes("user") })],
+    },
     {
       id: "key",
       title: "Authorise the workstation's public key",
@@ -147,7 +155,9 @@ export function provisionPlan(
     {
       id: "layout",
       title: `App layout under ${l.appDir}`,
-      actions: prov.layoutDirs(l).map((d) => run(prov.ensureDir(d, o.user, sudo), { judge: changes(`layout ${d.path}`) })),
+      actions: prov
+        .layoutDirs(l)
+        .map((d) => run(prov.ensureDir(d, o.user, sudo), { judge: changes(`layout ${d.path}`) })),
     },
     ...unitSteps(l, o.units, { asRoot: true, sudo, deployUser: o.user }),
     // Provision holds no lock (the app dir may not exist before it): history is written as the
@@ -157,7 +167,10 @@ export function provisionPlan(
       title: "Record history",
       final: true,
       actions: [
-        run(asUser(sudo, o.user, history.appendLine(l, HISTORY_ENTRY)), { quiet: true, what: "appending to history.jsonl" }),
+        run(asUser(sudo, o.user, history.appendLine(l, HISTORY_ENTRY)), {
+          quiet: true,
+          what: "appending to history.jsonl",
+        }),
       ],
     },
   ];
@@ -165,10 +178,14 @@ export function provisionPlan(
     task: "provision",
     action: "provision",
     steps,
-    warnings: state.missing.length ? [`${state.missing.join(" and ")} missing: provision installs them from download.docker.com`] : [],
+    warnings: state.missing.length
+      ? [`${state.missing.join(" and ")} missing: provision installs them from download.docker.com`]
+      : [],
     success: (v) => {
       const n = countProvisionChanges(v);
-      return n === 0 ? "provision: nothing changed (the server was already prepared)" : `provision: ${n} change(s) made`;
+      return n === 0
+        ? "provision: nothing changed (the server was already prepared)"
+        : `provision: ${n} change(s) made`;
     },
   };
 }

@@ -10,7 +10,8 @@ import type { UnitFile } from "./context.js";
 import { lastLine, unitsChanged } from "./judges.js";
 import type { Step } from "./steps.js";
 
-const changedList = (v: ReadonlyMap<string, string>): string[] => (v.get("units-changed") ?? "").split(" ").filter(Boolean);
+const changedList = (v: ReadonlyMap<string, string>): string[] =>
+  (v.get("units-changed") ?? "").split(" ").filter(Boolean);
 
 const anyChanged = (sudoChecked: boolean): When => ({
   text: sudoChecked ? "a unit differs and sudo -n works" : "a unit differs",
@@ -32,7 +33,8 @@ export interface UnitStepOptions {
 
 export function unitSteps(l: Layout, units: UnitFile[] | undefined, o: UnitStepOptions): Step[] {
   const title = "Install or refresh the systemd units (only when they differ)";
-  if (!units || units.length === 0) return [{ id: "units", title, skip: "no unit renderer in this build", actions: [] }];
+  if (!units || units.length === 0)
+    return [{ id: "units", title, skip: "no unit renderer in this build", actions: [] }];
   const wanted = new Map(units.map((u) => [u.name, createHash("sha256").update(u.content).digest("hex")]));
   const sudoChecked = !o.asRoot;
   const prefix = o.asRoot ? (o.sudo ?? []) : ["sudo", "-n"];
@@ -65,7 +67,10 @@ export function unitSteps(l: Layout, units: UnitFile[] | undefined, o: UnitStepO
       judge: (r) => {
         const dir = r.stdout.trim();
         if (r.code !== 0 || !dir.startsWith("/")) return { ok: false, error: `mktemp -d failed${lastLine(r.stderr)}` };
-        return { ok: true, set: Object.fromEntries([["units-staging", dir], ...names.map((n) => [`units-staging/${n}`, `${dir}/${n}`])]) };
+        return {
+          ok: true,
+          set: Object.fromEntries([["units-staging", dir], ...names.map((n) => [`units-staging/${n}`, `${dir}/${n}`])]),
+        };
       },
     }),
   );

@@ -5,14 +5,8 @@
 import { Box, Static, Text, useInput } from "ink";
 import { useEffect, useReducer, useRef, useState } from "react";
 import { INTERRUPTED, type EventSink, type TaskEvent, type TaskResult } from "../engine/events.js";
-import {
-  formatBytes,
-  formatDuration,
-  initialDeploy,
-  reduceEvents,
-  stepDurationMs,
-  type StepView,
-} from "./deploy-state.js";
+import { formatBytes } from "../format.js";
+import { formatDuration, initialDeploy, reduceEvents, stepDurationMs, type StepView } from "./deploy-state.js";
 import { ErrorLine } from "./error-line.js";
 import { tint } from "./theme.js";
 import { useBatched } from "./use-batched.js";
@@ -184,6 +178,14 @@ function Summary({ result }: { result: TaskResult }) {
           {k}: {v}
         </Text>
       ))}
+      {result.ok
+        ? (result.warnings ?? []).map((w, i) => (
+            <Text key={`w${i}`} color={tint("yellow")}>
+              {"  ! "}
+              {w}
+            </Text>
+          ))
+        : null}
     </Box>
   );
 }

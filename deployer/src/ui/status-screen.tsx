@@ -34,6 +34,7 @@ export function StatusTable({ status }: { status: ServerStatus }) {
       ))}
       <Text> </Text>
       <Text>Release: {status.currentRelease ?? "none"}</Text>
+      {status.warning ? <Text color={tint("yellow")}>! {status.warning}</Text> : null}
       <Text>Disk free: {status.diskFree}</Text>
       <Text>
         Last backup: {status.lastBackup ?? "none"} · next: {status.nextBackup ?? "not scheduled"}

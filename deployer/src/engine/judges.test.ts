@@ -1,0 +1,52 @@
+import { expect } from "chai";
+import { active, gate, newContainer, parseBotState, pendingMigrations } from "./judges.js";
+
+const res = (stdout: string, code = 0) => ({ code, stdout, stderr: "" });
+const state = (s: Record<string, unknown>, restarts = 0, http?: string, body?: unknown) =>
+  res([`${JSON.stringify(s)}\t${restarts}`, http ?? "-", body === undefined ? "" : JSON.stringify(body)].join("\n"));
+const running = { Status: "running", Running: true, Health: { Status: "starting" } };
+
+describe("judges", () => {
+  it("parseBotState reads Docker's state, the restart count and the bot's /health answer", () => {
+    const s = parseBotState(state(running, 2, "HTTP/1.1 200 OK", { ok: true, role: "standby" }).stdout)!;
+    expect(s).to.deep.include({ running: true, restarts: 2, http: 200, dockerHealth: "starting" });
+    expect(s.body?.role).to.equal("standby");
+    expect(parseBotState("not json")).to.equal(undefined);
+  });
+
+  it("gate: ready as standby passes; starting waits; exited, restarted, OOM or unhealthy fail with exit 4", () => {
+    expect(gate(state(running, 0, "HTTP/1.1 200 OK", { ok: true, role: "standby" }))).to.deep.include({ ok: true });
+    expect(
+      gate(state(running, 0, "HTTP/1.1 503 Service Unavailable", { ok: false, reason: "database" })),
+    ).to.have.property("wait");
+    expect(gate(state(running))).to.have.property("wait");
+    for (const bad of [
+      state({ Status: "exited", Running: false, ExitCode: 1 }),
+      state(running, 1),
+      state({ ...running, OOMKilled: true }),
+      state({ ...running, Health: { Status: "unhealthy" } }),
+    ])
+      expect(gate(bad)).to.deep.include({ ok: false, exitCode: 4 });
+  });
+
+  it("active: only a bot that says it holds the lease and polls; the gap becomes a figure", () => {
+    expect(active(state(running, 0, "HTTP/1.1 200 OK", { ok: true, role: "standby" }))).to.have.property("wait");
+    const v = active(state(running, 0, "HTTP/1.1 200 OK", { ok: true, role: "active", handover: { gapMs: 120 } }));
+    expect(v).to.deep.include({ ok: true });
+    expect((v as { figures?: Record<string, string> }).figures?.["polling gap"]).to.match(/^0\.12 s/);
+    expect(active(state({ Status: "exited", Running: false }))).to.deep.include({ ok: false });
+  });
+
+  it("newContainer: exactly one id that was not there before is the standby", () => {
+    const old = "a".repeat(64);
+    const nu = "b".repeat(64);
+    expect(newContainer([old], "standby")(res(`${old}\n${nu}\n`))).to.deep.include({ ok: true, set: { standby: nu } });
+    expect(newContainer([old], "standby")(res(`${old}\n`))).to.deep.include({ ok: false });
+  });
+
+  it("pendingMigrations: a pending breaking migration stops a handover before anything is migrated", () => {
+    const out = res(JSON.stringify({ known: ["m1", "m2"], applied: ["m1"], breaking: ["m2"] }));
+    expect(pendingMigrations(true)(out)).to.deep.include({ ok: false });
+    expect(pendingMigrations(false)(out)).to.deep.include({ ok: true, set: { "pending-count": "1" } });
+  });
+});
