@@ -7,7 +7,7 @@ import * as bots from "../commands/bot-containers.js";
 import * as compose from "../commands/compose.js";
 import * as migrate from "../commands/migrate.js";
 import * as release from "../commands/release.js";
-import { late, run, type Action, type Values } from "./actions.js";
+import { late, run, type Action, type Command, type Values } from "./actions.js";
 import * as judge from "./judges.js";
 import type { DeployPlan } from "./plan.js";
 import type { Step } from "./steps.js";
@@ -103,7 +103,7 @@ export function recoveryPlan(plan: DeployPlan, p: Progress, why: string): Recove
   };
 }
 
-function serving(c: { argv: readonly import("./actions.js").Arg[]; script: string }): Action {
+function serving(c: Command): Action {
   return {
     kind: "wait",
     cmd: c,
