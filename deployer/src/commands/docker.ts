@@ -1,4 +1,5 @@
 /** Plain docker commands: images, health, clean-up. */
+import { formatBytes } from "../format.js";
 import type { Argv } from "../ssh/types.js";
 import { APP, imageName } from "./names.js";
 
@@ -56,15 +57,5 @@ export const pruneDangling = (): Argv[] => [
   ["docker", "builder", "prune", "-f", "--filter", "until=168h"],
 ];
 
-export function formatBytes(n: number): string {
-  if (!Number.isFinite(n) || n < 0) return "?";
-  if (n < 1024) return `${n} B`;
-  const units = ["KB", "MB", "GB", "TB"];
-  let v = n;
-  let i = -1;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i] ?? "B"}`;
-}
+/** The one formatBytes (../format.ts), also here for callers that reach it as docker.formatBytes. */
+export { formatBytes };

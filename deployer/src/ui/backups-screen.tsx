@@ -3,7 +3,7 @@ import { Box, Text, useInput } from "ink";
 import { useState } from "react";
 import type { BackupInfo, TargetSession } from "../engine/api.js";
 import type { TaskResult } from "../engine/events.js";
-import { formatBytes } from "./deploy-state.js";
+import { formatBytes } from "../format.js";
 import { ErrorLine } from "./error-line.js";
 import { SelectList } from "./list.js";
 import { TaskProgress } from "./progress-view.js";
