@@ -12,6 +12,9 @@ import { I18n } from "@grammyjs/i18n";
 import { sequentialize } from "@grammyjs/runner";
 import type { BotContext, BotDeps } from "./context.js";
 import type { PollTracker } from "./health/poll-tracker.js";
+import { skipHandledUpdates } from "./polling/handled-updates.js";
+import type { HandledUpdates } from "./polling/handled-updates.js";
+import type { InFlight } from "./polling/in-flight.js";
 import { decodeAction } from "./services/callback-data.js";
 import { langFromClient } from "./services/users.js";
 import { createReminderFeature } from "./features/create-reminder.js";
@@ -27,6 +30,10 @@ export interface CreateBotOptions {
   apiRoot?: string;
   /** Told about every getUpdates (the health check's liveness signal). */
   polls?: PollTracker;
+  /** Counts updates being handled, so a polling step-down can wait for them. */
+  inFlight?: InFlight;
+  /** Skips an update already handled (Telegram redelivers across a polling handover). */
+  handled?: HandledUpdates;
 }
 
 /** The .ftl files: beside the compiled code in the image (dist/i18n), in src/i18n from source. */
@@ -76,6 +83,9 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
 
   const i18n = createI18n();
   const log = deps.logger;
+
+  if (options.inFlight) bot.use(options.inFlight.middleware());
+  if (options.handled) bot.use(skipHandledUpdates(options.handled, log));
 
   bot.use(async (ctx, next) => {
     const started = performance.now();

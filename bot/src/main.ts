@@ -1,10 +1,10 @@
 /**
- * The bot process: config → logger → database (migrations under the advisory lock) → bot →
- * scheduler → health. SIGTERM/SIGINT: stop polling, let in-flight sends finish (bounded), close
- * the database, exit 0. A startup failure exits 1 with one line.
+ * The bot process: config → logger → database (migrations under the advisory lock) → getMe and
+ * commands → health (standby) → wait for the polling lease → scheduler and polling (active); see
+ * polling/supervisor.ts. SIGTERM/SIGINT: the supervisor steps down (polling stopped, offset
+ * confirmed, handover recorded, lease released), then the scheduler's grace, health and database
+ * close, exit 0. A startup failure exits 1 with one line.
  */
-import { run } from "@grammyjs/runner";
-import type { RunnerHandle } from "@grammyjs/runner";
 import type { DataSource } from "typeorm";
 import { ConfigError, loadConfig, secretsOf } from "./config/config.js";
 import type { Config } from "./config/config.js";
@@ -12,7 +12,7 @@ import { createLogger } from "./logging/logger.js";
 import type { Logger } from "./logging/logger.js";
 import { redactSecrets } from "./logging/redact.js";
 import { connectDatabase } from "./database.js";
-import { runMigrations, User } from "./db/index.js";
+import { pgClientConfig, runMigrations, User } from "./db/index.js";
 import { createBot, setCommands } from "./bot.js";
 import { createSend, deliveryApi } from "./delivery.js";
 import { startHealthServer } from "./health/server.js";
@@ -23,7 +23,11 @@ import { createReminderService } from "./services/reminders.js";
 import { createUserService } from "./services/users.js";
 import { PendingInputs } from "./services/pending.js";
 import { createScheduler } from "./scheduler/index.js";
-import type { Scheduler } from "./scheduler/index.js";
+import { acquireLease } from "./polling/lease.js";
+import { handledUpdatesStore } from "./polling/handled-updates.js";
+import { handoverStore } from "./polling/handover-record.js";
+import { InFlight } from "./polling/in-flight.js";
+import { PollingSupervisor } from "./polling/supervisor.js";
 import { hostname } from "node:os";
 
 const STOP_TIMEOUT_MS = 10_000;
@@ -49,26 +53,30 @@ async function main(): Promise<void> {
 
   let ds: DataSource | undefined;
   // Filled in as the parts start; shutdown stops whatever is there.
-  const parts: { health?: HealthServer; runner?: RunnerHandle; scheduler?: Scheduler } = {};
+  const parts: { health?: HealthServer; supervisor?: PollingSupervisor } = {};
   let stopping = false;
 
-  const shutdown = async (signal: string) => {
+  const shutdown = async (signal: string, code = 0) => {
     if (stopping) return;
     stopping = true;
     logger.info("stopping", { signal });
-    const hard = setTimeout(() => {
-      logger.error("stop took too long, exiting");
-      process.exit(1);
-    }, STOP_TIMEOUT_MS + 5000);
+    // Step-down (bounded drain), then the scheduler's grace: both within the hard limit.
+    const hard = setTimeout(
+      () => {
+        logger.error("stop took too long, exiting");
+        process.exit(1);
+      },
+      2 * STOP_TIMEOUT_MS + 5000,
+    );
     hard.unref();
     try {
-      if (parts.runner?.isRunning()) await parts.runner.stop();
-      await parts.scheduler?.stop({ graceMs: STOP_TIMEOUT_MS });
+      // Releases the lease before the scheduler's grace, so the successor polls meanwhile.
+      await parts.supervisor?.stop();
       await parts.health?.close();
       await ds?.destroy();
       logger.info("stopped");
       await Promise.race([new Promise((r) => logger.on("finish", r).end()), new Promise((r) => setTimeout(r, 500))]);
-      process.exit(0);
+      process.exit(code);
     } catch (err) {
       logger.error("stop failed", { error: (err as Error).message });
       process.exit(1);
@@ -88,6 +96,8 @@ async function main(): Promise<void> {
   const db = ds;
 
   const polls = new PollTracker();
+  const inFlight = new InFlight();
+  const handled = handledUpdatesStore(db);
   const users = createUserService(db);
   const deps = {
     users,
@@ -100,6 +110,8 @@ async function main(): Promise<void> {
   const { bot, i18n } = createBot(config.botToken, deps, {
     apiRoot: config.telegramApiRoot,
     polls,
+    inFlight,
+    handled,
   });
 
   try {
@@ -118,31 +130,54 @@ async function main(): Promise<void> {
     formatDue: parser.formatDue,
     langOf: async (id) => (await db.getRepository(User).findOneBy({ id }))?.lang,
   });
-  const sched = createScheduler({
-    dataSource: db,
-    send,
-    instanceId: `${hostname()}:${process.pid}`,
+  const instanceId = `${hostname()}:${process.pid}`;
+  const startScheduler = async () => {
+    const sched = createScheduler({
+      dataSource: db,
+      send,
+      instanceId,
+      logger,
+      applyQuietHours: parser.applyQuietHours,
+      // Below Telegram's limits (about 30 messages a second, 1 a second per chat); 429s are honoured too.
+      rateLimit: { perSecond: 25, perChatPerSecond: 1 },
+    });
+    await sched.start();
+    return sched;
+  };
+
+  const supervisor = new PollingSupervisor({
+    bot,
+    acquire: (signal) => acquireLease({ client: pgClientConfig(db), signal }),
+    handover: handoverStore(db),
+    handled,
+    inFlight,
+    startScheduler,
     logger,
-    applyQuietHours: parser.applyQuietHours,
-    // Below Telegram's limits (about 30 messages a second, 1 a second per chat); 429s are honoured too.
-    rateLimit: { perSecond: 25, perChatPerSecond: 1 },
+    instance: `${config.release}@${instanceId}`,
+    runOptions: {
+      runner: { fetch: { allowed_updates: ["message", "callback_query", "my_chat_member"] } },
+      sink: { concurrency: CONCURRENCY },
+    },
+    drainMs: STOP_TIMEOUT_MS,
+    schedulerGraceMs: STOP_TIMEOUT_MS,
   });
-  await sched.start();
-  parts.scheduler = sched;
 
   if (stopping) return;
-  parts.runner = run(bot, {
-    runner: { fetch: { allowed_updates: ["message", "callback_query", "my_chat_member"] } },
-    sink: { concurrency: CONCURRENCY },
-  });
-
   parts.health = await startHealthServer({
     port: config.healthPort,
     pingDb: async () => void (await db.query("SELECT 1")),
     lastPollAt: () => polls.lastAliveAt(),
+    role: () => supervisor.role(),
+    // getMe succeeded above, or the process has exited.
+    botReady: () => true,
+    handover: () => supervisor.handover(),
     release: config.release,
   });
   logger.info("running", { healthPort: parts.health.port });
+
+  if (stopping) return;
+  parts.supervisor = supervisor;
+  supervisor.run().catch(() => void shutdown("polling failed", 1));
 }
 
 main().catch((err: unknown) => {

@@ -1,5 +1,5 @@
 /**
- * The migrations CLI (docs/CONTRACTS.md): `status` prints {"known":[...],"applied":[...]};
+ * The migrations CLI (docs/CONTRACTS.md): `status` prints {"known":[...],"applied":[...],"breaking":[...]};
  * `up` runs pending migrations under the advisory lock; `down N` reverts the last N.
  * Exit 0 on success, 1 with one line on stderr.
  */

@@ -9,8 +9,9 @@ export {
   revertMigrations,
   migrationStatus,
   knownMigrations,
+  breakingMigrations,
   withMigrationLock,
   MIGRATION_LOCK_KEY,
 } from "./migrator.js";
-export type { MigrationStatus } from "./migrator.js";
+export type { MaybeBreaking, MigrationStatus } from "./migrator.js";
 export { migrations } from "./migrations/index.js";

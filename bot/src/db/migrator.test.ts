@@ -1,10 +1,23 @@
 import { expect } from "chai";
 import type { DataSource } from "typeorm";
 import { freshDatabase, type TestDatabase } from "../../../test/support/postgres.js";
+import { DataSource as TypeOrmDataSource } from "typeorm";
+import type { MigrationInterface } from "typeorm";
 import { createDataSource } from "./data-source.js";
-import { migrationStatus, revertMigrations, runMigrations } from "./migrator.js";
+import { breakingMigrations, migrationStatus, revertMigrations, runMigrations } from "./migrator.js";
+import { migrations } from "./migrations/index.js";
 
 const FIRST = "InitialSchema1767225600000";
+const SECOND = "PollingHandover1767312000000";
+const ALL = [FIRST, SECOND];
+
+/** A later migration that the running release could not live with. */
+class DropsAColumn1999999999999 implements MigrationInterface {
+  static readonly breaksRunningRelease = true;
+  name = "DropsAColumn1999999999999";
+  async up(): Promise<void> {}
+  async down(): Promise<void> {}
+}
 
 async function tables(ds: DataSource): Promise<string[]> {
   const rows = (await ds.query(
@@ -32,19 +45,48 @@ describe("db/migrator", () => {
 
   it("migrates up, reports status, reverts and migrates up again", async () => {
     const ds = await connect();
-    expect(await migrationStatus(ds)).to.deep.equal({ known: [FIRST], applied: [] });
+    expect(await migrationStatus(ds)).to.deep.equal({ known: ALL, applied: [], breaking: [] });
 
-    expect(await runMigrations(ds)).to.deep.equal([FIRST]);
-    expect(await tables(ds)).to.include.members(["users", "reminders", "deliveries", "migrations"]);
-    expect(await migrationStatus(ds)).to.deep.equal({ known: [FIRST], applied: [FIRST] });
+    expect(await runMigrations(ds)).to.deep.equal(ALL);
+    expect(await tables(ds)).to.include.members([
+      "users",
+      "reminders",
+      "deliveries",
+      "polling_handover",
+      "handled_updates",
+      "migrations",
+    ]);
+    expect(await migrationStatus(ds)).to.deep.equal({ known: ALL, applied: ALL, breaking: [] });
     expect(await runMigrations(ds), "nothing pending").to.deep.equal([]);
 
+    expect(await revertMigrations(ds, 1)).to.deep.equal([SECOND]);
+    expect(await tables(ds))
+      .to.not.include.members(["polling_handover"])
+      .and.not.include("handled_updates");
+    expect(await tables(ds)).to.include("reminders");
     expect(await revertMigrations(ds, 1)).to.deep.equal([FIRST]);
     expect(await tables(ds)).to.deep.equal(["migrations"]);
-    expect(await migrationStatus(ds)).to.deep.equal({ known: [FIRST], applied: [] });
+    expect(await migrationStatus(ds)).to.deep.equal({ known: ALL, applied: [], breaking: [] });
 
-    expect(await runMigrations(ds)).to.deep.equal([FIRST]);
-    expect(await migrationStatus(ds)).to.deep.equal({ known: [FIRST], applied: [FIRST] });
+    expect(await runMigrations(ds)).to.deep.equal(ALL);
+    expect(await migrationStatus(ds)).to.deep.equal({ known: ALL, applied: ALL, breaking: [] });
+  });
+
+  it("lists the known migrations that declare breaksRunningRelease", async () => {
+    const plain = await connect();
+    expect(breakingMigrations(plain)).to.deep.equal([]);
+    const ds = new TypeOrmDataSource({
+      ...plain.options,
+      migrations: [DropsAColumn1999999999999, ...migrations],
+    } as ConstructorParameters<typeof TypeOrmDataSource>[0]);
+    open.push(ds);
+    await ds.initialize();
+    expect(breakingMigrations(ds)).to.deep.equal(["DropsAColumn1999999999999"]);
+    expect(await migrationStatus(ds)).to.deep.equal({
+      known: [...ALL, "DropsAColumn1999999999999"],
+      applied: [],
+      breaking: ["DropsAColumn1999999999999"],
+    });
   });
 
   it("creates the partial index on active due times and the notify trigger", async () => {
@@ -65,9 +107,9 @@ describe("db/migrator", () => {
   it("runs each migration once when two runners start at the same time", async () => {
     const [a, b] = await Promise.all([connect(), connect()]);
     const [ranA, ranB] = await Promise.all([runMigrations(a), runMigrations(b)]);
-    expect([...ranA, ...ranB]).to.deep.equal([FIRST]);
-    const rows = (await a.query(`SELECT name FROM migrations`)) as { name: string }[];
-    expect(rows.map((r) => r.name)).to.deep.equal([FIRST]);
+    expect([...ranA, ...ranB].sort()).to.deep.equal(ALL);
+    const rows = (await a.query(`SELECT name FROM migrations ORDER BY id`)) as { name: string }[];
+    expect(rows.map((r) => r.name)).to.deep.equal(ALL);
   });
 
   it("releases the advisory lock after a failure", async () => {
@@ -92,12 +134,12 @@ describe("db/migrator", () => {
     await runMigrations(ds);
     let error: unknown;
     try {
-      await revertMigrations(ds, 2);
+      await revertMigrations(ds, 3);
     } catch (err) {
       error = err;
     }
-    expect(String(error)).to.match(/asked for 2 migrations, only 1 applied/);
-    expect((await migrationStatus(ds)).applied).to.deep.equal([FIRST]);
+    expect(String(error)).to.match(/asked for 3 migrations, only 2 applied/);
+    expect((await migrationStatus(ds)).applied).to.deep.equal(ALL);
   });
 
   it("refuses to revert a migration this build does not know", async () => {

@@ -12,6 +12,17 @@ export interface MigrationStatus {
   known: string[];
   /** Recorded in the database's migrations table, in order of application. */
   applied: string[];
+  /** Known migrations that declare `static readonly breaksRunningRelease = true`, in order. */
+  breaking: string[];
+}
+
+/**
+ * A migration class may declare `static readonly breaksRunningRelease = true` when the release
+ * running now cannot live with it: the deployer then stops the old bot before migrating instead of
+ * handing over with both running.
+ */
+export interface MaybeBreaking {
+  breaksRunningRelease?: boolean;
 }
 
 /** Runs `fn` while holding the migration lock; the lock is always released. */
@@ -30,11 +41,19 @@ export async function withMigrationLock<T>(ds: DataSource, fn: () => Promise<T>)
   }
 }
 
+const byTimestamp = (a: string, b: string) => Number(a.slice(-13)) - Number(b.slice(-13));
+
 /** Names of this build's migrations, in the order TypeORM runs them. */
 export function knownMigrations(ds: DataSource): string[] {
+  return ds.migrations.map((m) => m.name ?? m.constructor.name).sort(byTimestamp);
+}
+
+/** Names of this build's migrations whose class declares breaksRunningRelease, in order. */
+export function breakingMigrations(ds: DataSource): string[] {
   return ds.migrations
+    .filter((m) => (m.constructor as MaybeBreaking).breaksRunningRelease === true)
     .map((m) => m.name ?? m.constructor.name)
-    .sort((a, b) => Number(a.slice(-13)) - Number(b.slice(-13)));
+    .sort(byTimestamp);
 }
 
 async function appliedMigrations(ds: DataSource): Promise<string[]> {
@@ -46,7 +65,11 @@ async function appliedMigrations(ds: DataSource): Promise<string[]> {
 }
 
 export async function migrationStatus(ds: DataSource): Promise<MigrationStatus> {
-  return withMigrationLock(ds, async () => ({ known: knownMigrations(ds), applied: await appliedMigrations(ds) }));
+  return withMigrationLock(ds, async () => ({
+    known: knownMigrations(ds),
+    applied: await appliedMigrations(ds),
+    breaking: breakingMigrations(ds),
+  }));
 }
 
 /** Applies pending migrations, each in its own transaction; returns the names that ran. */

@@ -1,8 +1,12 @@
-/** GET /health on HEALTH_PORT: 200 {"ok":true,...} while judgeHealth says so, else 503 with the reason. */
+/**
+ * GET /health on HEALTH_PORT: 200 {"ok":true,"role",...} while judgeHealth says so, else 503
+ * {"ok":false,"role","reason"} (docs/CONTRACTS.md).
+ */
 import { createServer } from "node:http";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { judgeHealth } from "./liveness.js";
+import { healthResponse, judgeHealth } from "./liveness.js";
+import type { HandoverInfo, Role } from "./liveness.js";
 
 export interface HealthServerOptions {
   port: number;
@@ -10,6 +14,12 @@ export interface HealthServerOptions {
   /** Runs SELECT 1 (bounded by dbTimeoutMs). */
   pingDb: () => Promise<void>;
   lastPollAt: () => number | undefined;
+  /** "standby" until the process holds the polling lease; "active" when absent. */
+  role?: () => Role;
+  /** getMe succeeded; true when absent. */
+  botReady?: () => boolean;
+  /** This process's takeover, when it took over from a recent step-down. */
+  handover?: () => HandoverInfo | undefined;
   maxPollAgeMs?: number;
   dbTimeoutMs?: number;
   release?: string;
@@ -43,17 +53,18 @@ export async function startHealthServer(o: HealthServerOptions): Promise<HealthS
         dbOk = false;
         dbError = err instanceof Error ? err.message.split("\n")[0] : String(err);
       }
+      const role = o.role?.() ?? "active";
       const h = judgeHealth({
+        role,
         dbOk,
         dbError,
+        botReady: o.botReady?.() ?? true,
         lastPollAt: o.lastPollAt(),
         now: Date.now(),
         maxPollAgeMs: o.maxPollAgeMs ?? 90_000,
       });
-      const body = h.ok
-        ? { ok: true, lastPollAgeMs: h.lastPollAgeMs, release: o.release }
-        : { ok: false, reason: h.reason };
-      res.writeHead(h.ok ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify(body));
+      const { status, body } = healthResponse(h, { role, release: o.release ?? "dev", handover: o.handover?.() });
+      res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
     })();
   });
   server.keepAliveTimeout = 1000;

@@ -1,4 +1,5 @@
 /** Every migration this build knows, as classes (never globbed from disk), oldest first. */
 import { InitialSchema1767225600000 } from "./1767225600000-initial-schema.js";
+import { PollingHandover1767312000000 } from "./1767312000000-polling-handover.js";
 
-export const migrations = [InitialSchema1767225600000];
+export const migrations = [InitialSchema1767225600000, PollingHandover1767312000000];
