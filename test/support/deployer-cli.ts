@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { message } from "@remindbot/fake-telegram/client";
-import { run } from "../../tools/sandbox/src/process.js";
+import { run } from "../../deployer/src/local/process.js";
 import { REPO_ROOT } from "../../deployer/src/local/repo-root.js";
 import { fakeBotApi, sandboxEnv, sandboxSsh, shellQuote } from "./sandbox.js";
 

@@ -12,7 +12,7 @@ import { FakeBotApiClient } from "@remindbot/fake-telegram/client";
 import { docker, ENGINE_DOWN } from "../../tools/sandbox/src/docker.js";
 import type { Flavour } from "../../tools/sandbox/src/names.js";
 import { TELEGRAM, telegramApiRoot, vdsNames } from "../../tools/sandbox/src/names.js";
-import type { RunResult } from "../../tools/sandbox/src/process.js";
+import type { RunResult } from "../../deployer/src/local/process.js";
 import { ssh } from "../../tools/sandbox/src/ssh.js";
 import { PATHS, readEnvFile, targetFor, writeTarget } from "../../tools/sandbox/src/state.js";
 import type { SandboxTarget } from "../../deployer/src/config/sandbox-target.js";

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadTargetsFile, resolveTarget, listTargets } from "./targets.js";
-import { checkEnvFile, parseEnv, isPlaceholder, secretValues } from "./env-file.js";
+import { checkEnvFile, formatEnv, parseEnv, isPlaceholder, secretValues } from "./env-file.js";
 import { readSandboxTarget } from "./sandbox-target.js";
 
 const made: string[] = [];
@@ -157,5 +157,40 @@ describe("env file", () => {
     ]);
     for (const p of ["", "change-me", "CHANGEME", "<token>", "replace_me"]) expect(isPlaceholder(p)).to.equal(true);
     expect(isPlaceholder("real-value")).to.equal(false);
+  });
+  it("reads quoting as docker compose does: literal '...', escapes in \"...\", comments after unquoted values", () => {
+    const text = [
+      "A=plain # a comment",
+      "B=with#hash",
+      "C='single $HOME # kept'  # comment",
+      'D="tab\\there \\"quoted\\" \\$5"',
+      'E="two',
+      'lines"',
+      "F=",
+      "G='unterminated",
+      "H=x\r",
+    ].join("\n");
+    expect(Object.fromEntries(parseEnv(text))).to.deep.equal({
+      A: "plain",
+      B: "with#hash",
+      C: "single $HOME # kept",
+      D: 'tab\there "quoted" $5',
+      E: "two\nlines",
+      F: "",
+      G: "'unterminated",
+      H: "x",
+    });
+  });
+  it("writes values so that they read back unchanged, quoting only what needs it", () => {
+    const env = new Map([
+      ["PLAIN", "abc123:_-./"],
+      ["SPACE", "two words # not a comment"],
+      ["DOLLAR", "pa$$word"],
+      ["MIXED", 'it\'s "x" $Y\nz\\'],
+      ["EMPTY", ""],
+    ]);
+    const text = formatEnv(env, "# header\n");
+    expect(text.split("\n")[1]).to.equal("PLAIN=abc123:_-./");
+    expect(parseEnv(text)).to.deep.equal(env);
   });
 });

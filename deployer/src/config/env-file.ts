@@ -5,22 +5,62 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
 
+/**
+ * An env file read as docker compose reads `env_file:`: `KEY=value` lines, optional `export `,
+ * `#` comment lines, and after an unquoted value a ` #` comment; unquoted values are trimmed,
+ * '...' is literal, "..." understands \n \r \t and a backslash before any other character;
+ * quoted values may span lines. `${VAR}` is not interpolated: values are checked and redacted as written.
+ */
 export function parseEnv(text: string): Map<string, string> {
+  const s = text.replace(/\r\n?/g, "\n");
   const out = new Map<string, string>();
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith("#")) continue;
-    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
-    if (!m?.[1]) continue;
-    let v = m[2] ?? "";
-    if (
-      (v.startsWith('"') && v.endsWith('"') && v.length >= 2) ||
-      (v.startsWith("'") && v.endsWith("'") && v.length >= 2)
-    )
-      v = v.slice(1, -1);
-    out.set(m[1], v);
+  let i = 0;
+  while (i < s.length) {
+    const eol = s.indexOf("\n", i) < 0 ? s.length : s.indexOf("\n", i);
+    const line = s.slice(i, eol);
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=[ \t]*/.exec(line);
+    if (!m?.[1]) {
+      i = eol + 1;
+      continue;
+    }
+    const start = i + m[0].length;
+    const quote = s[start];
+    const close = quote === "'" || quote === '"' ? closingQuote(s, start + 1, quote) : -1;
+    if (close >= 0) {
+      const raw = s.slice(start + 1, close);
+      out.set(m[1], quote === '"' ? raw.replace(/\\(.)/gs, (_, c: string) => ESCAPES[c] ?? c) : raw);
+      const next = s.indexOf("\n", close);
+      i = next < 0 ? s.length : next + 1; // what follows the closing quote on its line is a comment
+    } else {
+      const value = line.slice(m[0].length);
+      const comment = value.search(/\s#/);
+      out.set(m[1], (comment >= 0 ? value.slice(0, comment) : value).trim());
+      i = eol + 1;
+    }
   }
   return out;
+}
+
+const ESCAPES: Record<string, string> = { n: "\n", r: "\r", t: "\t" };
+
+/** Index of the quote closing a value opened at from - 1 (a double-quoted one skips escaped characters), or -1. */
+function closingQuote(s: string, from: number, quote: string): number {
+  for (let i = from; i < s.length; i++) {
+    if (quote === '"' && s[i] === "\\") i++;
+    else if (s[i] === quote) return i;
+  }
+  return -1;
+}
+
+/** An env file parseEnv (and compose) reads back as `env`: values quoted only when they need it. */
+export function formatEnv(env: Iterable<readonly [string, string]>, header = ""): string {
+  const quoted = (v: string): string => {
+    if (/^[A-Za-z0-9_@%+=:,./-]*$/.test(v)) return v;
+    if (!/['\n]/.test(v)) return `'${v}'`;
+    return `"${v.replace(/[\\"$]/g, "\\$&").replace(/\n/g, "\\n")}"`;
+  };
+  const lines = [...env].map(([k, v]) => `${k}=${quoted(v)}`);
+  return `${header}${lines.join("\n")}\n`;
 }
 
 const PLACEHOLDERS = [

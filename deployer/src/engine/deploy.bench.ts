@@ -34,7 +34,7 @@ import { message, FakeBotApiClient } from "@remindbot/fake-telegram/client";
 import { APP_DIR, MAIN, psql as psqlIn, root as rootIn } from "../../../test/support/deployer-cli.js";
 import { dockerAvailable, ensureSandbox, sandboxEnv } from "../../../test/support/sandbox.js";
 import { RELEASE_PATHS } from "../local/git.js";
-import { run } from "../../../tools/sandbox/src/process.js";
+import { run } from "../local/process.js";
 import { REPO_ROOT } from "../local/repo-root.js";
 
 const RUNS = Math.max(1, Number(process.env.BENCH_DEPLOY_RUNS ?? 3));

@@ -1,7 +1,7 @@
 /** The local git repository: tags, their commits, and the release archive of a tag. */
-import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { tagProblem } from "../commands/names.js";
+import { runBinary } from "./process.js";
 
 export interface GitResult {
   code: number;
@@ -9,17 +9,13 @@ export interface GitResult {
   stderr: string;
 }
 
+/** Never rejects: git missing is exit code 127 with the reason on stderr. */
 export function git(cwd: string, args: string[]): Promise<GitResult> {
-  return new Promise((resolve) => {
-    execFile("git", args, { cwd, encoding: "buffer", maxBuffer: 512 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err
-        ? typeof (err as { code?: unknown }).code === "number"
-          ? (err as { code: number }).code
-          : 1
-        : 0;
-      resolve({ code, stdout, stderr: stderr.toString("utf8") });
-    });
-  });
+  return runBinary("git", args, { cwd }).catch((e: unknown) => ({
+    code: 127,
+    stdout: Buffer.alloc(0),
+    stderr: `git: ${e instanceof Error ? e.message : String(e)}`,
+  }));
 }
 
 export async function repoRoot(cwd: string): Promise<string> {

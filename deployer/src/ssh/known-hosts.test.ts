@@ -14,6 +14,8 @@ import {
   knownKeyTypes,
   loadKnownHosts,
   parseKnownHosts,
+  parsePublicKey,
+  replaceHostKeys,
 } from "./known-hosts.js";
 
 /** A real key pair from ssh-keygen; returns the public line's fields. */
@@ -138,5 +140,54 @@ describe("known-hosts", () => {
     expect(types).to.deep.equal(["ssh-rsa", "ssh-ed25519"]);
     expect(hostKeyAlgorithmsFor(types)).to.deep.equal(["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa", "ssh-ed25519"]);
     expect(hostsMatch("h,[h]:2", "[h]:2")).to.equal(true);
+  });
+});
+
+describe("known_hosts lines for a server of our own (the sandbox records its keys with these)", () => {
+  let dir: string;
+  let pub: string;
+  before(function () {
+    dir = mkdtempSync(join(tmpdir(), "kh-own-"));
+    try {
+      execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(dir, "k")]);
+    } catch {
+      this.skip(); // ssh-keygen (openssh-client) is not installed: nothing to compare with
+    }
+    pub = readFileSync(join(dir, "k.pub"), "utf8");
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("reads a public key line, and refuses text that is not one or whose blob names another type", () => {
+    const key = parsePublicKey(pub);
+    expect(keyTypeOf(key)).to.equal("ssh-ed25519");
+    expect(fingerprintSha256(key)).to.equal(sshKeygenFingerprint(join(dir, "k.pub")));
+    expect(() => parsePublicKey("hello world")).to.throw(/not an OpenSSH public key/);
+    expect(() => parsePublicKey(`ssh-rsa ${key.toString("base64")}`)).to.throw(/not a ssh-rsa key/);
+  });
+
+  it("writes an unhashed line that ssh-keygen -F finds for that host and port", () => {
+    const key = parsePublicKey(pub);
+    const line = formatKnownHostLine("127.0.0.1", 2222, key, false);
+    expect(line).to.match(/^\[127\.0\.0\.1\]:2222 ssh-ed25519 AAAA\S+$/);
+    const file = join(dir, "known_hosts");
+    writeFileSync(file, `${line}\n`);
+    const found = execFileSync("ssh-keygen", ["-F", "[127.0.0.1]:2222", "-f", file]).toString();
+    expect(found).to.include(key.toString("base64"));
+  });
+
+  it("replaces only the lines of the given host and port, hashed ones too", () => {
+    const key = parsePublicKey(pub);
+    const b64 = key.toString("base64");
+    const hashed = formatKnownHostLine("127.0.0.1", 2222, key, true);
+    const existing = `# comment\n[127.0.0.1]:2222 ssh-ed25519 ${b64}\n${hashed}\n[127.0.0.1]:2223 ssh-ed25519 ${b64}\nexample.org ssh-ed25519 ${b64}\n`;
+    const fresh = formatKnownHostLine("127.0.0.1", 2222, key, false);
+    const out = replaceHostKeys(existing, "127.0.0.1", 2222, [fresh]);
+    expect(out.split("\n").filter(Boolean)).to.deep.equal([
+      "# comment",
+      `[127.0.0.1]:2223 ssh-ed25519 ${b64}`,
+      `example.org ssh-ed25519 ${b64}`,
+      fresh,
+    ]);
+    expect(replaceHostKeys(out, "127.0.0.1", 2222, [])).not.to.include("[127.0.0.1]:2222");
   });
 });

@@ -45,6 +45,18 @@ export function keyTypeOf(keyBlob: Buffer): string {
   return keyBlob.subarray(4, 4 + len).toString("latin1");
 }
 
+/** The key blob of an OpenSSH public key line ("ssh-ed25519 AAAA... comment"); throws on anything else. */
+export function parsePublicKey(line: string): Buffer {
+  const [type, b64] = line.trim().split(/\s+/);
+  if (!type || !b64 || !/^(ssh-|ecdsa-sha2-|sk-)/.test(type) || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) {
+    throw new Error(`not an OpenSSH public key: ${line.slice(0, 40)}`);
+  }
+  const key = Buffer.from(b64, "base64");
+  // the blob starts with its own type name: the two must agree
+  if (keyTypeOf(key) !== type) throw new Error(`public key blob is not a ${type} key`);
+  return key;
+}
+
 /** How a host appears in known_hosts: `host` on port 22, `[host]:port` otherwise. */
 export function hostField(host: string, port: number): string {
   return port === 22 ? host.toLowerCase() : `[${host.toLowerCase()}]:${port}`;
@@ -161,6 +173,20 @@ export function formatKnownHostLine(host: string, port: number, key: Buffer, has
     hosts = `|1|${salt.toString("base64")}|${mac}`;
   }
   return `${hosts} ${keyTypeOf(key)} ${key.toString("base64")}`;
+}
+
+/**
+ * A known_hosts text with every entry for host:port (plain or hashed) replaced by `lines`: a new
+ * server at the same address has new keys. Comments and other hosts' lines are kept.
+ */
+export function replaceHostKeys(existing: string, host: string, port: number, lines: readonly string[]): string {
+  const field = hostField(host, port);
+  const kept = existing.split("\n").filter((raw) => {
+    const fields = raw.trim().split(/\s+/);
+    const hosts = fields[0]?.startsWith("@") ? fields[1] : fields[0];
+    return raw.trim() !== "" && !(hosts !== undefined && hostsMatch(hosts, field));
+  });
+  return [...kept, ...lines].join("\n") + "\n";
 }
 
 /**

@@ -2,8 +2,8 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { SandboxError, lastLines } from "./errors.js";
-import { run, runToLog } from "./process.js";
-import type { RunOptions, RunResult } from "./process.js";
+import { run, runToLog } from "../../../deployer/src/local/process.js";
+import type { RunOptions, RunResult } from "../../../deployer/src/local/process.js";
 
 export function docker(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   return run("docker", args, { timeoutMs: 120_000, ...options });

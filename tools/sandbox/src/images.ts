@@ -10,7 +10,7 @@ import { SandboxError, lastLines } from "./errors.js";
 import type { DockerfileSpec, ImageSpec, RootfsSpec, SpecInputs } from "./image-specs.js";
 import { buildArgs, buildOrder, cacheInputs, imageSpecs } from "./image-specs.js";
 import { CACHE_LABEL, buildLogName } from "./names.js";
-import { run, runToLog } from "./process.js";
+import { run, runToLog } from "../../../deployer/src/local/process.js";
 import { PATHS, ensureDirs } from "./state.js";
 import { REPO_ROOT } from "../../../deployer/src/local/repo-root.js";
 

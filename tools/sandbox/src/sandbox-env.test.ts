@@ -1,12 +1,6 @@
 import { expect } from "chai";
-import {
-  ENV_KEYS,
-  completeSandboxEnv,
-  formatEnvFile,
-  generateSandboxEnv,
-  parseEnvFile,
-  randomString,
-} from "./env-file.js";
+import { formatEnv, parseEnv } from "../../../deployer/src/config/env-file.js";
+import { ENV_KEYS, completeSandboxEnv, generateSandboxEnv, randomString } from "./sandbox-env.js";
 
 describe("sandbox env", () => {
   const root = "http://10.213.7.5:8081";
@@ -35,9 +29,11 @@ describe("sandbox env", () => {
     expect(s.split("a").length - 1).to.be.within(1600, 2400);
   });
 
-  it("round-trips through the file format", () => {
+  it("round-trips through the deployer's env file format, unquoted (compose reads it the same)", () => {
     const env = generateSandboxEnv(root);
-    expect(parseEnvFile(formatEnvFile(env))).to.deep.equal(env);
+    const text = formatEnv(Object.entries(env));
+    expect(text).not.to.match(/['"]/);
+    expect(Object.fromEntries(parseEnv(text))).to.deep.equal(env);
   });
 
   it("keeps existing values (the database knows the password) and refreshes TELEGRAM_API_ROOT", () => {

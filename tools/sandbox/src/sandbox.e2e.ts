@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Sandbox } from "../../../test/support/sandbox.js";
 import { fakeBotApi, restartSandbox, sandboxEnv, sandboxSsh, useSandbox } from "../../../test/support/sandbox.js";
-import { ENV_KEYS } from "./env-file.js";
-import { run } from "./process.js";
+import { ENV_KEYS } from "./sandbox-env.js";
+import { run } from "../../../deployer/src/local/process.js";
 import { readSandboxTarget } from "../../../deployer/src/config/sandbox-target.js";
 import { REPO_ROOT } from "../../../deployer/src/local/repo-root.js";
 

@@ -1,7 +1,7 @@
 /** OpenSSH client arguments for the sandbox (pure), and running them. */
 import type { SandboxTarget } from "../../../deployer/src/config/sandbox-target.js";
-import { run } from "./process.js";
-import type { RunResult } from "./process.js";
+import { run } from "../../../deployer/src/local/process.js";
+import type { RunResult } from "../../../deployer/src/local/process.js";
 
 export interface SshOptions {
   user?: string;

@@ -10,8 +10,14 @@ import { SandboxError, lastLines } from "./errors.js";
 import { probeHost } from "./host-probe.js";
 import type { PullMode } from "./images.js";
 import { ensureImages, imagesFor } from "./images.js";
-import type { PublicKey } from "./known-hosts.js";
-import { fingerprintSha256, hostPattern, parsePublicKey } from "./known-hosts.js";
+import {
+  fingerprintSha256,
+  hostField,
+  hostsMatch,
+  keyTypeOf,
+  parseKnownHosts,
+  parsePublicKey,
+} from "../../../deployer/src/ssh/known-hosts.js";
 import type { Flavour, VdsNames } from "./names.js";
 import { BASE_IMAGES_FOR_VDS, FLAVOURS, NETWORK, OWNER_LABEL, vdsNames } from "./names.js";
 import { currentSeed, makeSeed, seedVolume } from "./seed.js";
@@ -132,7 +138,7 @@ export async function waitForBoot(names: VdsNames, log: Log): Promise<string> {
 }
 
 /** The VDS's host public keys, read through docker exec (a channel that needs no host key). */
-async function readHostKeys(names: VdsNames): Promise<PublicKey[]> {
+async function readHostKeys(names: VdsNames): Promise<Buffer[]> {
   const r = await exec(names, [
     "sh",
     "-c",
@@ -239,7 +245,7 @@ async function upLocked(options: UpOptions): Promise<UpResult> {
   if (created && !seeded && seed && loaded.length > 0) {
     await t.phase("seed for next time", () => makeSeed(names, seed));
   }
-  const ed25519 = keys.find((k) => k.type === "ssh-ed25519") ?? (keys[0] as PublicKey);
+  const ed25519 = keys.find((k) => keyTypeOf(k) === "ssh-ed25519") ?? (keys[0] as Buffer);
   return { target, fingerprint: fingerprintSha256(ed25519), created, loaded, telegram };
 }
 
@@ -356,9 +362,9 @@ export async function status(flavour: Flavour): Promise<FlavourStatus> {
 
 function recordedFingerprint(names: VdsNames): string | undefined {
   if (!existsSync(PATHS.knownHosts)) return undefined;
-  const pattern = hostPattern(names.sshHost, names.sshPort);
-  const line = readFileSync(PATHS.knownHosts, "utf8")
-    .split("\n")
-    .find((l) => l.startsWith(`${pattern} ssh-ed25519 `));
-  return line ? fingerprintSha256(parsePublicKey(line.slice(pattern.length + 1))) : undefined;
+  const field = hostField(names.sshHost, names.sshPort);
+  const entry = parseKnownHosts(readFileSync(PATHS.knownHosts, "utf8"), PATHS.knownHosts).find(
+    (e) => e.marker === undefined && e.keyType === "ssh-ed25519" && hostsMatch(e.hosts, field),
+  );
+  return entry ? fingerprintSha256(entry.key) : undefined;
 }

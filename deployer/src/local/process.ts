@@ -1,4 +1,4 @@
-/** Runs host programs (docker, ssh, ssh-keygen) without a shell; bounded by a timeout. */
+/** Runs local programs (git, docker, ssh, ssh-keygen) without a shell, output captured, bounded by a timeout. */
 import { spawn } from "node:child_process";
 import type { StdioOptions } from "node:child_process";
 import { createWriteStream } from "node:fs";
@@ -10,6 +10,7 @@ export interface RunOptions {
   inherit?: boolean;
   /** Environment of the program (default: ours). */
   env?: NodeJS.ProcessEnv;
+  cwd?: string;
 }
 
 export interface RunResult {
@@ -18,7 +19,17 @@ export interface RunResult {
   stderr: string;
 }
 
-export function run(program: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+export async function run(program: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  const r = await runBinary(program, args, options);
+  return { ...r, stdout: r.stdout.toString() };
+}
+
+/** As run, with stdout as bytes (a git archive). */
+export function runBinary(
+  program: string,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<Omit<RunResult, "stdout"> & { stdout: Buffer }> {
   const stdio: StdioOptions = options.inherit ? "inherit" : ["pipe", "pipe", "pipe"];
   return new Promise((resolve, reject) => {
     const child = spawn(program, args, {
@@ -26,6 +37,7 @@ export function run(program: string, args: readonly string[], options: RunOption
       timeout: options.timeoutMs ?? 0,
       killSignal: "SIGKILL",
       env: options.env ?? process.env,
+      ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -40,7 +52,7 @@ export function run(program: string, args: readonly string[], options: RunOption
       const stderr = Buffer.concat(err).toString();
       resolve({
         code: code ?? 128,
-        stdout: Buffer.concat(out).toString(),
+        stdout: Buffer.concat(out),
         stderr: signal ? `${stderr}${program} ended by ${signal} (timeout?)\n` : stderr,
       });
     });
