@@ -213,5 +213,6 @@ main() {
   printf '%s\n' "$file"
 }
 
-_is_sourced() { [[ ${BASH_SOURCE[0]} != "$0" ]]; }
+# Sourced by a test, main does not run; run from a file or fed on stdin (bash -s), it does.
+_is_sourced() { [[ ${FUNCNAME[1]-} == source ]]; }
 _is_sourced || main "$@"

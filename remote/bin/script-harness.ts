@@ -1,10 +1,11 @@
 /**
- * Test harness for remote/bin/*.sh: runs a script the way systemd or the deployer would (bash,
- * its own environment, no stdin) against a temporary APP_DIR, and points the PostgreSQL client
- * tools at a test database through the PG* environment (PG_EXEC empty), never a command line.
+ * Test harness for remote/bin/*.sh: runs a script the way systemd or the deployer would (bash, its
+ * own environment; no stdin, or the script itself on stdin) against a temporary APP_DIR, and
+ * points the PostgreSQL client tools at a test database through the PG* environment (PG_EXEC
+ * empty), never a command line.
  */
 import { execFile, spawn } from "node:child_process";
-import { mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,10 +27,32 @@ export function runScript(
   env: Record<string, string>,
   timeoutMs = 60_000,
 ): Promise<ScriptResult> {
+  return run([join(BIN_DIR, script), ...args], env, timeoutMs);
+}
+
+/**
+ * Runs remote/bin/<script> the way the deployer runs the scripts that precede a release
+ * (commands/script.ts): `bash -s -- ARGS` with the script's text on stdin.
+ */
+export async function runFed(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<ScriptResult> {
+  return run(["-s", "--", ...args], env, timeoutMs, await readFile(join(BIN_DIR, script)));
+}
+
+function run(
+  bashArgs: string[],
+  env: Record<string, string>,
+  timeoutMs: number,
+  stdin?: Buffer,
+): Promise<ScriptResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn("bash", [join(BIN_DIR, script), ...args], {
+    const child = spawn("bash", bashArgs, {
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: [stdin ? "pipe" : "ignore", "pipe", "pipe"],
       timeout: timeoutMs,
     });
     let stdout = "";
@@ -38,14 +61,23 @@ export function runScript(
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin?.end(stdin);
   });
 }
 
-/** Sources remote/bin/<script> (its main does not run) and runs a bash snippet; returns its stdout. */
-export async function runSourced(script: string, snippet: string, env: Record<string, string>): Promise<string> {
+/**
+ * Sources remote/bin/<script> (its main does not run) and runs a bash snippet, `args` as its "$@";
+ * returns its stdout.
+ */
+export async function runSourced(
+  script: string,
+  snippet: string,
+  env: Record<string, string>,
+  args: string[] = [],
+): Promise<string> {
   const { stdout } = await promisify(execFile)(
     "bash",
-    ["-c", `source ${JSON.stringify(join(BIN_DIR, script))}; ${snippet}`],
+    ["-c", `source ${JSON.stringify(join(BIN_DIR, script))}; ${snippet}`, "bash", ...args],
     {
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env },
       timeout: 10_000,

@@ -11,8 +11,20 @@ describe("remote/bin: shell scripts", () => {
     scripts = (await readdir(BIN_DIR)).filter((f) => f.endsWith(".sh")).sort();
   });
 
-  it("are the four expected ones", () => {
-    expect(scripts).to.deep.equal(["backup.sh", "disk-check.sh", "lib.sh", "restore.sh"]);
+  it("include the release's scripts and those the deployer feeds on stdin", () => {
+    expect(scripts).to.include.members([
+      "backup.sh",
+      "checks.sh",
+      "disk-check.sh",
+      "health-get.sh",
+      "history.sh",
+      "lib.sh",
+      "lock.sh",
+      "provision.sh",
+      "release.sh",
+      "restore.sh",
+      "units.sh",
+    ]);
   });
 
   it("pass shellcheck", function () {

@@ -1,7 +1,7 @@
 /** Backups: remote/bin/backup.sh and restore.sh of a release; files in $APP_DIR/backups. */
 import type { Argv } from "../ssh/types.js";
+import { BACKUP_LABEL_RE, assertBackupName } from "../stack/contract.js";
 import type { Layout } from "./layout.js";
-import { assertBackupName } from "./names.js";
 
 /** backup.sh wants lower-case letters, digits and '-' in a label. */
 export function backupLabel(text: string): string {
@@ -18,9 +18,12 @@ export interface BackupOptions {
   keepDays?: number;
 }
 
-/** `backup.sh --label L`: a verified pg_dump -Fc into backups/; refuses (exit 3) when the disk is low. */
+/**
+ * `backup.sh --label L`: a verified pg_dump -Fc into backups/; refuses (exit 3) when the disk is
+ * low. Exit codes: stack/contract.ts BACKUP_EXIT.
+ */
 export const create = (releaseDir: string, l: Layout, o: BackupOptions = {}): Argv => {
-  if (o.label !== undefined && !/^[a-z0-9-]{1,60}$/.test(o.label))
+  if (o.label !== undefined && !BACKUP_LABEL_RE.test(o.label))
     throw new Error(`bad backup label ${JSON.stringify(o.label)}`);
   return [
     "env",
@@ -33,7 +36,10 @@ export const create = (releaseDir: string, l: Layout, o: BackupOptions = {}): Ar
   ];
 };
 
-/** restore.sh FILE: checks FILE, safety backup, stops the bot, restores, starts it, waits healthy. */
+/**
+ * restore.sh FILE: checks FILE, safety backup, stops the bot, restores, starts it, waits healthy.
+ * Exit codes: stack/contract.ts RESTORE_EXIT.
+ */
 export const restore = (releaseDir: string, l: Layout, name: string, healthTimeoutSec = 180): Argv => [
   "env",
   `APP_DIR=${l.appDir}`,
@@ -42,21 +48,6 @@ export const restore = (releaseDir: string, l: Layout, name: string, healthTimeo
   `${releaseDir}/remote/bin/restore.sh`,
   `${l.backups}/${assertBackupName(name)}`,
 ];
-
-export const RESTORE_EXIT: Record<number, string> = {
-  2: "usage error",
-  3: "the backup file was refused (missing or unreadable); nothing was touched",
-  4: "the safety backup failed; nothing was touched",
-  5: "the restore failed; the previous data was kept",
-  6: "restored, but the bot was not healthy in time",
-};
-
-export const BACKUP_EXIT: Record<number, string> = {
-  3: "free disk below the threshold: nothing written",
-  4: "pg_dump failed",
-  5: "the dump did not read back",
-  6: "another backup is running",
-};
 
 export const list = (l: Layout): Argv => [
   "find",

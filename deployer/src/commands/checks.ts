@@ -1,11 +1,12 @@
 /** What the server must have before a deploy: docker, compose v2, systemd, disk, write access. */
 import type { Argv } from "../ssh/types.js";
 import type { Layout } from "./layout.js";
+import { scriptCall, type ScriptCall } from "./script.js";
 
 export interface Check {
   id: string;
   what: string;
-  argv: Argv;
+  command: Argv | ScriptCall;
   /** The one-line error when the command fails. */
   failure: string;
 }
@@ -15,38 +16,37 @@ export const composeVersion = (): Argv => ["docker", "compose", "version", "--sh
 export const systemdVersion = (): Argv => ["systemctl", "--version"];
 /**
  * POSIX df in 1K blocks for the app dir's filesystem and Docker's data root (images, build cache,
- * the database volume), which is often another disk: a line for each.
+ * the database volume), which is often another disk: a line for each (remote/bin/checks.sh).
  */
-export const diskFree = (dir: string): Argv => [
-  "sh",
-  "-c",
-  'df -Pk -- "$1" "$(docker info --format "{{.DockerRootDir}}" 2>/dev/null || echo "$1")"',
-  "sh",
-  dir,
-];
+export const diskFree = (dir: string): ScriptCall => scriptCall("remote/bin/checks.sh", "disk-free", dir);
 
 export function remoteChecks(l: Layout): Check[] {
   return [
     {
       id: "docker",
       what: "Docker engine",
-      argv: dockerVersion(),
+      command: dockerVersion(),
       failure: "Docker is not installed or not reachable for this user (in the docker group?)",
     },
     {
       id: "compose",
       what: "Compose v2",
-      argv: composeVersion(),
+      command: composeVersion(),
       failure: "the Docker Compose v2 plugin (`docker compose`) is missing",
     },
-    { id: "systemd", what: "systemd", argv: systemdVersion(), failure: "systemd is missing (systemctl not found)" },
+    { id: "systemd", what: "systemd", command: systemdVersion(), failure: "systemd is missing (systemctl not found)" },
     {
       id: "write",
       what: "write access",
-      argv: ["test", "-w", l.appDir],
+      command: ["test", "-w", l.appDir],
       failure: `${l.appDir} is missing or not writable by this user (run provision)`,
     },
-    { id: "disk", what: "free disk", argv: diskFree(l.appDir), failure: `cannot read the free space of ${l.appDir}` },
+    {
+      id: "disk",
+      what: "free disk",
+      command: diskFree(l.appDir),
+      failure: `cannot read the free space of ${l.appDir}`,
+    },
   ];
 }
 

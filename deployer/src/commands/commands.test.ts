@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { quoteArgv } from "../ssh/quote.js";
+import { LOCK_HELD } from "../stack/contract.js";
 import * as compose from "./compose.js";
 import * as release from "./release.js";
 import * as lock from "./lock.js";
@@ -15,10 +16,16 @@ import * as docker from "./docker.js";
 import * as systemd from "./systemd.js";
 import * as provision from "./provision.js";
 import { layout } from "./layout.js";
-import { assertTag, tagProblem, imageName, backupNameProblem, assertAppDir } from "./names.js";
+import { assertTag, tagProblem, imageName, assertAppDir } from "./names.js";
+import { scriptCall, scriptText, type ScriptCall } from "./script.js";
+import { backupNameProblem } from "../stack/contract.js";
 
 const l = layout("/opt/remindbot");
 const R = "/opt/remindbot/releases/v1";
+
+/** Runs a call as the server would: its argv quoted through a real shell, the script on stdin. */
+const runCall = (call: ScriptCall) =>
+  spawnSync("sh", ["-c", quoteArgv(call.argv)], { input: scriptText(call), encoding: "utf8", timeout: 10_000 });
 
 describe("commands: names", () => {
   const hostile = [
@@ -93,10 +100,10 @@ describe("commands: exact strings", () => {
     ]);
   });
   it("uploads into <tag>.tmp and renames", () => {
-    expect(release.prepareTmp(l, "v2").map(quoteArgv)).to.deep.equal([
-      `'bash' '-c' 'shopt -s nullglob; rm -rf -- "$1"/*.tmp' 'bash' '/opt/remindbot/releases'`,
-      "'mkdir' '-p' '--' '/opt/remindbot/releases/v2.tmp'",
-    ]);
+    expect(release.prepareTmp(l, "v2")).to.deep.equal({
+      script: "remote/bin/release.sh",
+      argv: ["bash", "-s", "--", "prepare", "/opt/remindbot/releases", "/opt/remindbot/releases/v2.tmp"],
+    });
     expect(quoteArgv(release.publish(l, "v2")[1]!)).to.equal(
       "'mv' '-T' '--' '/opt/remindbot/releases/v2.tmp' '/opt/remindbot/releases/v2'",
     );
@@ -106,10 +113,8 @@ describe("commands: exact strings", () => {
     try {
       const tl = layout(dir);
       const runAll = () => {
-        for (const [cmd, ...args] of release.prepareTmp(tl, "v3")) {
-          const r = spawnSync(cmd!, args, { encoding: "utf8" });
-          expect(r.status, `${cmd} ${args.join(" ")}: ${r.stderr}`).to.equal(0);
-        }
+        const r = runCall(release.prepareTmp(tl, "v3"));
+        expect(r.status, r.stderr).to.equal(0);
       };
       runAll(); // no releases/ yet
       expect(readdirSync(tl.releases)).to.deep.equal(["v3.tmp"]);
@@ -129,16 +134,37 @@ describe("commands: exact strings", () => {
       "'install' '-d' '-m' '0700' '--' '/opt/remindbot/shared' '/opt/remindbot/backups'",
     );
   });
-  it("the lock is one mkdir with info passed as an argument", () => {
-    const argv = lock.acquire(l, { by: "me@host", at: "2024-01-01T00:00:00Z", action: "deploy", tag: "v1", pid: 7 });
-    expect(argv.slice(0, 2)).to.deep.equal(["bash", "-c"]);
-    expect(argv[2]).to.contain('mkdir -- "$1"');
-    expect(argv.slice(3)).to.deep.equal([
-      "bash",
-      "/opt/remindbot/lock",
-      '{"by":"me@host","at":"2024-01-01T00:00:00Z","action":"deploy","tag":"v1","pid":7}',
-    ]);
-    expect(quoteArgv(lock.release(l))).to.equal("'rm' '-rf' '--' '/opt/remindbot/lock'");
+  it("the lock is lock.sh with the info passed as an argument", () => {
+    const call = lock.acquire(l, { by: "me@host", at: "2024-01-01T00:00:00Z", action: "deploy", tag: "v1", pid: 7 });
+    expect(call).to.deep.equal({
+      script: "remote/bin/lock.sh",
+      argv: [
+        "bash",
+        "-s",
+        "--",
+        "acquire",
+        "/opt/remindbot/lock",
+        '{"by":"me@host","at":"2024-01-01T00:00:00Z","action":"deploy","tag":"v1","pid":7}',
+      ],
+    });
+    expect(quoteArgv(lock.release(l).argv)).to.equal("'bash' '-s' '--' 'release' '/opt/remindbot/lock'");
+    expect(quoteArgv(lock.read(l).argv)).to.equal("'bash' '-s' '--' 'read' '/opt/remindbot/lock'");
+  });
+  it("the lock taken, held (LOCK_HELD with the holder's info), read and released through a real shell", () => {
+    const dir = mkdtempSync(join(tmpdir(), "lock-"));
+    try {
+      const tl = layout(dir);
+      const info = (by: string) => ({ by, at: "2024-01-01T00:00:00Z", action: "deploy", pid: 1 });
+      expect(runCall(lock.acquire(tl, info("ann"))).status).to.equal(0);
+      const held = runCall(lock.acquire(tl, info("bob")));
+      expect(held.status).to.equal(LOCK_HELD);
+      expect(lock.parseLockInfo(held.stdout)?.by).to.equal("ann");
+      expect(lock.parseLockInfo(runCall(lock.read(tl)).stdout)?.by).to.equal("ann");
+      expect(runCall(lock.release(tl)).status).to.equal(0);
+      expect(runCall(lock.read(tl)).status).to.equal(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
   it("migrations run in a one-off container of the release", () => {
     expect(quoteArgv(migrate.down(R, 2))).to.match(
@@ -173,10 +199,10 @@ describe("commands: exact strings", () => {
     expect(quoteArgv(docker.removeImage("v1"))).to.equal("'docker' 'image' 'rm' 'remindbot-bot:v1'");
     expect(() => docker.inspectHealth("abc; id")).to.throw();
   });
-  it("the gate asks the bot's health endpoint from the server (bash /dev/tcp, no curl)", () => {
-    expect(quoteArgv(docker.getHealth("172.19.0.3", 8080))).to.equal(
-      `'timeout' '2' 'bash' '-c' 'exec 3<>"/dev/tcp/$1/$2" && printf "GET /health HTTP/1.0\\r\\n\\r\\n" >&3 && head -n 1 <&3' 'bash' '172.19.0.3' '8080'`,
-    );
+  it("the gate asks the bot's health endpoint from the server (health-get.sh, bounded to 2 s)", () => {
+    const call = docker.getHealth("172.19.0.3", 8080);
+    expect(call.script).to.equal("remote/bin/health-get.sh");
+    expect(quoteArgv(call.argv)).to.equal("'timeout' '2' 'bash' '-s' '--' '172.19.0.3' '8080'");
     expect(() => docker.getHealth("1.2.3.4; id", 8080)).to.throw();
     expect(() => docker.inspectAddress("x; id")).to.throw();
   });
@@ -199,15 +225,57 @@ describe("commands: exact strings", () => {
   it("provision refuses hostile users and keys", () => {
     expect(() => provision.ensureUser("deploy; id")).to.throw();
     expect(() => provision.authorizeKey("deploy", "ssh-ed25519 AAAA x\nrm -rf /")).to.throw();
-    expect(provision.authorizeKey("deploy", "ssh-ed25519 AAAAC3Nz me@laptop").slice(-2)).to.deep.equal([
+    expect(provision.authorizeKey("deploy", "ssh-ed25519 AAAAC3Nz me@laptop").argv.slice(-2)).to.deep.equal([
       "deploy",
       "ssh-ed25519 AAAAC3Nz me@laptop",
     ]);
   });
-  it("the docker install follows Docker's apt repository", () => {
-    const cmds = provision.installDocker().map(quoteArgv).join("\n");
-    expect(cmds).to.contain("https://download.docker.com/linux/debian/gpg");
-    expect(cmds).to.contain("'docker-compose-plugin'");
+  it("the docker install follows Docker's apt repository, sudo in front of bash", () => {
+    const call = provision.installDocker(["sudo", "-n"]);
+    expect(call).to.deep.equal({
+      script: "remote/bin/provision.sh",
+      argv: ["sudo", "-n", "bash", "-s", "--", "install-docker"],
+    });
+    expect(scriptText(call)).to.contain("https://download.docker.com/linux/debian/gpg");
+    expect(scriptText(call)).to.contain("docker-compose-plugin");
+  });
+  it("provision steps are provision.sh subcommands with checked arguments", () => {
+    const d = provision.layoutDirs(l)[2]!;
+    expect(provision.ensureDir(d, "deploy").argv).to.deep.equal([
+      "bash",
+      "-s",
+      "--",
+      "ensure-dir",
+      "/opt/remindbot/shared",
+      "700",
+      "deploy",
+    ]);
+    expect(provision.ensureUser("deploy", ["sudo", "-n"]).argv).to.deep.equal([
+      "sudo",
+      "-n",
+      "bash",
+      "-s",
+      "--",
+      "ensure-user",
+      "deploy",
+    ]);
+    expect(provision.hasDocker().argv).to.deep.equal(["bash", "-s", "--", "has-docker"]);
+  });
+  it("unit checksums, history and the release list are their scripts' subcommands", () => {
+    expect(systemd.checksums(["remindbot.service"])).to.deep.equal({
+      script: "remote/bin/units.sh",
+      argv: ["bash", "-s", "--", "checksums", "/etc/systemd/system/remindbot.service"],
+    });
+    expect(release.listReleases(l)).to.deep.equal({
+      script: "remote/bin/release.sh",
+      argv: ["bash", "-s", "--", "list", "/opt/remindbot/releases"],
+    });
+    const e = { at: "t", action: "deploy", tag: "v1", commit: "c", by: "me", result: "ok", durationMs: 1 };
+    expect(history.append(l, e).argv.slice(3)).to.deep.equal([
+      "append",
+      "/opt/remindbot/history.jsonl",
+      history.historyLine(e),
+    ]);
   });
 });
 
@@ -295,9 +363,39 @@ describe("checks: free disk", () => {
   });
 
   it("asks df for both filesystems through a real shell (one line each)", () => {
-    const r = spawnSync("sh", ["-c", quoteArgv(checks.diskFree(tmpdir()))], { encoding: "utf8" });
+    const r = runCall(checks.diskFree(tmpdir()));
     expect(r.status, r.stderr).to.equal(0);
     expect(r.stdout.trim().split("\n")).to.have.length(3);
     expect(checks.parseDfKb(r.stdout)).to.be.a("number").and.above(0);
+  });
+});
+
+describe("commands: remote scripts on stdin", () => {
+  it("every builder's script is in remote/bin and is read once", () => {
+    const calls = [
+      lock.acquire(l, { by: "a", at: "b", action: "deploy", pid: 1 }),
+      checks.diskFree("/opt"),
+      release.prepareTmp(l, "v1"),
+      release.listReleases(l),
+      history.append(l, { at: "", action: "", tag: "v1", commit: "", by: "", result: "", durationMs: 0 }),
+      docker.getHealth("10.0.0.1", 8080),
+      provision.hasDocker(),
+      provision.installDocker(),
+      provision.ensureUser("deploy"),
+      provision.authorizeKey("deploy", "ssh-ed25519 AAAA"),
+      provision.ensureDir({ path: "/opt/x", mode: "755" }, "deploy"),
+      systemd.checksums(["remindbot.service"]),
+    ];
+    for (const call of calls) {
+      const text = scriptText(call);
+      expect(text, call.script).to.match(/^#!\/usr\/bin\/env bash\n/);
+      expect(scriptText(call), call.script).to.equal(text);
+    }
+  });
+  it("refuses a script outside remote/bin, and names a missing one in one line", () => {
+    expect(() => scriptCall("../etc/passwd")).to.throw(/not a remote\/bin script/);
+    expect(() => scriptText(scriptCall("remote/bin/no-such.sh"))).to.throw(
+      /^cannot read remote\/bin\/no-such\.sh \(.*\): ENOENT$/,
+    );
   });
 });

@@ -1,22 +1,12 @@
 /**
- * docker compose, always invoked the one way the contract fixes:
+ * docker compose, always invoked the one way the contract fixes (stack/contract.ts composeArgv):
  * `docker compose -f $RELEASE/docker-compose.prod.yml --env-file $RELEASE/release.env <sub>`.
  */
 import type { Argv } from "../ssh/types.js";
+import { composeArgv as compose, type Service } from "../stack/contract.js";
 
-export type Service = "bot" | "postgres";
-
-export function compose(releaseDir: string, ...sub: string[]): Argv {
-  return [
-    "docker",
-    "compose",
-    "-f",
-    `${releaseDir}/docker-compose.prod.yml`,
-    "--env-file",
-    `${releaseDir}/release.env`,
-    ...sub,
-  ];
-}
+// The builders' callers (migrate.ts, bot-containers.ts, the engine) add their own subcommands.
+export { compose };
 
 export const build = (releaseDir: string): Argv => compose(releaseDir, "build", "bot");
 

@@ -1,12 +1,14 @@
 /** Plain docker commands: images, health, clean-up. */
 import { formatBytes } from "../format.js";
 import type { Argv } from "../ssh/types.js";
-import { APP, imageName } from "./names.js";
+import { BOT_IMAGE_REPO } from "../stack/contract.js";
+import { imageName } from "./names.js";
+import { prefixed, scriptCall, type ScriptCall } from "./script.js";
 
 /** Exit 0 and the size in bytes when the image exists. */
 export const imageSize = (tag: string): Argv => ["docker", "image", "inspect", "--format", "{{.Size}}", imageName(tag)];
 
-export const listBotImages = (): Argv => ["docker", "image", "ls", "--format", "{{.Tag}}", `${APP}-bot`];
+export const listBotImages = (): Argv => ["docker", "image", "ls", "--format", "{{.Tag}}", BOT_IMAGE_REPO];
 
 export const removeImage = (tag: string): Argv => ["docker", "image", "rm", imageName(tag)];
 
@@ -30,22 +32,13 @@ export const inspectAddress = (containerId: string): Argv => {
 
 /**
  * One GET of the bot's health endpoint (docs/CONTRACTS.md: /health on HEALTH_PORT) from the server
- * itself, over the bridge network: prints the status line. Bash's /dev/tcp, so no curl is needed and
- * nothing runs inside the container (its CPU limit is the bot's, and the bot may be starting).
+ * itself, over the bridge network (remote/bin/health-get.sh): prints the status line, then the
+ * body. Bounded to 2 s: a starting bot may accept and not answer.
  */
-export const getHealth = (ip: string, port: number): Argv => {
+export const getHealth = (ip: string, port: number): ScriptCall => {
   if (!/^[0-9a-f.:]{2,45}$/i.test(ip)) throw new Error(`not an IP address: ${JSON.stringify(ip)}`);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`not a port: ${port}`);
-  return [
-    "timeout",
-    "2",
-    "bash",
-    "-c",
-    'exec 3<>"/dev/tcp/$1/$2" && printf "GET /health HTTP/1.0\\r\\n\\r\\n" >&3 && head -n 1 <&3',
-    "bash",
-    ip,
-    String(port),
-  ];
+  return prefixed(["timeout", "2"], scriptCall("remote/bin/health-get.sh", ip, String(port)));
 };
 
 /** Per-container memory and CPU, once. */

@@ -9,8 +9,8 @@ export interface Layout {
   envFile: string;
   backups: string;
   history: string;
+  /** The lock directory (remote/bin/lock.sh keeps its info.json inside). */
   lock: string;
-  lockInfo: string;
   release(tag: string): string;
   /** Where a release is assembled before the rename makes it visible. */
   releaseTmp(tag: string): string;
@@ -27,7 +27,6 @@ export function layout(appDir: string): Layout {
     backups: `${dir}/backups`,
     history: `${dir}/history.jsonl`,
     lock: `${dir}/lock`,
-    lockInfo: `${dir}/lock/info.json`,
     release: (tag) => `${dir}/releases/${assertTag(tag)}`,
     releaseTmp: (tag) => `${dir}/releases/${assertTag(tag)}.tmp`,
   };

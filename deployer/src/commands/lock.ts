@@ -1,9 +1,10 @@
 /**
- * The deploy lock: `mkdir` is atomic, so exactly one of two racing deployers gets it. info.json
- * says who holds it, since when and doing what.
+ * The deploy lock (remote/bin/lock.sh): `mkdir` is atomic, so exactly one of two racing deployers
+ * gets it. info.json says who holds it, since when and doing what. Exit codes: stack/contract.ts
+ * (LOCK_HELD, LOCK_EXIT).
  */
-import type { Argv } from "../ssh/types.js";
 import type { Layout } from "./layout.js";
+import { scriptCall, type ScriptCall } from "./script.js";
 
 export interface LockInfo {
   by: string;
@@ -13,27 +14,16 @@ export interface LockInfo {
   pid: number;
 }
 
-/** Exit codes of the acquire script. */
-export const LOCK_HELD = 3;
+const LOCK_SH = "remote/bin/lock.sh";
 
-const ACQUIRE = [
-  'if mkdir -- "$1" 2>/dev/null; then printf "%s\\n" "$2" > "$1/info.json"; exit 0; fi',
-  'if [ -d "$1" ]; then cat -- "$1/info.json" 2>/dev/null || printf "{}\\n"; exit 3; fi',
-  'printf "cannot create %s\\n" "$1" >&2; exit 1',
-].join("\n");
+/** Exit 0 taken; LOCK_HELD with the holder's info.json on stdout; 1 cannot create. */
+export const acquire = (l: Layout, info: LockInfo): ScriptCall =>
+  scriptCall(LOCK_SH, "acquire", l.lock, JSON.stringify(info));
 
-export const acquire = (l: Layout, info: LockInfo): Argv => [
-  "bash",
-  "-c",
-  ACQUIRE,
-  "bash",
-  l.lock,
-  JSON.stringify(info),
-];
+export const release = (l: Layout): ScriptCall => scriptCall(LOCK_SH, "release", l.lock);
 
-export const release = (l: Layout): Argv => ["rm", "-rf", "--", l.lock];
-
-export const read = (l: Layout): Argv => ["cat", "--", l.lockInfo];
+/** The holder's info.json; exit 1 when there is none. */
+export const read = (l: Layout): ScriptCall => scriptCall(LOCK_SH, "read", l.lock);
 
 export function parseLockInfo(text: string): LockInfo | undefined {
   try {

@@ -1,10 +1,10 @@
 /**
- * Validated names that end up in remote commands. Every builder checks its inputs here, so a
- * hostile tag or backup name throws before any command exists (defence in depth: the CLI already
- * refused it before connecting).
+ * Validated names that end up in remote commands: release tags and the app directory (backup file
+ * names are the stack contract's, stack/contract.ts). Every builder checks its inputs here, so a
+ * hostile tag throws before any command exists (defence in depth: the CLI already refused it
+ * before connecting).
  */
-
-export const APP = "remindbot";
+import { botImage } from "../stack/contract.js";
 
 const TAG_RE = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -26,20 +26,6 @@ export function assertTag(tag: string): string {
   return tag;
 }
 
-const BACKUP_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}\.dump$/;
-
-export function backupNameProblem(name: string): string | undefined {
-  if (!BACKUP_RE.test(name) || name.includes(".."))
-    return `the backup name ${JSON.stringify(name)} is not one of ours (expected <time>_<release>[_<label>].dump)`;
-  return undefined;
-}
-
-export function assertBackupName(name: string): string {
-  const problem = backupNameProblem(name);
-  if (problem) throw new Error(problem);
-  return name;
-}
-
 /** An absolute, plain path (no "..", no odd characters): the app directory from the config. */
 export function assertAppDir(dir: string): string {
   if (!/^\/[A-Za-z0-9._/-]*$/.test(dir) || dir.split("/").some((p) => p === ".." || p === "."))
@@ -50,6 +36,7 @@ export function assertAppDir(dir: string): string {
   return dir.replace(/\/+$/, "");
 }
 
+/** The bot image of a checked tag (the name itself is the stack contract's). */
 export function imageName(tag: string): string {
-  return `${APP}-bot:${assertTag(tag)}`;
+  return botImage(assertTag(tag));
 }

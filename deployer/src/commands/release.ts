@@ -1,6 +1,9 @@
 /** Releases on the server: assemble in <tag>.tmp, verify, unpack, rename; switch `current`. */
 import type { Argv } from "../ssh/types.js";
 import type { Layout } from "./layout.js";
+import { scriptCall, type ScriptCall } from "./script.js";
+
+const RELEASE_SH = "remote/bin/release.sh";
 
 export const ARCHIVE_NAME = "release.tar.gz";
 
@@ -9,10 +12,8 @@ export const ARCHIVE_NAME = "release.tar.gz";
  * cut during the upload of another tag is never used, and would otherwise stay on the disk until
  * that tag is deployed again. We hold the deploy lock, so none belongs to a running upload.
  */
-export const prepareTmp = (l: Layout, tag: string): Argv[] => [
-  ["bash", "-c", 'shopt -s nullglob; rm -rf -- "$1"/*.tmp', "bash", l.releases],
-  ["mkdir", "-p", "--", l.releaseTmp(tag)],
-];
+export const prepareTmp = (l: Layout, tag: string): ScriptCall =>
+  scriptCall(RELEASE_SH, "prepare", l.releases, l.releaseTmp(tag));
 
 /**
  * shared/ and backups/ exist with mode 0700 (install -d also fixes the mode of an existing dir), so a
@@ -74,14 +75,7 @@ export function releaseJson(meta: ReleaseMeta): string {
 }
 
 /** Every release's release.json, one per line, with the dir name in front: "<dir>\t<json>". */
-export const listReleases = (l: Layout): Argv => [
-  "bash",
-  "-c",
-  'shopt -s nullglob; for d in "$1"/*/; do n=${d%/}; n=${n##*/}; [[ $n == *.tmp ]] && continue; ' +
-    'printf "%s\\t%s\\n" "$n" "$(tr -d "\\n" < "$d/release.json" 2>/dev/null)"; done',
-  "bash",
-  l.releases,
-];
+export const listReleases = (l: Layout): ScriptCall => scriptCall(RELEASE_SH, "list", l.releases);
 
 export interface ReleaseRecord extends ReleaseMeta {
   /** The directory name (the tag, unless release.json is missing). */

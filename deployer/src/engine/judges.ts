@@ -9,7 +9,7 @@ import * as release from "../commands/release.js";
 import * as backup from "../commands/backup.js";
 import * as systemd from "../commands/systemd.js";
 import { BACKUP_EXIT, LOCK_HELD, RESTORE_EXIT } from "../stack/contract.js";
-import { formatBytes } from "../commands/docker.js";
+import { formatBytes } from "../format.js";
 import type { RunResult } from "../ssh/types.js";
 import type { Values, Verdict, WaitVerdict } from "./actions.js";
 

@@ -151,7 +151,9 @@ export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRe
   const sameTag = state.currentTag === tag;
   const hasImage = imageOnServer(state, tag);
   const envSame = req.envSha256 !== undefined && req.envSha256 === state.envSha256;
-  const { strategy, why } = chooseStrategy(state, req, sameTag && hasImage && envSame);
+  // Unchanged only when exactly this release's bot runs, alone (an interrupted handover leaves two).
+  const alone = state.bots.length === 1 && state.bots[0]!.running && state.bots[0]!.tag === tag;
+  const { strategy, why } = chooseStrategy(state, req, sameTag && hasImage && envSame && alone);
   const oldRunning = state.bots.filter((b) => b.running).map((b) => b.id);
   const stale = state.bots.filter((b) => !b.running).map((b) => b.id);
   const gateMs = config.healthTimeoutSec * 1000;

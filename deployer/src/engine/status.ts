@@ -6,7 +6,7 @@ import type { Layout } from "../commands/layout.js";
 import * as lockCmd from "../commands/lock.js";
 import { APP } from "../stack/contract.js";
 import * as systemd from "../commands/systemd.js";
-import { formatBytes } from "../commands/docker.js";
+import { formatBytes } from "../format.js";
 import type { Remote } from "../ssh/types.js";
 import type { ContainerStatus, ServerStatus } from "./api.js";
 import { ask, probe } from "./probe.js";

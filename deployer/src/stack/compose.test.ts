@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseDocument } from "yaml";
-import { APP, COMPOSE_FILE, NETWORK, PG_VOLUME, POSTGRES_IMAGE, SERVICES, composeArgv } from "./constants.js";
+import { APP, COMPOSE_FILE, NETWORK, PG_VOLUME, POSTGRES_IMAGE, SERVICES, composeArgv } from "./contract.js";
 
 const REPO = fileURLToPath(new URL("../../../", import.meta.url));
 

@@ -4,7 +4,7 @@
  * repository (deployer/src and deployer/dist are both three levels below it).
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { APP } from "./constants.js";
+import { APP } from "./contract.js";
 
 export interface UnitValues {
   /** App name: unit names and the image prefix (`remindbot`). */

@@ -1,0 +1,127 @@
+/**
+ * The production stack's contract (docs/CONTRACTS.md), spelled once: the app name and every name
+ * derived from it, the compose invocation, the exit codes of the remote scripts the engine judges,
+ * and backup file names. commands/*, stack/units.ts and the engine import these; compose.test.ts
+ * checks docker-compose.prod.yml against them and contract.test.ts checks the scripts' --help.
+ */
+import type { Argv } from "../ssh/types.js";
+
+/** The app name: compose project `name:`, unit names, image prefix, volume and network names. */
+export const APP = "remindbot";
+export const DEFAULT_APP_DIR = `/opt/${APP}`;
+export const DEPLOY_USER = "deploy";
+
+/** The bot image's repository; its tag is the release tag. */
+export const BOT_IMAGE_REPO = `${APP}-bot`;
+/** `remindbot-bot:<tag>` (commands/names.ts imageName checks the tag first). */
+export const botImage = (tag: string): string => `${BOT_IMAGE_REPO}:${tag}`;
+
+export const POSTGRES_IMAGE = "postgres:17-bookworm";
+export const PG_VOLUME = `${APP}-pgdata`;
+export const NETWORK = `${APP}-net`;
+export const SERVICES = ["postgres", "bot"] as const;
+export type Service = (typeof SERVICES)[number];
+
+export const COMPOSE_FILE = "docker-compose.prod.yml";
+export const RELEASE_ENV = "release.env";
+
+/** `docker compose` for a release directory, the one way every caller runs it. */
+export const composeArgv = (releaseDir: string, ...sub: string[]): Argv => [
+  "docker",
+  "compose",
+  "-f",
+  `${releaseDir}/${COMPOSE_FILE}`,
+  "--env-file",
+  `${releaseDir}/${RELEASE_ENV}`,
+  ...sub,
+];
+
+/**
+ * `docker ps` filters for the stack's containers (compose labels them with the project name), of
+ * one service when given: e.g. `["docker", "ps", "-q", ...composeFilters("postgres")]`.
+ */
+export const composeFilters = (service?: Service): Argv => [
+  "--filter",
+  `label=com.docker.compose.project=${APP}`,
+  ...(service ? ["--filter", `label=com.docker.compose.service=${service}`] : []),
+];
+
+/** The units installed under /etc/systemd/system (templates in remote/systemd/ carry these names). */
+export const UNITS = {
+  stack: `${APP}.service`,
+  backup: `${APP}-backup.service`,
+  backupTimer: `${APP}-backup.timer`,
+} as const;
+
+/** Why a remote script failed, by exit code (each script's --help lists the same codes). */
+export type ExitTable = Readonly<Record<number, string>>;
+
+/** remote/bin/backup.sh */
+export const BACKUP_EXIT: ExitTable = {
+  2: "usage error",
+  3: "free disk below the threshold: nothing written",
+  4: "pg_dump failed",
+  5: "the dump did not read back",
+  6: "another backup is running",
+};
+
+/** remote/bin/restore.sh */
+export const RESTORE_EXIT: ExitTable = {
+  2: "usage error",
+  3: "the backup file was refused (missing or unreadable); nothing was touched",
+  4: "the safety backup failed; nothing was touched",
+  5: "the restore failed; the previous data was kept",
+  6: "restored, but the bot was not healthy in time",
+};
+
+/** remote/bin/lock.sh acquire: someone else holds the lock (stdout has their info.json). */
+export const LOCK_HELD = 3;
+/** remote/bin/lock.sh */
+export const LOCK_EXIT: ExitTable = {
+  1: "the lock directory cannot be created",
+  2: "usage error",
+  [LOCK_HELD]: "the deploy lock is held",
+};
+
+/** A label backup.sh accepts (--label): lower-case letters, digits and '-', at most 60. */
+export const BACKUP_LABEL_RE = /^[a-z0-9][a-z0-9-]{0,59}$/;
+
+const BACKUP_FILE_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}\.dump$/;
+
+/**
+ * Why `name` cannot be a file in backups/ we address (one path segment ending in .dump), or
+ * undefined. Looser than parseBackupName: a copied-in `manual.dump` is listed and restorable too.
+ */
+export function backupNameProblem(name: string): string | undefined {
+  if (!BACKUP_FILE_RE.test(name) || name.includes(".."))
+    return `the backup name ${JSON.stringify(name)} is not one of ours (expected <time>_<release>[_<label>].dump)`;
+  return undefined;
+}
+
+export function assertBackupName(name: string): string {
+  const problem = backupNameProblem(name);
+  if (problem) throw new Error(problem);
+  return name;
+}
+
+export interface BackupName {
+  /** When the dump was taken (from the name, UTC). */
+  createdAt: Date;
+  /** BOT_TAG of the release that was current, made safe for a file name, or "unknown". */
+  release: string;
+  label?: string;
+}
+
+// The shape of backup.sh's is_backup_name (contract.test.ts runs both on the same names).
+const BACKUP_NAME_RE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z_([A-Za-z0-9.-]+)(?:_([a-z0-9-]+))?\.dump$/;
+
+/** Reads `<UTC %Y%m%dT%H%M%SZ>_<release>[_<label>].dump` as backup.sh writes it; undefined otherwise. */
+export function parseBackupName(name: string): BackupName | undefined {
+  const m = BACKUP_NAME_RE.exec(name);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s, release, label] = m;
+  const createdAt = new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}Z`);
+  // Date accepts Feb 31 (it means Mar 3): a real stamp keeps its month.
+  if (Number.isNaN(createdAt.getTime()) || createdAt.getUTCMonth() + 1 !== Number(mo)) return undefined;
+  return label ? { createdAt, release: release!, label } : { createdAt, release: release! };
+}
