@@ -12,8 +12,10 @@ import {
   ConnectionRefusedError,
   HostKeyChangedError,
   HostKeyUnknownError,
+  SshError,
 } from "./errors.js";
 import { fingerprintSha256 } from "./known-hosts.js";
+import { startRefusingAgent } from "./testing/agent.js";
 import { makeKey, makeTempDir } from "./testing/fixtures.js";
 import type { KeyFile } from "./testing/fixtures.js";
 import { startTestSshServer } from "./testing/ssh-server.js";
@@ -231,6 +233,55 @@ describe("ssh connect (in-process SSH server)", () => {
         expect(target.commands).to.have.length(1);
       } finally {
         await target.stop();
+      }
+    });
+  });
+
+  // What connect.ts adds to node-ssh's connect(); each test fails without that part.
+  describe("where node-ssh's connect falls short", () => {
+    let known: string;
+    before(() => {
+      known = join(tmp.dir, "known_hosts_shortfalls");
+      writeFileSync(known, `${server.knownHostsLine}\n`);
+    });
+
+    it("shortfall 1: an agent that will not sign with its key is the next key's turn, not a failed connect", async () => {
+      // The agent offers the authorized key (the server says it would do) and then refuses to sign:
+      // ssh2 emits an "error" of level "agent" and goes on; node-ssh alone rejects there.
+      const agent = await startRefusingAgent(join(tmp.dir, "agent.sock"), [key.publicLine]);
+      try {
+        const conn = await openConnection(base({ knownHostsFiles: [known], agentSocket: agent.socket }));
+        conn.end();
+        expect(agent.signRequests).to.equal(1);
+      } finally {
+        await agent.stop();
+      }
+    });
+
+    it("shortfall 1: an agent that fails and no key left still ends in one clear error", async () => {
+      const agent = await startRefusingAgent(join(tmp.dir, "agent2.sock"), [key.publicLine]);
+      try {
+        const err = await openConnection(
+          base({ knownHostsFiles: [known], agentSocket: agent.socket, identityFiles: [stranger.path] }),
+        ).catch((e: unknown) => e);
+        expect(err).to.be.instanceOf(AuthFailedError);
+        expect((err as Error).message).to.include(`tried: ssh-agent, ${stranger.path}`);
+      } finally {
+        await agent.stop();
+      }
+    });
+
+    it("shortfall 2: a server that closes during the handshake is named so, not a timeout", async () => {
+      // Sends its version line, then ends the connection (FIN) without a word more.
+      const closing = net.createServer((s) => s.resume().end("SSH-2.0-OpenSSH_9.2\r\n"));
+      await new Promise<void>((ok) => closing.listen(0, "127.0.0.1", ok));
+      const port = (closing.address() as net.AddressInfo).port;
+      try {
+        const err = await openConnection(base({ port, knownHostsFiles: [known] })).catch((e: unknown) => e);
+        expect(err).to.be.instanceOf(SshError).and.not.be.instanceOf(ConnectTimeoutError);
+        expect((err as Error).message).to.equal(`ssh: 127.0.0.1:${port} closed the connection during the handshake`);
+      } finally {
+        await new Promise<void>((ok) => closing.close(() => ok()));
       }
     });
   });

@@ -2,11 +2,17 @@
  * Opens one authenticated SSH connection whose host key was verified, or fails with one of the
  * one-line errors of errors.ts.
  *
- * Built on ssh2's Client, the library node-ssh wraps, used directly because node-ssh's connect()
- * rejects on ssh2's non-fatal "error" events (an ssh-agent that fails is reported that way while
- * ssh2 goes on with the next key) and leaves that connection open; the rest of node-ssh (exec
- * decoding each chunk on its own, resolving with code null when the connection drops) does not fit
- * a runner that must redact UTF-8 streams and report lost connections either.
+ * Built on node-ssh: NodeSSH.connect() creates the ssh2 Client and passes our config through to it
+ * (hostVerifier, authHandler with the agent and the parsed identity files, algorithms, keep-alive,
+ * and `sock` for ProxyJump). Ours, where node-ssh falls short:
+ * - Agent errors (shortfall 1): node-ssh's connect() rejects on the client's first "error" event,
+ *   but ssh2 reports an ssh-agent that fails (unreachable socket, or it will not sign with one of
+ *   its keys) as an "error" of level "agent" and goes on with the next key. We ignore that
+ *   rejection and wait for the client's own verdict (see settle below).
+ * - Failure: node-ssh leaves the client running after rejecting; we destroy it. It reports a close
+ *   during the handshake (the server ended the connection) as SSHError "No response from server"
+ *   with code ETIMEDOUT (shortfall 2), which is not a timeout: mapConnectError names it.
+ * - The connect timeout is ours (ssh2's readyTimeout cannot pause while the user is asked).
  *
  * - Host key: known -> go on; changed or @revoked -> refuse, always; unknown -> onUnknownHostKey
  *   decides (the UI), or acceptHostKey must equal its fingerprint (the CLI); an accepted key is
@@ -21,6 +27,8 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
+import { NodeSSH, SSHError as NodeSshError } from "node-ssh";
+import type { Config as NodeSshConfig } from "node-ssh";
 import ssh2 from "ssh2";
 import type { AuthenticationType, Client as SshClient, ConnectConfig, ParsedKey } from "ssh2";
 import {
@@ -46,7 +54,7 @@ import {
   loadKnownHosts,
 } from "./known-hosts.js";
 
-const { Client, utils } = ssh2;
+const { utils } = ssh2;
 
 export interface JumpHost {
   host: string;
@@ -83,6 +91,9 @@ export interface ConnectOptions {
 }
 
 export interface Connection {
+  /** The node-ssh connection: exec and SFTP go through it. */
+  ssh: NodeSSH;
+  /** Its ssh2 Client (NodeSSH.connection), for the events node-ssh does not surface. */
   client: SshClient;
   /** Ends the connection (and the jump host's). */
   end(): void;
@@ -209,6 +220,11 @@ function mapConnectError(
 ): SshError {
   const port = options.port ?? 22;
   if (err instanceof SshError) return err;
+  if (err instanceof NodeSshError) {
+    // Shortfall 2: node-ssh's rejection when the client closed before "ready", "No response from
+    // server" with code ETIMEDOUT: not a timeout.
+    return new SshError(`ssh: ${options.host}:${port} closed the connection during the handshake`);
+  }
   if (err.level === "client-authentication") return new AuthFailedError(options.user, options.host, tried);
   switch (err.code) {
     case "ECONNREFUSED":
@@ -239,9 +255,7 @@ async function throughJump(
   });
   const port = options.port ?? 22;
   try {
-    const sock = await new Promise<NodeJS.ReadWriteStream>((ok, fail) =>
-      jumpConn.client.forwardOut("127.0.0.1", 0, options.host, port, (err, channel) => (err ? fail(err) : ok(channel))),
-    );
+    const sock = await jumpConn.ssh.forwardOut("127.0.0.1", 0, options.host, port);
     return { jumpConn, sock };
   } catch (err) {
     jumpConn.end();
@@ -250,12 +264,16 @@ async function throughJump(
   }
 }
 
+function isAgentError(err: unknown): boolean {
+  return (err as { level?: unknown } | null)?.level === "agent";
+}
+
 export async function openConnection(options: ConnectOptions): Promise<Connection> {
   const port = options.port ?? 22;
   const timeoutMs = options.connectTimeoutMs ?? 15_000;
   const entries = await loadKnownHosts(options.knownHostsFiles);
   const via = options.jump ? await throughJump(options, options.jump) : undefined;
-  const client = new Client();
+  const ssh = new NodeSSH();
   const tried: string[] = [];
   let failure: SshError | undefined;
 
@@ -265,9 +283,24 @@ export async function openConnection(options: ConnectOptions): Promise<Connectio
       if (settled) return;
       settled = true;
       deadline.clear();
-      client.destroy();
+      // node-ssh does not end the client it rejected for.
+      ssh.connection?.destroy();
+      ssh.connection = null;
       via?.jumpConn.end();
       reject(err);
+    };
+    const succeed = (client: SshClient) => {
+      if (settled) return;
+      settled = true;
+      deadline.clear();
+      resolve({
+        ssh,
+        client,
+        end() {
+          client.end();
+          via?.jumpConn.end();
+        },
+      });
     };
     const deadline = new Deadline(timeoutMs, () => fail(new ConnectTimeoutError(options.host, port, timeoutMs)));
     const nextCredential = credentials(options, deadline, tried);
@@ -304,7 +337,7 @@ export async function openConnection(options: ConnectOptions): Promise<Connectio
       return accepted;
     };
 
-    const config: ConnectConfig = {
+    const config = {
       host: options.host,
       port,
       username: options.user,
@@ -330,27 +363,26 @@ export async function openConnection(options: ConnectOptions): Promise<Connectio
         });
       },
       ...(via ? { sock: via.sock as unknown as ConnectConfig["sock"] } : {}),
-    } as ConnectConfig;
+    } as NodeSshConfig;
 
-    client.on("error", (err: Error & { level?: string }) => {
-      if (err.level === "agent") return; // ssh2 goes on with the next method
-      fail(failure ?? mapConnectError(err, options, tried));
-    });
-    client.on("close", () =>
-      fail(failure ?? new SshError(`ssh: ${options.host}:${port} closed the connection during the handshake`)),
-    );
-    client.on("ready", () => {
-      if (settled) return;
-      settled = true;
-      deadline.clear();
-      resolve({
-        client,
-        end() {
-          client.end();
-          via?.jumpConn.end();
-        },
+    // Shortfall 1: node-ssh's connect() rejects on an agent's non-fatal "error" while ssh2 goes on
+    // with the next key; from then on the client itself says how the attempt ends.
+    const settle = (client: SshClient) => {
+      client.on("ready", () => succeed(client));
+      client.on("error", (err: Error & { level?: string }) => {
+        if (!isAgentError(err)) fail(failure ?? mapConnectError(err, options, tried));
       });
-    });
-    client.connect(config);
+      client.on("close", () =>
+        fail(failure ?? new SshError(`ssh: ${options.host}:${port} closed the connection during the handshake`)),
+      );
+    };
+    ssh.connect(config).then(
+      () => succeed(ssh.connection as SshClient),
+      (err: Error & { level?: string; code?: string }) => {
+        const client = ssh.connection; // still set: node-ssh clears it on "end"/"close" only
+        if (isAgentError(err) && client) return settle(client);
+        fail(failure ?? mapConnectError(err, options, tried));
+      },
+    );
   });
 }

@@ -1,10 +1,31 @@
 /**
- * Runs one command over an exec channel of an open connection: input sent first, output decoded,
- * redacted and split into lines as it arrives, stdin kept open until the command exits (the
- * wrapper of remote-command.ts kills the command when it closes early: that is how abort works).
+ * Runs one command through node-ssh's execCommand on an open connection: input sent first, output
+ * decoded, redacted and split into lines as it arrives, stdin kept open until the command exits
+ * (the wrapper of remote-command.ts kills the command when it closes early: that is how abort
+ * works).
+ *
+ * What is ours, and which shortfall of execCommand it covers:
+ * - Decoding (shortfall 3): execCommand turns each chunk into a string on its own (a UTF-8
+ *   character split across two chunks becomes two U+FFFD) and trims the result. We decode the
+ *   Buffers of its onStdout/onStderr callbacks with a StringDecoder (inside the redactor) and
+ *   ignore its stdout/stderr.
+ * - Memory (shortfall 4): execCommand also keeps every chunk until the command ends, without
+ *   bound: a `logs --follow` would grow for as long as it runs. Once it has attached its "data"
+ *   listeners we put ours (the same callbacks, without the copy) in their place; our own capture
+ *   stops at MAX_CAPTURED.
+ * - Dropped connection (shortfall 5): when the connection drops, execCommand resolves as if the
+ *   command had ended, with code null. The client's "end"/"close" events (ctx.onLost) name it:
+ *   ConnectionLostError.
+ * - stdin: given a string, execCommand ends stdin right after writing it, which would make the
+ *   wrapper kill the command at once; we give it a stream instead and end that when the command
+ *   exits (or on abort).
+ * - cwd: execCommand's option runs `cd dir ; command`, so a missing directory runs the command
+ *   elsewhere (shortfall 6); commandLine() of remote-command.ts puts `cd dir &&` inside the command.
  */
 import { constants } from "node:os";
-import type { Client as SshClient, ClientChannel } from "ssh2";
+import { PassThrough } from "node:stream";
+import type { NodeSSH } from "node-ssh";
+import type { ClientChannel } from "ssh2";
 import { ConnectionLostError, SshError, messageOf } from "./errors.js";
 import { createLineSplitter } from "./lines.js";
 import { createRedactor } from "./redact.js";
@@ -16,7 +37,7 @@ export const MAX_CAPTURED = 16 * 1024 * 1024;
 const TRUNCATED = "\n[output truncated]\n";
 
 export interface ExecContext {
-  client: SshClient;
+  ssh: NodeSSH;
   host: string;
   secrets: readonly string[];
   /** Fails when the connection is gone; registered for the duration of the command. */
@@ -64,28 +85,33 @@ export function execCommand(
     const onData = (stream: "stdout" | "stderr") => (chunk: Buffer) =>
       emit(stream, streams[stream].redactor.push(chunk), false);
 
+    const onStdout = onData("stdout");
+    const onStderr = onData("stderr");
+    const stdin = new PassThrough();
+    if (input.length > 0) stdin.write(input);
+
     let channel: ClientChannel | undefined;
-    let exit: { code: number | null | undefined; signal: string | undefined } | undefined;
     let done = false;
     let aborted = false;
     let abortTimer: NodeJS.Timeout | undefined;
 
-    const finish = (err?: Error) => {
+    const finish = (err?: Error, exit?: { code: number | null; signal: string | null }) => {
       if (done) return;
       done = true;
       unregisterLost();
       signal?.removeEventListener("abort", onAbort);
       clearTimeout(abortTimer);
+      stdin.end();
       if (err) return reject(err);
       for (const stream of ["stdout", "stderr"] as const) emit(stream, streams[stream].redactor.end(), true);
       if (aborted && signal) return reject(abortError(signal));
-      resolve({ code: exitCode(exit?.code, exit?.signal), ...captured });
+      resolve({ code: exitCode(exit?.code, exit?.signal ?? undefined), ...captured });
     };
     const onAbort = () => {
       aborted = true;
       // EOF on the command's stdin makes the wrapper's watcher kill the process group; then the
       // channel closes. Bounded: after 10 s we stop waiting for the server to confirm.
-      channel?.end();
+      stdin.end();
       abortTimer = setTimeout(() => {
         channel?.close();
         finish();
@@ -95,23 +121,42 @@ export function execCommand(
     const unregisterLost = ctx.onLost(() => finish(new ConnectionLostError(ctx.host, describe)));
     signal?.addEventListener("abort", onAbort, { once: true });
 
-    try {
-      ctx.client.exec(wrapCommand(command, input.length), (err, ch) => {
-        if (err) return finish(new SshError(`ssh: ${ctx.host}: cannot start ${describe}: ${messageOf(err)}`));
-        channel = ch;
-        if (done) return void ch.close();
-        if (aborted) return void ch.end();
-        ch.on("data", onData("stdout"));
-        ch.stderr.on("data", onData("stderr"));
-        ch.on("exit", (code: number | null, sig?: string) => {
-          exit = { code, signal: sig };
-          ch.end(); // the command is over: release the wrapper's watcher
-        });
-        ch.on("close", () => (exit || aborted ? finish() : finish(new ConnectionLostError(ctx.host, describe))));
-        if (input.length > 0) ch.write(input);
-      });
-    } catch (err) {
-      finish(new ConnectionLostError(ctx.host, `${describe} (${messageOf(err)})`));
-    }
+    /** Shortfall 4: replaces execCommand's "data" listeners (callback + copy) by the callbacks alone. */
+    const dropCopies = (ch: ClientChannel) => {
+      for (const [stream, callback] of [
+        [ch, onStdout],
+        [ch.stderr, onStderr],
+      ] as const) {
+        for (const listener of stream.listeners("data")) stream.removeListener("data", listener as () => void);
+        stream.on("data", callback);
+      }
+    };
+
+    ctx.ssh
+      .execCommand(wrapCommand(command, input.length), {
+        stdin,
+        noTrim: true,
+        onStdout,
+        onStderr,
+        onChannel: (ch) => {
+          channel = ch;
+          // execCommand attaches its listeners right after this callback returns, synchronously.
+          queueMicrotask(() => dropCopies(ch));
+          ch.on("exit", () => stdin.end()); // the command is over: release the wrapper's watcher
+        },
+      })
+      .then(
+        (result) => {
+          if (result.code !== null || result.signal !== null || aborted) return finish(undefined, result);
+          // The channel closed without an exit status while the connection stayed up.
+          finish(new SshError(`ssh: ${ctx.host}: ${describe} ended without an exit status`));
+        },
+        (err: Error & { level?: string }) =>
+          finish(
+            err.level === "client-socket" || err.level === "client-timeout"
+              ? new ConnectionLostError(ctx.host, describe)
+              : new SshError(`ssh: ${ctx.host}: cannot start ${describe}: ${messageOf(err)}`),
+          ),
+      );
   });
 }

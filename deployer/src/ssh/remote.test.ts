@@ -2,9 +2,11 @@ import { expect } from "chai";
 import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { SSHExecCommandResponse } from "node-ssh";
+import { openConnection } from "./connect.js";
 import { ConnectionLostError, UploadVerifyError } from "./errors.js";
 import { REDACTED } from "./redact.js";
-import { connectRemote, uploadVerified } from "./remote.js";
+import { connectRemote, createRemote, uploadVerified } from "./remote.js";
 import type { SshRemote } from "./remote.js";
 import { eventually, makeKey, makeTempDir } from "./testing/fixtures.js";
 import type { KeyFile } from "./testing/fixtures.js";
@@ -258,6 +260,109 @@ describe("ssh remote (in-process SSH server)", () => {
       const err = await remote.download(join(dir, "missing"), join(tmp.dir, "nope")).catch((e: unknown) => e);
       expect((err as Error).message).to.match(/^ssh: download of 127\.0\.0\.1:.*missing failed/);
       expect(readdirSync(tmp.dir).filter((n) => n.startsWith("nope"))).to.deep.equal([]);
+    });
+  });
+
+  // What exec.ts, remote.ts and transfer.ts add to node-ssh; each test fails without that part.
+  describe("where node-ssh falls short", () => {
+    it("shortfall 3: a UTF-8 character split across two output chunks is decoded whole", async () => {
+      // ✓ is e2 9c 93: two bytes in one chunk, the third 0.3 s later in the next.
+      const lines: string[] = [];
+      const r = await remote.run(["sh", "-c", "printf '\\342\\234'; sleep 0.3; printf '\\223 done\\n'"], {
+        onLine: (line) => lines.push(line),
+      });
+      expect(r.stdout).to.equal("✓ done\n");
+      expect(lines).to.deep.equal(["✓ done"]);
+    });
+
+    it("shortfall 4: node-ssh keeps no copy of a command's output (a long follow stays flat)", async () => {
+      const conn = await openConnection({
+        host: "127.0.0.1",
+        port: server.port,
+        user: "deploy",
+        identityFiles: [key.path],
+        knownHostsFiles: [known],
+        agentSocket: null,
+      });
+      const responses: SSHExecCommandResponse[] = [];
+      const execCommand = conn.ssh.execCommand.bind(conn.ssh);
+      conn.ssh.execCommand = async (...args) => {
+        const response = await execCommand(...args);
+        responses.push(response);
+        return response;
+      };
+      const r = createRemote(conn, "127.0.0.1", "deploy", []);
+      try {
+        let seen = 0;
+        const result = await r.run(["sh", "-c", "sleep 0.2; head -c 4000000 /dev/zero | tr '\\0' x"], {
+          onLine: (line) => (seen += line.length),
+        });
+        expect(result.stdout.length + seen).to.equal(8_000_000);
+        expect(responses).to.have.length(1);
+        expect(responses[0]!.stdout.length).to.be.lessThan(100_000);
+      } finally {
+        await r.close();
+      }
+    });
+
+    it("shortfall 5: a server that vanishes mid-command is named a lost connection (keep-alive), not a hang", async () => {
+      const other = await connectRemote({
+        host: "127.0.0.1",
+        port: server.port,
+        user: "deploy",
+        identityFiles: [key.path],
+        knownHostsFiles: [known],
+        agentSocket: null,
+        keepaliveIntervalMs: 200,
+      });
+      const started = Date.now();
+      const err = await other
+        .run(["sh", "-c", "echo started; sleep 8"], {
+          onLine: (line) => line === "started" && server.freezeConnections(),
+        })
+        .catch((e: unknown) => e);
+      server.cutConnections(); // ends the frozen connections (and their commands) on the server's side
+      remote = await connect(); // the shared connection was frozen too
+      expect(err).to.be.instanceOf(ConnectionLostError);
+      expect((err as Error).message).to.match(/^ssh: connection to 127\.0\.0\.1 lost during "sh -c/);
+      expect(Date.now() - started).to.be.lessThan(5_000);
+      expect(other.connected).to.equal(false);
+    });
+
+    it("shortfall 6: a working directory that does not exist fails the command instead of running it elsewhere", async () => {
+      const r = await remote.run(["pwd"], { cwd: join(tmp.dir, "no-such-dir") });
+      expect(r.code).to.not.equal(0);
+      expect(r.stdout).to.equal("");
+      expect(r.stderr).to.include("no-such-dir");
+    });
+
+    it("shortfall 7: a dozen commands started at once print no MaxListenersExceededWarning", async () => {
+      const warnings: string[] = [];
+      const onWarning = (w: Error) => warnings.push(w.name);
+      process.on("warning", onWarning);
+      try {
+        const results = await Promise.all(Array.from({ length: 12 }, (_, i) => remote.run(["echo", String(i)])));
+        expect(results.map((r) => r.stdout)).to.deep.equal(Array.from({ length: 12 }, (_, i) => `${i}\n`));
+        await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+      } finally {
+        process.off("warning", onWarning);
+      }
+      expect(warnings).to.not.include("MaxListenersExceededWarning");
+    });
+
+    it("shortfall 8: an upload creates its file exclusively with the mode, never chmods it afterwards", async () => {
+      const dir = join(tmp.dir, `mode-${Math.random().toString(16).slice(2)}`);
+      mkdirSync(dir);
+      const local = join(tmp.dir, "secret.env");
+      writeFileSync(local, "TOKEN=1\n");
+      const chmodsBefore = server.chmods;
+      await remote.upload({ localPath: local }, join(dir, ".env"), { mode: 0o600 });
+      const opens = server.opens.filter((o) => o.path.startsWith(join(dir, ".env")));
+      expect(opens).to.have.length(1);
+      expect(opens[0]!.flags).to.equal("wx");
+      expect(opens[0]!.mode).to.equal(0o600);
+      expect(server.chmods).to.equal(chmodsBefore);
+      expect(readFileSync(join(dir, ".env"), "utf8")).to.equal("TOKEN=1\n");
     });
   });
 });

@@ -1,11 +1,15 @@
 /**
- * `Remote` over one SSH connection: commands on exec channels multiplexed over it, one SFTP
- * session opened on first use, keep-alive from connect.ts. Once the connection is gone every
- * pending and later call fails with ConnectionLostError; there is no silent reconnect.
+ * `Remote` over one node-ssh connection: commands through its execCommand (exec.ts), one SFTP
+ * session from its requestSFTP opened on first use (transfer.ts), keep-alive from connect.ts.
+ *
+ * Dropped connection (shortfall 5): node-ssh only notes it (isConnected() turns false) and lets a
+ * running execCommand resolve with code null; we listen to the underlying ssh2 Client's "end" and
+ * "close" (NodeSSH.connection) so that every pending and later call fails with ConnectionLostError.
+ * There is no silent reconnect.
  */
-import type { Client as SshClient, SFTPWrapper } from "ssh2";
+import type { SFTPWrapper } from "ssh2";
 import { openConnection } from "./connect.js";
-import type { ConnectOptions } from "./connect.js";
+import type { Connection, ConnectOptions } from "./connect.js";
 import { ConnectionLostError, SshError, messageOf } from "./errors.js";
 import { execCommand } from "./exec.js";
 import type { ExecContext } from "./exec.js";
@@ -32,13 +36,14 @@ function describeArgv(argv: Argv): string {
   return `"${text.length > 60 ? `${text.slice(0, 57)}...` : text}"`;
 }
 
-export function createRemote(
-  client: SshClient,
-  end: () => void,
-  host: string,
-  user: string,
-  secrets: readonly string[],
-): SshRemote {
+/** node-ssh adds an "error" listener to the client per channel being opened (shortfall 7). */
+const MAX_CLIENT_LISTENERS = 100;
+
+export function createRemote(conn: Connection, host: string, user: string, secrets: readonly string[]): SshRemote {
+  const { ssh, client, end } = conn;
+  // Shortfall 7: execCommand and requestSFTP each listen for the client's "error" until their
+  // channel is open, so a dozen commands started at once would print MaxListenersExceededWarning.
+  client.setMaxListeners(MAX_CLIENT_LISTENERS);
   let connected = true;
   const lostListeners = new Set<() => void>();
   const onGone = () => {
@@ -51,7 +56,7 @@ export function createRemote(
   client.on("error", () => undefined); // reported through "close" as a lost connection
 
   const ctx: ExecContext = {
-    client,
+    ssh,
     host,
     secrets,
     onLost(listener) {
@@ -71,15 +76,15 @@ export function createRemote(
   let sftpSession: Promise<SFTPWrapper> | undefined;
   const sftp = async (): Promise<SFTPWrapper> => {
     ensureConnected("SFTP");
-    sftpSession ??= new Promise<SFTPWrapper>((ok, fail) =>
-      client.sftp((err, s) => {
-        if (err) {
-          sftpSession = undefined;
-          return fail(new SshError(`ssh: ${host}: cannot start SFTP: ${messageOf(err)}`));
-        }
+    sftpSession ??= ssh.requestSFTP().then(
+      (s) => {
         s.on("close", () => (sftpSession = undefined));
-        ok(s);
-      }),
+        return s;
+      },
+      (err: unknown) => {
+        sftpSession = undefined;
+        throw new SshError(`ssh: ${host}: cannot start SFTP: ${messageOf(err)}`);
+      },
     );
     return sftpSession;
   };
@@ -91,6 +96,7 @@ export function createRemote(
 
   const transfer: TransferContext = {
     host,
+    ssh,
     sftp,
     run: (argv) => run(argv),
     isConnected: () => connected,
@@ -130,7 +136,7 @@ export function createRemote(
 /** Connects (host key verified, authenticated) and returns the Remote over that one connection. */
 export async function connectRemote(options: ConnectRemoteOptions): Promise<SshRemote> {
   const conn = await openConnection(options);
-  return createRemote(conn.client, conn.end, options.host, options.user, options.secrets ?? []);
+  return createRemote(conn, options.host, options.user, options.secrets ?? []);
 }
 
 /** Uploads a local file, checks its sha256 on the server, then renames it over remotePath. */

@@ -1,5 +1,11 @@
 /**
- * File transfer over SFTP.
+ * File transfer over SFTP: the session is node-ssh's (requestSFTP, opened once by remote.ts);
+ * downloads go through its getFile (ssh2 fastGet, reads pipelined, progress from its step).
+ *
+ * Uploads do not use its putFile (shortfall 8): ssh2's fastPut opens the file with the server's
+ * default mode and chmods it afterwards (a secret would be readable by others in between), it
+ * truncates an existing file in place, and it only reads a local path. Ours opens exclusively with
+ * the mode in the OPEN request and writes pipelined chunks of a Buffer or a local file.
  *
  * Upload: the bytes go to `<target>.tmp-<16 hex>` beside the target, created by the SFTP OPEN
  * itself with the requested mode (exclusive create: never an existing file, never a chmod after
@@ -16,6 +22,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { open as openLocal, rename as renameLocal, rm, stat as statLocal } from "node:fs/promises";
 import { posix } from "node:path";
+import type { NodeSSH } from "node-ssh";
 import type { SFTPWrapper } from "ssh2";
 import { ConnectionLostError, SshError, UploadVerifyError, messageOf } from "./errors.js";
 
@@ -26,6 +33,8 @@ const TEMP_SUFFIX = /^\.tmp-[0-9a-f]{16}$/;
 
 export interface TransferContext {
   host: string;
+  ssh: NodeSSH;
+  /** The connection's one SFTP session (node-ssh's requestSFTP, kept open). */
   sftp(): Promise<SFTPWrapper>;
   /** Runs argv on the server; resolves with code and output. */
   run(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }>;
@@ -166,37 +175,18 @@ export async function download(
   onProgress?: (done: number, total: number) => void,
 ): Promise<void> {
   const temp = `${localPath}.tmp-${randomBytes(8).toString("hex")}`;
-  const local = await openLocal(temp, "wx", 0o600);
+  // Our 0600 temp file first: fastGet opens it with "w" (its mode kept); renamed once whole.
+  await (await openLocal(temp, "wx", 0o600)).close();
   const g = guard(ctx, `download of ${remotePath}`);
   try {
     const sftp = await g.race(ctx.sftp());
-    const handle = await g.race(call<Buffer>((cb) => sftp.open(remotePath, "r", cb)));
-    try {
-      const total = (await g.race(call<{ size: number }>((cb) => sftp.fstat(handle, cb)))).size;
-      const buf = Buffer.alloc(CHUNK);
-      let done = 0;
-      for (;;) {
-        const n = await g.race(
-          new Promise<number>((ok, fail) =>
-            sftp.read(handle, buf, 0, CHUNK, done, (err, bytesRead) => {
-              // EOF comes as an error with code 1 (SSH_FX_EOF) in ssh2.
-              if (err && (err as Error & { code?: number }).code !== 1) fail(err);
-              else ok(err ? 0 : bytesRead);
-            }),
-          ),
-        );
-        if (n === 0) break;
-        await local.write(buf, 0, n);
-        done += n;
-        onProgress?.(done, total);
-      }
-    } finally {
-      await g.race(call<void>((cb) => sftp.close(handle, (err) => cb(err, undefined)))).catch(() => undefined);
-    }
-    await local.close();
+    await g.race(
+      ctx.ssh.getFile(temp, remotePath, sftp, {
+        step: (done, _chunk, total) => onProgress?.(done, total),
+      }),
+    );
     await renameLocal(temp, localPath);
   } catch (err) {
-    await local.close().catch(() => undefined);
     await rm(temp, { force: true });
     if (!ctx.isConnected()) throw new ConnectionLostError(ctx.host, `download of ${remotePath}`);
     if (err instanceof SshError) throw err;

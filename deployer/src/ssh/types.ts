@@ -1,6 +1,8 @@
 /**
- * The only way the engine reaches a server. Implemented over node-ssh (one connection per command
- * run, channels multiplexed over it); tests run it against an in-process ssh2 server and the sandbox.
+ * The only way the engine reaches a server. Implemented over node-ssh (remote.ts: one connection
+ * per command run, channels multiplexed over it): its connect, execCommand and SFTP session, with
+ * a thin layer of ours where it falls short, each part saying which shortfall (connect.ts,
+ * exec.ts, remote.ts, transfer.ts). Tests run it against an in-process ssh2 server and the sandbox.
  */
 
 /** A command as data: program and arguments, never a shell string built by concatenation. */

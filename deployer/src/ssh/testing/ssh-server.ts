@@ -3,7 +3,8 @@
  * thing: public-key auth checked against authorizedKeys (signature verified), exec requests run by
  * `sh -c` with stdin/stdout/stderr/exit status wired, SFTP on the real filesystem, and direct-tcpip
  * forwarding to 127.0.0.1 (for ProxyJump). `cutConnections()` destroys every TCP connection without
- * a goodbye, as a network failure would.
+ * a goodbye, as a network failure would; `freezeConnections()` makes the server stop reading and
+ * answering on them, as a server that vanished from the network would (nothing reaches the client).
  *
  * Like sshd it ignores "signal" channel requests. Unlike sshd (which only closes the pipes), closing
  * a channel here also kills the command's process group: the client must not rely on either.
@@ -42,8 +43,14 @@ export interface TestSshServer {
   commands: string[];
   /** direct-tcpip forwards opened through this server, as `host:port`. */
   forwards: string[];
+  /** SFTP OPEN requests: path, flags as fs names them, and the mode asked for (undefined: none). */
+  opens: { path: string; flags: string; mode: number | undefined }[];
+  /** SFTP requests that change a mode after the fact (SETSTAT/FSETSTAT with a mode). */
+  chmods: number;
   /** Destroys every open connection's socket at once, without a goodbye. */
   cutConnections(): void;
+  /** Stops reading from and writing to every open connection; cutConnections() ends them. */
+  freezeConnections(): void;
   stop(): Promise<void>;
 }
 
@@ -107,7 +114,7 @@ function runExec(channel: ServerChannel, command: string, cwd: string, env: Node
   });
 }
 
-function serveSftp(sftp: SFTPWrapper, cwd: string): void {
+function serveSftp(sftp: SFTPWrapper, cwd: string, server: TestSshServer): void {
   type Handle = { kind: "file"; fd: fs.FileHandle } | { kind: "dir"; path: string; listed: boolean };
   const handles = new Map<string, Handle>();
   const abs = (p: string) => resolve(cwd, p);
@@ -127,6 +134,7 @@ function serveSftp(sftp: SFTPWrapper, cwd: string): void {
 
   sftp.on("OPEN", (reqid, filename, flags, attrs) =>
     answer(reqid, async () => {
+      server.opens.push({ path: filename, flags: utils.sftp.flagsToString(flags) ?? "?", mode: attrs.mode });
       const mode = attrs.mode === undefined ? 0o666 : attrs.mode & 0o7777;
       const fd = await fs.open(abs(filename), utils.sftp.flagsToString(flags) ?? "r", mode);
       sftp.handle(reqid, newHandle({ kind: "file", fd }));
@@ -167,8 +175,20 @@ function serveSftp(sftp: SFTPWrapper, cwd: string): void {
   );
   sftp.on("STAT", (reqid, path) => answer(reqid, async () => sftp.attrs(reqid, attrsOf(await fs.stat(abs(path))))));
   sftp.on("LSTAT", (reqid, path) => answer(reqid, async () => sftp.attrs(reqid, attrsOf(await fs.lstat(abs(path))))));
+  sftp.on("FSETSTAT", (reqid, id, attrs) =>
+    answer(reqid, async () => {
+      const fd = fileOf(id);
+      if (!fd) return void sftp.status(reqid, STATUS.FAILURE, "bad handle");
+      if (attrs.mode !== undefined) {
+        server.chmods++;
+        await fd.chmod(attrs.mode & 0o7777);
+      }
+      sftp.status(reqid, STATUS.OK);
+    }),
+  );
   sftp.on("SETSTAT", (reqid, path, attrs) =>
     answer(reqid, async () => {
+      if (attrs.mode !== undefined) server.chmods++;
       if (attrs.mode !== undefined) await fs.chmod(abs(path), attrs.mode & 0o7777);
       sftp.status(reqid, STATUS.OK);
     }),
@@ -264,7 +284,7 @@ function serveClient(
         server.commands.push(info.command);
         runExec(acceptExec(), info.command, cwd, env);
       });
-      session.on("sftp", (acceptSftp) => serveSftp(acceptSftp(), cwd));
+      session.on("sftp", (acceptSftp) => serveSftp(acceptSftp(), cwd, server));
     });
     client.on("tcpip", (accept, reject, info) => {
       if (info.destIP !== "127.0.0.1" && info.destIP !== "localhost") return reject();
@@ -290,12 +310,14 @@ export async function startTestSshServer(options: TestSshServerOptions): Promise
   const keys = options.authorizedKeys.map(parsePublicKey);
   const cwd = options.cwd ?? process.cwd();
   const sockets = new Set<net.Socket>();
+  let frozen = false;
 
   const sshServer = new Server({ hostKeys: [hostPrivate] });
   const tcp = net.createServer((sock) => {
     sockets.add(sock);
     sock.on("close", () => sockets.delete(sock));
     sock.on("error", () => undefined);
+    if (frozen) return void sock.pause();
     sshServer.injectSocket(sock);
   });
   await new Promise<void>((ok, fail) => {
@@ -312,8 +334,18 @@ export async function startTestSshServer(options: TestSshServerOptions): Promise
     knownHostsLine: `[127.0.0.1]:${address.port} ${hostParsed.type} ${hostKey.toString("base64")}`,
     commands: [],
     forwards: [],
+    opens: [],
+    chmods: 0,
     cutConnections() {
+      frozen = false;
       for (const sock of sockets) sock.destroy();
+    },
+    freezeConnections() {
+      frozen = true;
+      for (const sock of sockets) {
+        sock.pause(); // nothing read: keep-alives go unanswered
+        sock.write = () => true; // nothing written: command output and replies are dropped
+      }
     },
     async stop() {
       server.cutConnections();
