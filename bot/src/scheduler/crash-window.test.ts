@@ -4,11 +4,13 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { createScheduler, type Scheduler } from "./scheduler.js";
-import { count, insertReminders, migratedDatabase, until, type MigratedDatabase } from "./testing/fixtures.js";
+import { count, insertReminders, migratedDatabase, type MigratedDatabase } from "./testing/fixtures.js";
+import { ManualClock, passUntil } from "./testing/manual-clock.js";
 
 const ROWS = 300;
 const BATCH = 50;
 const CONCURRENCY = 8;
+const LEASE_MS = 4_000;
 
 /** Records every message a sender delivered: who sent which reminder. */
 async function startSink(): Promise<{ url: string; sends: { id: number; by: string }[]; server: Server }> {
@@ -55,7 +57,7 @@ describe("scheduler: the crash window", function () {
         KILL_AT: "100",
         BATCH: String(BATCH),
         CONCURRENCY: String(CONCURRENCY),
-        LEASE_MS: "4000",
+        LEASE_MS: String(LEASE_MS),
       },
       stdio: ["ignore", "ignore", "pipe"],
     });
@@ -81,6 +83,9 @@ describe("scheduler: the crash window", function () {
     expect(unrecorded.length, "at least the send it died after").to.be.at.least(1);
     expect(unrecorded.length, "never more than one batch").to.be.at.most(BATCH);
 
+    // The survivor's clock starts where the doomed process's leases have all run out (rather than
+    // waiting for them in real time).
+    const clock = new ManualClock(Date.now() + LEASE_MS + 1);
     survivor = createScheduler({
       dataSource: await m.connect(),
       instanceId: "survivor",
@@ -88,13 +93,16 @@ describe("scheduler: the crash window", function () {
       concurrency: CONCURRENCY,
       leaseMs: 10_000,
       safetyPollMs: 60_000,
+      clock,
       send: async (r) => {
         const res = await fetch(sink.url, { method: "POST", body: JSON.stringify({ id: r.id, by: "survivor" }) });
         return { ok: true, messageId: ((await res.json()) as { messageId: number }).messageId };
       },
     });
     await survivor.start();
-    expect(await until(async () => (await count(m.ds, `SELECT 1 FROM deliveries`)) === ROWS, 20_000)).to.equal(true);
+    expect(
+      await passUntil(clock, async () => (await count(m.ds, `SELECT 1 FROM deliveries`)) === ROWS, 20_000),
+    ).to.equal(true);
 
     const resent = sink.sends
       .filter((s) => s.by === "survivor" && sentByChild.has(s.id))

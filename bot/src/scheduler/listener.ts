@@ -5,6 +5,7 @@
  */
 import pg from "pg";
 import { backoffMs } from "./backoff.js";
+import { systemClock, type Clock, type Timer } from "./clock.js";
 import type { SchedulerLogger } from "./types.js";
 
 export interface ListenerOptions {
@@ -16,6 +17,8 @@ export interface ListenerOptions {
   /** Reconnect backoff (defaults 250 ms doubling to 15 s). */
   retryBaseMs?: number;
   retryCapMs?: number;
+  /** Times the reconnect backoff (default: the real clock). */
+  clock?: Clock;
 }
 
 export interface Listener {
@@ -30,12 +33,13 @@ export function createListener(o: ListenerOptions): Listener {
   let stopped = true;
   let connected = false;
   let failures = 0;
-  let retryTimer: NodeJS.Timeout | undefined;
+  let retryTimer: Timer | undefined;
+  const clock = o.clock ?? systemClock;
 
   function scheduleReconnect(): void {
     if (stopped || retryTimer) return;
     const delay = backoffMs(++failures, o.retryBaseMs ?? 250, o.retryCapMs ?? 15_000);
-    retryTimer = setTimeout(() => {
+    retryTimer = clock.setTimeout(() => {
       retryTimer = undefined;
       void connect();
     }, delay);
@@ -89,7 +93,7 @@ export function createListener(o: ListenerOptions): Listener {
     async stop() {
       stopped = true;
       connected = false;
-      clearTimeout(retryTimer);
+      clock.clearTimeout(retryTimer);
       retryTimer = undefined;
       const c = client;
       client = undefined;

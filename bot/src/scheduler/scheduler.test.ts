@@ -3,9 +3,15 @@ import type { DataSource } from "typeorm";
 import { nextOccurrence } from "../parse/recurrence.js";
 import { createScheduler, type Scheduler, type SchedulerOptions } from "./scheduler.js";
 import { count, insertReminders, migratedDatabase, until, type MigratedDatabase } from "./testing/fixtures.js";
+import { ManualClock, pass, passUntil } from "./testing/manual-clock.js";
 import type { DueReminder, Send, SendOutcome } from "./types.js";
 
-const ago = (ms: number) => new Date(Date.now() - ms);
+/*
+ * Every scheduler runs on a manual clock: its timers, leases, holds and pauses move only when a
+ * test lets clock time pass (`pass`, `passUntil`), and only while none of its queries or sends is
+ * in flight, so nothing here sleeps for the durations under test and times measured by the clock
+ * are exact; only database round trips take real time (`until` polls for those).
+ */
 
 interface Call {
   reminder: DueReminder;
@@ -19,16 +25,43 @@ describe("scheduler", function () {
   let m: MigratedDatabase;
   let running: Scheduler[] = [];
   let calls: Call[] = [];
+  let clock: ManualClock;
+  /** The schedulers' queries and sends in flight. */
+  let busy = 0;
+  const quiet = () => busy === 0;
+  const ago = (ms: number) => new Date(clock.now() - ms);
+  const fromNow = (ms: number) => new Date(clock.now() + ms);
+  const letPass = (ms: number) => pass(clock, ms, { quiet });
+  const passUntilTrue = (pred: () => boolean | Promise<boolean>, maxMs: number) =>
+    passUntil(clock, pred, maxMs, { quiet });
+
+  async function tracked<T>(work: () => Promise<T>): Promise<T> {
+    busy++;
+    try {
+      return await work();
+    } finally {
+      busy--;
+    }
+  }
+
+  /** The DataSource for a scheduler (like a process of its own), its queries counted in `busy`. */
+  async function connect(): Promise<DataSource> {
+    const ds = await m.connect();
+    const query = ds.query.bind(ds);
+    ds.query = ((...args: Parameters<DataSource["query"]>) => tracked(() => query(...args))) as DataSource["query"];
+    return ds;
+  }
 
   /** A send that records every call and answers with `answer` (ok by default). */
   function recordingSend(by: string, answer?: (r: DueReminder, n: number) => SendOutcome | Promise<SendOutcome>): Send {
-    return async (reminder, { late }) => {
-      calls.push({ reminder, late, at: Date.now(), by });
-      await new Promise((r) => setImmediate(r)); // a send is never synchronous
-      return answer
-        ? answer(reminder, calls.filter((c) => c.reminder.id === reminder.id).length)
-        : { ok: true, messageId: calls.length };
-    };
+    return (reminder, { late }) =>
+      tracked(async () => {
+        calls.push({ reminder, late, at: clock.now(), by });
+        await new Promise((r) => setImmediate(r)); // a send is never synchronous
+        return answer
+          ? answer(reminder, calls.filter((c) => c.reminder.id === reminder.id).length)
+          : { ok: true, messageId: calls.length };
+      });
   }
 
   async function start(ds: DataSource, o: Partial<SchedulerOptions> & { send: Send }): Promise<Scheduler> {
@@ -39,6 +72,7 @@ describe("scheduler", function () {
       batchSize: 50,
       concurrency: 8,
       safetyPollMs: 60_000,
+      clock,
       ...o,
     });
     running.push(s);
@@ -68,9 +102,14 @@ describe("scheduler", function () {
   beforeEach(async () => {
     m = await migratedDatabase("scheduler");
     calls = [];
+    busy = 0;
+    clock = new ManualClock();
   });
   afterEach(async () => {
-    await Promise.all(running.map((s) => s.stop({ graceMs: 2_000 })));
+    let stopped = false;
+    const stopping = Promise.all(running.map((s) => s.stop({ graceMs: 2_000 }))).then(() => (stopped = true));
+    await passUntil(clock, () => stopped, 3_000); // the grace period runs on the clock too
+    await stopping;
     running = [];
     await m.close();
   });
@@ -80,10 +119,10 @@ describe("scheduler", function () {
       m.ds,
       Array.from({ length: 1000 }, (_, i) => ({ chatId: 1000 + (i % 100), dueAt: ago(1_000 + i) })),
     );
-    const [a, b] = await Promise.all([m.connect(), m.connect()]);
+    const [a, b] = await Promise.all([connect(), connect()]);
     await Promise.all([start(a, { send: recordingSend("a") }), start(b, { send: recordingSend("b") })]);
 
-    expect(await until(async () => (await delivered()) === 1000, 20_000)).to.equal(true);
+    expect(await passUntilTrue(async () => (await delivered()) === 1000, 20_000)).to.equal(true);
     const sentIds = calls.map((c) => c.reminder.id);
     expect(sentIds).to.have.length(1000);
     expect(new Set(sentIds).size).to.equal(1000);
@@ -99,25 +138,39 @@ describe("scheduler", function () {
       { chatId: 2, dueAt: ago(5_000) },
     ]);
     // A sender claimed this row, then died before sending or marking it.
-    await m.ds.query(
-      `UPDATE reminders SET claimed_by = 'dead', claimed_until = now() + interval '1500 ms' WHERE id = $1`,
-      [dead],
-    );
-    const s = await start(await m.connect(), { send: recordingSend("live"), safetyPollMs: 60_000 });
+    const leaseEnd = clock.now() + 1_500;
+    await m.ds.query(`UPDATE reminders SET claimed_by = 'dead', claimed_until = $2 WHERE id = $1`, [
+      dead,
+      new Date(leaseEnd),
+    ]);
+    const s = await start(await connect(), { send: recordingSend("live"), safetyPollMs: 60_000 });
 
     expect(await until(async () => (await delivered(free)) === 1, 5_000)).to.equal(true);
+    // Claims made while the lease holds (woken by hand, as the bot does after creating a row) skip it.
+    for (const at of [leaseEnd - 500, leaseEnd - 1]) {
+      await letPass(at - clock.now());
+      const queries = s.stats().queries;
+      s.wake();
+      // The claim came back and the next wake was asked for.
+      expect(await until(() => s.stats().queries >= queries + 2 && quiet(), 5_000)).to.equal(true);
+    }
     expect(
       calls.map((c) => c.reminder.id),
       "the leased row is left alone while its lease holds",
     ).to.deep.equal([free]);
-    expect(await until(async () => (await delivered(dead)) === 1, 10_000), "taken over after the lease").to.equal(true);
+    expect(
+      await passUntilTrue(async () => (await delivered(dead)) === 1, 10_000),
+      "taken over after the lease",
+    ).to.equal(true);
     expect(calls.map((c) => c.reminder.id)).to.deep.equal([free, dead]);
+    expect(calls[1]!.at, "not before the lease ended").to.be.above(leaseEnd);
+    expect(calls[1]!.at - leaseEnd, "soon after it").to.be.below(100);
     expect(s.stats().notifications, "woken by its timer at the lease's end, not by a notification").to.equal(0);
   });
 
   it("catches up after downtime: a one-shot once and late, a recurring one once and then in the future", async () => {
     const daily = { kind: "daily", time: { hour: 9, minute: 0 } } as const;
-    const missedSince = new Date(Date.now() - 3 * 86_400_000 - 3_600_000);
+    const missedSince = ago(3 * 86_400_000 + 3_600_000);
     const [oneShot, recurring, onTime] = await insertReminders(m.ds, [
       { chatId: 1, dueAt: ago(2 * 3_600_000) },
       {
@@ -128,11 +181,11 @@ describe("scheduler", function () {
       },
       { chatId: 3, dueAt: ago(2_000) },
     ]);
-    const before = Date.now();
-    await start(await m.connect(), { send: recordingSend("s") });
+    const before = clock.now();
+    await start(await connect(), { send: recordingSend("s") });
 
     expect(await until(async () => (await delivered()) === 3, 10_000)).to.equal(true);
-    await new Promise((r) => setTimeout(r, 500)); // would a second delivery follow? (it must not)
+    await letPass(5_000); // would a second delivery follow? (it must not)
     expect(calls.map((c) => c.reminder.id).sort()).to.deep.equal([oneShot, recurring, onTime].sort());
     expect(calls.find((c) => c.reminder.id === oneShot)?.late).to.equal(true);
     expect(calls.find((c) => c.reminder.id === onTime)?.late).to.equal(false);
@@ -155,14 +208,19 @@ describe("scheduler", function () {
   });
 
   it("wakes on NOTIFY for a reminder due before its timer (safety poll 60 s)", async () => {
-    await insertReminders(m.ds, [{ chatId: 1, dueAt: new Date(Date.now() + 3_600_000) }]);
-    const s = await start(await m.connect(), { send: recordingSend("s"), safetyPollMs: 60_000 });
-    await new Promise((r) => setTimeout(r, 200)); // the timer is now armed for an hour ahead
+    await insertReminders(m.ds, [{ chatId: 1, dueAt: fromNow(3_600_000) }]);
+    const s = await start(await connect(), { send: recordingSend("s"), safetyPollMs: 60_000 });
+    const hourAhead = clock.now() + 3_600_000;
+    const armedForTheHour = () => clock.pending().some((at) => Math.abs(at - hourAhead) < 10);
+    // Settled: the claims on start and on LISTEN's connect, each followed by its next-wake query.
+    expect(await until(() => s.stats().queries === 4 && quiet(), 5_000)).to.equal(true);
+    expect(armedForTheHour(), "the timer is armed for an hour ahead").to.equal(true);
     const queriesBefore = s.stats().queries;
-    const [soon] = await insertReminders(m.ds, [{ chatId: 2, dueAt: new Date(Date.now() + 300) }]);
+    const [soon] = await insertReminders(m.ds, [{ chatId: 2, dueAt: fromNow(300) }]);
+    expect(await until(() => s.stats().notifications > 0, 5_000)).to.equal(true);
 
-    expect(await until(async () => (await delivered(soon)) === 1, 5_000)).to.equal(true);
-    expect(s.stats().notifications).to.be.greaterThan(0);
+    expect(await passUntilTrue(async () => (await delivered(soon)) === 1, 5_000)).to.equal(true);
+    expect(calls.map((c) => c.reminder.id)).to.deep.equal([soon]);
     expect(s.stats().queries - queriesBefore, "a few queries, not a polling loop").to.be.below(10);
   });
 
@@ -171,10 +229,10 @@ describe("scheduler", function () {
     const [first, second, later, other] = await insertReminders(m.ds, [
       { chatId: 42, dueAt: ago(1_000) },
       { chatId: 42, dueAt: ago(500) },
-      { chatId: 42, dueAt: new Date(Date.now() + 86_400_000) },
+      { chatId: 42, dueAt: fromNow(86_400_000) },
       { chatId: 43, dueAt: ago(1_000) },
     ]);
-    await start(await m.connect(), {
+    await start(await connect(), {
       concurrency: 1,
       send: recordingSend("s", (r) =>
         r.chatId === 42
@@ -200,7 +258,7 @@ describe("scheduler", function () {
 
   it("chat not found marks the reminder failed with the error, records no delivery", async () => {
     const [gone] = await insertReminders(m.ds, [{ chatId: -100, chatType: "group", dueAt: ago(1_000) }]);
-    await start(await m.connect(), {
+    await start(await connect(), {
       send: recordingSend("s", () => ({ ok: false, kind: "chat-not-found", message: "Bad Request: chat not found" })),
     });
     expect(await until(async () => (await reminder(gone!)).status === "failed", 5_000)).to.equal(true);
@@ -210,32 +268,44 @@ describe("scheduler", function () {
   });
 
   it("429: keeps the due time, sends again no sooner than retry_after, then delivers", async () => {
-    const [id] = await insertReminders(m.ds, [{ chatId: 5, dueAt: ago(1_000) }]);
+    const [id, other] = await insertReminders(m.ds, [
+      { chatId: 5, dueAt: ago(1_000) },
+      { chatId: 6, dueAt: fromNow(500) },
+    ]);
     const dueBefore = (await reminder(id!)).due_at.getTime();
-    await start(await m.connect(), {
-      send: recordingSend("s", (_r, n) =>
-        n === 1
+    await start(await connect(), {
+      send: recordingSend("s", (r, n) =>
+        r.id === id && n === 1
           ? { ok: false, kind: "retry-later", retryAfterMs: 1_500, message: "Too Many Requests: retry after 2" }
           : { ok: true, messageId: 9 },
       ),
     });
-    expect(await until(async () => (await delivered(id)) === 1, 10_000)).to.equal(true);
-    expect(calls).to.have.length(2);
-    expect(calls[1]!.at - calls[0]!.at, "not retried before retry_after").to.be.at.least(1_500);
+    expect(await until(() => calls.length === 1, 5_000)).to.equal(true);
+    await letPass(1_499);
+    expect(calls, "nothing sent before retry_after: not the retry, not another chat's reminder").to.have.length(1);
+    expect(await passUntilTrue(async () => (await delivered()) === 2, 10_000)).to.equal(true);
+    expect(calls.map((c) => c.reminder.id).sort()).to.deep.equal([id, id, other].sort());
+    for (const c of calls.slice(1)) {
+      expect(c.at - calls[0]!.at, "not sent before retry_after").to.be.at.least(1_500);
+      expect(c.at - calls[0]!.at, "sent soon after it").to.be.below(1_600);
+    }
     const [d] = (await m.ds.query(`SELECT due_at FROM deliveries WHERE reminder_id = $1`, [id])) as { due_at: Date }[];
     expect(d!.due_at.getTime(), "the same occurrence was delivered").to.equal(dueBefore);
   });
 
   it("other errors: retried with backoff, failed after maxAttempts", async () => {
     const [id] = await insertReminders(m.ds, [{ chatId: 6, dueAt: ago(1_000) }]);
-    await start(await m.connect(), {
+    await start(await connect(), {
       maxAttempts: 3,
       retryBaseMs: 100,
       send: recordingSend("s", () => ({ ok: false, kind: "error", message: "Internal Server Error" })),
     });
-    expect(await until(async () => (await reminder(id!)).status === "failed", 10_000)).to.equal(true);
+    expect(await passUntilTrue(async () => (await reminder(id!)).status === "failed", 10_000)).to.equal(true);
     expect(calls).to.have.length(3);
     expect(calls.map((c) => c.reminder.attempts)).to.deep.equal([0, 1, 2]);
+    // Backoff 100 ms then 200 ms, each with up to 20 % spread below.
+    expect(calls[1]!.at - calls[0]!.at).to.be.within(80, 150);
+    expect(calls[2]!.at - calls[1]!.at).to.be.within(160, 250);
     expect((await reminder(id!)).last_error).to.equal("Internal Server Error");
   });
 
@@ -244,7 +314,7 @@ describe("scheduler", function () {
       { chatId: 7, dueAt: ago(2_000) },
       { chatId: 8, dueAt: ago(1_000) },
     ]);
-    await start(await m.connect(), {
+    await start(await connect(), {
       maxAttempts: 1,
       send: recordingSend("s", (r) => {
         if (r.id === bad) throw new Error("socket hang up");
@@ -258,8 +328,8 @@ describe("scheduler", function () {
 
   it("does not move a reminder the user edited while it was being sent", async () => {
     const [id] = await insertReminders(m.ds, [{ chatId: 9, dueAt: ago(1_000) }]);
-    const newDue = new Date(Date.now() + 86_400_000);
-    await start(await m.connect(), {
+    const newDue = fromNow(86_400_000);
+    await start(await connect(), {
       send: recordingSend("s", async (r) => {
         await m.ds.query(`UPDATE reminders SET due_at = $2 WHERE id = $1`, [r.id, newDue]);
         return { ok: true, messageId: 1 };
@@ -276,15 +346,20 @@ describe("scheduler", function () {
     const onRejection = (e: unknown) => rejections.push(e);
     process.on("unhandledRejection", onRejection);
     try {
-      const s = await start(await m.connect(), { send: recordingSend("s") });
+      const s = await start(await connect(), { send: recordingSend("s") });
+      expect(await until(() => clock.pending().length === 1, 5_000), "idle: only the safety poll is armed").to.equal(
+        true,
+      );
+      const claimsBefore = s.stats().claims;
       // What a PostgreSQL restart looks like to the client: every connection of ours is cut.
       await m.ds.query(
         `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
       );
-      await new Promise((r) => setTimeout(r, 1_500)); // the listener's reconnect
+      // Back on the listener's reconnect timer: each (re)connect looks for due rows (the poll is a minute away).
+      expect(await passUntilTrue(() => s.stats().claims > claimsBefore, 10_000), "LISTEN reconnected").to.equal(true);
       const notificationsBefore = s.stats().notifications;
-      const [id] = await insertReminders(m.ds, [{ chatId: 10, dueAt: new Date(Date.now() + 200) }]);
-      expect(await until(async () => (await delivered(id)) === 1, 10_000)).to.equal(true);
+      const [id] = await insertReminders(m.ds, [{ chatId: 10, dueAt: fromNow(200) }]);
+      expect(await passUntilTrue(async () => (await delivered(id)) === 1, 10_000)).to.equal(true);
       expect(s.stats().notifications, "woken by NOTIFY on the new connection").to.be.greaterThan(notificationsBefore);
       expect(rejections).to.deep.equal([]);
     } finally {
@@ -299,7 +374,7 @@ describe("scheduler", function () {
     );
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const s = await start(await m.connect(), {
+    const s = await start(await connect(), {
       concurrency: 2,
       batchSize: 20,
       send: recordingSend("s", async () => {

@@ -7,6 +7,11 @@
  * It wakes at the next due time (a timer), on NOTIFY when a row becomes due earlier than that, and on
  * a slow safety poll; there is no polling loop, so idle it makes a handful of queries a minute.
  * Database errors (PostgreSQL restarting) are logged and retried with backoff, never thrown.
+ *
+ * Time comes from one clock (`options.clock`): the statements get its time as a parameter rather
+ * than asking the database for now(), so due rows, leases and holds are judged by the same clock as
+ * the timers, the 429 pause and the pacing. Several processes share leases through it, so they need
+ * clocks that agree (one host, or NTP).
  */
 import type { DataSource } from "typeorm";
 import { pgClientConfig } from "../db/data-source.js";
@@ -14,6 +19,7 @@ import { int8ToNumber } from "../db/bigint.js";
 import { nextOccurrence as parseNextOccurrence } from "../parse/recurrence.js";
 import type { Recurrence } from "../parse/types.js";
 import { backoffMs } from "./backoff.js";
+import { sleepFor, systemClock, type Clock, type Timer } from "./clock.js";
 import { createListener } from "./listener.js";
 import { isLate, parserQuietHours, planOutcome, type Plan, type PlanContext, type QuietHoursRule } from "./outcome.js";
 import { createRateGate, type RateLimit } from "./rate-gate.js";
@@ -45,6 +51,12 @@ export interface SchedulerOptions {
   /** Moves a recurring reminder's next occurrence out of the user's quiet hours (default: the parser's rule). */
   applyQuietHours?: QuietHoursRule;
   logger?: SchedulerLogger;
+  /** Time and timers for every decision (default: the real clock). */
+  clock?: Clock;
+  /**
+   * The time, when only that is replaced (timers stay real): shorthand for a clock with this `now`.
+   * Give `clock` or `now`, not both.
+   */
   now?: () => Date;
 }
 
@@ -104,7 +116,11 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   const concurrency = Math.max(1, options.concurrency ?? 10);
   const safetyPollMs = options.safetyPollMs ?? 30_000;
   const log = options.logger ?? silent;
-  const now = options.now ?? (() => new Date());
+  if (options.clock && options.now) throw new TypeError("createScheduler: give clock or now, not both");
+  const clock: Clock = options.now
+    ? { ...systemClock, now: () => options.now!().getTime() }
+    : (options.clock ?? systemClock);
+  const now = () => new Date(clock.now());
   const gate = options.rateLimit ? createRateGate(options.rateLimit) : undefined;
   // A row whose lease is this close to its end is given back rather than sent: another instance may take it.
   const leaseMargin = Math.min(leaseMs / 4, 5_000);
@@ -150,8 +166,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   let pausedUntil = 0;
   let dbFailures = 0;
   let emptyDueStreak = 0;
-  let wakeTimer: NodeJS.Timeout | undefined;
-  let pollTimer: NodeJS.Timeout | undefined;
+  let wakeTimer: Timer | undefined;
+  let pollTimer: Timer | undefined;
   // Sleeping sends wake early when stopping.
   const sleepers = new Set<() => void>();
   const changeWaiters = new Set<() => void>();
@@ -163,13 +179,13 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   function waitFor(pred: () => boolean, deadline: number): Promise<void> {
     return new Promise((resolve) => {
       const check = () => {
-        if (pred() || Date.now() >= deadline) {
+        if (pred() || clock.now() >= deadline) {
           changeWaiters.delete(check);
-          clearTimeout(timer);
+          clock.clearTimeout(timer);
           resolve();
         }
       };
-      const timer = setTimeout(check, Math.max(0, deadline - Date.now()));
+      const timer = clock.setTimeout(check, Math.max(0, deadline - clock.now()));
       changeWaiters.add(check);
       check();
     });
@@ -179,11 +195,11 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     return new Promise((resolve) => {
       if (state !== "running") return resolve();
       const done = () => {
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
         sleepers.delete(done);
         resolve();
       };
-      const timer = setTimeout(done, ms);
+      const timer = clock.setTimeout(done, ms);
       sleepers.add(done);
     });
   }
@@ -211,9 +227,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   }
 
   function armWake(ms: number): void {
-    clearTimeout(wakeTimer);
+    clock.clearTimeout(wakeTimer);
     if (state !== "running") return;
-    wakeTimer = setTimeout(
+    wakeTimer = clock.setTimeout(
       () => {
         wakeTimer = undefined;
         kick();
@@ -238,7 +254,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   }
 
   async function pumpOnce(): Promise<void> {
-    const pause = pausedUntil - Date.now();
+    const pause = pausedUntil - clock.now();
     if (pause > 0) return armWake(pause);
     const room = batchSize - queue.length - inflight - marks.pending();
     if (room <= 0) return; // completions kick again
@@ -265,9 +281,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   }
 
   async function claim(limit: number): Promise<Claimed[]> {
-    const leaseEndsAt = Date.now() + leaseMs;
+    const at = clock.now();
+    const leaseEndsAt = at + leaseMs;
     stats.claims++;
-    const rows = await query<ClaimRow[]>(sql.CLAIM, [me, limit, leaseMs]);
+    const rows = await query<ClaimRow[]>(sql.CLAIM, [me, limit, leaseMs, new Date(at)]);
     stats.claimed += rows.length;
     return rows.map((r) => ({
       reminder: {
@@ -292,14 +309,14 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   async function armNextWake(): Promise<void> {
     let delay: number | null;
     try {
-      const [row] = await query<{ delay_ms: string | number | null }[]>(sql.NEXT_WAKE, []);
+      const [row] = await query<{ delay_ms: string | number | null }[]>(sql.NEXT_WAKE, [now()]);
       delay = row?.delay_ms == null ? null : Number(row.delay_ms);
     } catch (err) {
       return onDbError("next-wake", err);
     }
     if (state !== "running") return;
     if (delay === null) {
-      clearTimeout(wakeTimer); // nothing active: NOTIFY or the safety poll will wake us
+      clock.clearTimeout(wakeTimer); // nothing active: NOTIFY or the safety poll will wake us
       return;
     }
     if (delay <= 0) {
@@ -329,21 +346,21 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   /** Waits out a 429 pause and the rate gate. */
   async function waitForSlot(chatId: number): Promise<void> {
     for (let i = 0; i < 100 && state === "running"; i++) {
-      const pause = pausedUntil - Date.now();
+      const pause = pausedUntil - clock.now();
       if (pause > 0) {
         await sleep(pause);
         continue;
       }
-      const wait = gate ? gate.reserve(chatId, Date.now()) : 0;
+      const wait = gate ? gate.reserve(chatId, clock.now()) : 0;
       if (wait > 0) await sleep(wait);
-      if (pausedUntil <= Date.now()) return;
+      if (pausedUntil <= clock.now()) return;
     }
   }
 
   async function sendOne(item: Claimed): Promise<void> {
     const r = item.reminder;
     await waitForSlot(r.chatId);
-    if (state !== "running" || Date.now() > item.leaseEndsAt - leaseMargin) {
+    if (state !== "running" || clock.now() > item.leaseEndsAt - leaseMargin) {
       await release([item]);
       return;
     }
@@ -358,7 +375,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     if (abandoned) return;
     const plan = planOutcome(r, outcome, { ...planBase, now: now(), late, quiet: item.quiet });
     if (!outcome.ok && outcome.kind === "retry-later" && plan.kind === "hold") {
-      pausedUntil = Math.max(pausedUntil, Date.now() + plan.delayMs);
+      pausedUntil = Math.max(pausedUntil, clock.now() + plan.delayMs);
     }
     if (!outcome.ok) {
       log.warn("scheduler: send did not deliver", { reminderId: r.id, kind: outcome.kind, error: outcome.message });
@@ -410,7 +427,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         } else if (plan.kind === "fail") {
           await query(sql.MARK_FAILED, [r.id, item.dueAtExact, plan.error]);
         } else if (plan.kind === "hold") {
-          await query(sql.HOLD, [r.id, item.dueAtExact, plan.delayMs, plan.attempts, plan.error]);
+          await query(sql.HOLD, [r.id, item.dueAtExact, plan.delayMs, plan.attempts, plan.error, now()]);
         }
       }
       for (const { plan } of batch) {
@@ -442,7 +459,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
               rows: batch.length,
               retryInMs,
             });
-            await new Promise((resolve) => setTimeout(resolve, retryInMs));
+            await sleepFor(clock, retryInMs);
           } finally {
             inProgress -= batch.length;
           }
@@ -473,6 +490,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     config: pgClientConfig(ds),
     channel: sql.LISTEN_CHANNEL,
     logger: log,
+    clock,
     onNotify: () => {
       stats.notifications++;
       kick();
@@ -485,7 +503,12 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       if (state !== "idle") return;
       state = "running";
       abandoned = false;
-      pollTimer = setInterval(kick, safetyPollMs);
+      const poll = () => {
+        if (state !== "running") return;
+        pollTimer = clock.setTimeout(poll, safetyPollMs);
+        kick();
+      };
+      pollTimer = clock.setTimeout(poll, safetyPollMs);
       kick();
       await listener.start();
       log.info("scheduler: started", { instanceId: me, batchSize, concurrency, leaseMs });
@@ -494,9 +517,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     async stop({ graceMs = 10_000 } = {}) {
       if (state !== "running") return;
       state = "stopping";
-      const deadline = Date.now() + graceMs;
-      clearTimeout(wakeTimer);
-      clearInterval(pollTimer);
+      const deadline = clock.now() + graceMs;
+      clock.clearTimeout(wakeTimer);
+      clock.clearTimeout(pollTimer);
       for (const wake of [...sleepers]) wake();
       await listener.stop();
       await release(queue.splice(0));

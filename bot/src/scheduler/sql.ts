@@ -2,23 +2,27 @@
  * Every statement the scheduler runs. Each is a single statement, so each is its own short
  * transaction: claims never stay open across a send, and a delivery is recorded and its reminder
  * moved on atomically.
+ *
+ * The time is always a parameter (the scheduler's clock), never the database's now(): claims,
+ * leases and holds are judged by the same clock as the scheduler's timers. (updated_at, a record
+ * of when a row was written, keeps the database's.)
  */
 
 /**
- * Claims up to $2 due rows for instance $1 with a lease of $3 ms. SKIP LOCKED lets concurrent
+ * Claims up to $2 rows due at $4 for instance $1 with a lease of $3 ms from $4. SKIP LOCKED lets concurrent
  * claimers take disjoint rows instead of waiting. due_at::text keeps microseconds, so the mark can
  * match the exact occurrence it claimed.
  */
 export const CLAIM = `
 WITH due AS (
   SELECT id FROM reminders
-  WHERE status = 'active' AND due_at <= now() AND (claimed_until IS NULL OR claimed_until < now())
+  WHERE status = 'active' AND due_at <= $4::timestamptz AND (claimed_until IS NULL OR claimed_until < $4::timestamptz)
   ORDER BY due_at
   LIMIT $2
   FOR UPDATE SKIP LOCKED
 ), claimed AS (
   UPDATE reminders r
-  SET claimed_by = $1, claimed_until = now() + $3 * interval '1 millisecond'
+  SET claimed_by = $1, claimed_until = $4::timestamptz + $3 * interval '1 millisecond'
   FROM due
   WHERE r.id = due.id
   RETURNING r.id, r.user_id, r.chat_id, r.chat_type, r.author_name, r.text, r.zone, r.recurrence, r.urgent,
@@ -29,14 +33,14 @@ FROM claimed c LEFT JOIN users u ON u.id = c.user_id
 ORDER BY c.due_at`;
 
 /**
- * Milliseconds (by the database's clock) until the earliest active row becomes claimable: the
- * earliest unclaimed due time, or the end of a claim or hold. NULL when nothing is active.
+ * Milliseconds from $1 until the earliest active row becomes claimable: the earliest unclaimed due
+ * time, or the end of a claim or hold. NULL when nothing is active.
  */
 export const NEXT_WAKE = `
 SELECT EXTRACT(EPOCH FROM (LEAST(
   (SELECT due_at FROM reminders WHERE status = 'active' AND claimed_until IS NULL ORDER BY due_at LIMIT 1),
   (SELECT min(GREATEST(due_at, claimed_until)) FROM reminders WHERE status = 'active' AND claimed_until IS NOT NULL)
-) - clock_timestamp())) * 1000 AS delay_ms`;
+) - $1::timestamptz)) * 1000 AS delay_ms`;
 
 /**
  * Records delivered occurrences and moves their reminders on, for many rows at once (parallel
@@ -83,10 +87,10 @@ UPDATE reminders
 SET status = 'failed', claimed_by = NULL, claimed_until = NULL, last_error = $3, updated_at = now()
 WHERE id = $1 AND due_at = $2::timestamptz AND status = 'active'`;
 
-/** Releases the claim, due time unchanged, and keeps the row unclaimable for $3 ms (a 429 or a backoff). */
+/** Releases the claim, due time unchanged, and keeps the row unclaimable for $3 ms from $6 (a 429 or a backoff). */
 export const HOLD = `
 UPDATE reminders
-SET claimed_by = NULL, claimed_until = now() + $3 * interval '1 millisecond', attempts = $4, last_error = $5,
+SET claimed_by = NULL, claimed_until = $6::timestamptz + $3 * interval '1 millisecond', attempts = $4, last_error = $5,
     updated_at = now()
 WHERE id = $1 AND due_at = $2::timestamptz AND status = 'active'`;
 
