@@ -24,12 +24,14 @@ describe("remote/bin/checks.sh", () => {
   }
 
   it("disk-free: df -Pk of DIR and of Docker's data root, a header and one line each", async () => {
-    const r = await runFed("checks.sh", ["disk-free", dir], await fakeDocker("/"));
+    // /proc: a file system that is surely not the temp dir's.
+    const r = await runFed("checks.sh", ["disk-free", dir], await fakeDocker("/proc"));
     expect(r.code, r.stderr).to.equal(0);
     const lines = r.stdout.trim().split("\n");
     expect(lines).to.have.length(3);
     expect(lines[0]).to.match(/^Filesystem\s+1024-blocks\s+Used\s+Available/);
-    expect(lines[2]).to.match(/\s\/$/);
+    expect(lines[1]).to.not.match(/\s\/proc$/);
+    expect(lines[2]).to.match(/\s\/proc$/);
   });
 
   it("disk-free: DIR stands in for the data root when Docker does not answer or says nothing", async () => {

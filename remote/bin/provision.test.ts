@@ -130,7 +130,8 @@ describe("remote/bin/provision.sh", () => {
         'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nVERSION_CODENAME=bookworm\n',
       );
       await stub("apt-get");
-      await stub("curl", 'while [ "$1" != -o ]; do shift; done; echo KEY > "$2"');
+      // umask 077: the key is readable by apt only because the script says so
+      await stub("curl", 'while [ "$1" != -o ]; do shift; done; umask 077; echo KEY > "$2"');
       await stub("dpkg", "echo arm64");
       await stub("systemctl");
     });

@@ -91,6 +91,7 @@ describe("stack: contract", () => {
       "manual.dump",
       "2026-01-26_v1.dump",
       "20260126T060102Z_v1_Bad Label.dump",
+      "20260126T060102Z_v1_pre.x.dump",
     ];
 
     it("reads names as backup.sh writes them, with and without a label", () => {
