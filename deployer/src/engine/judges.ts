@@ -83,7 +83,7 @@ export const imageSize = (r: RunResult): Verdict => {
 
 export const backupTaken = (r: RunResult): Verdict => {
   if (r.code !== 0)
-    return { ok: false, error: `the backup failed: ${BACKUP_EXIT[r.code] ?? `exit ${r.code}`}${lastLine(r.stderr)}` };
+    return { ok: false, error: `${BACKUP_EXIT[r.code] ?? `backup.sh exit ${r.code}`}${lastLine(r.stderr)}` };
   const name = backup.parseCreated(r.stdout);
   return name ? { ok: true, note: name, figures: { backup: name }, set: { backup: name } } : { ok: true };
 };
@@ -91,7 +91,7 @@ export const backupTaken = (r: RunResult): Verdict => {
 export const restored = (r: RunResult): Verdict =>
   r.code === 0 || r.code === 6
     ? { ok: true, ...(r.code === 6 ? { warn: "restored, but the bot was not healthy within the script's wait" } : {}) }
-    : { ok: false, error: `restore failed: ${RESTORE_EXIT[r.code] ?? `exit ${r.code}`}${lastLine(r.stderr)}` };
+    : { ok: false, error: `${RESTORE_EXIT[r.code] ?? `restore.sh exit ${r.code}`}${lastLine(r.stderr)}` };
 
 function statusOf(r: RunResult): migrate.MigrationStatus | string {
   if (r.code !== 0) return `migrate status failed (exit ${r.code})${lastLine(r.stderr || r.stdout)}`;
@@ -102,36 +102,24 @@ function statusOf(r: RunResult): migrate.MigrationStatus | string {
   }
 }
 
-/** The target's status: how many applied migrations it does not know (reverted with the current image). */
-export const revertCount = (r: RunResult): Verdict => {
-  const st = statusOf(r);
-  if (typeof st === "string") return { ok: false, error: st };
-  try {
-    const down = migrate.unknownToTarget(st.applied, st.known);
-    return {
-      ok: true,
-      note: down.length ? `to revert: ${down.join(", ")}` : "nothing to revert",
-      set: { "revert-count": String(down.length) },
-    };
-  } catch (e) {
-    return { ok: false, error: (e as Error).message };
-  }
-};
-
-export const reverted = (r: RunResult, v: Values): Verdict =>
-  r.code === 0
-    ? { ok: true, note: `reverted ${v.get("revert-count") ?? "?"}`, set: { reverted: v.get("revert-count") ?? "0" } }
-    : { ok: false, error: `reverting migrations failed (exit ${r.code})${lastLine(r.stderr || r.stdout)}` };
-
 /**
- * The status before `up`: what is pending. A pending migration that declares the running release
- * cannot live with it stops a handover before anything changed (the old bot would run beside it).
+ * The target's `migrate status`, asked once: how many applied migrations it does not know (reverted
+ * with the current image first) and how many of its own are pending. A pending migration that
+ * declares the running release cannot live with it stops a handover before anything changed (the
+ * old bot would run beside it). Reverting never changes what is pending: a reverted migration is
+ * one the target does not know.
  */
-export const pendingMigrations =
+export const migrationStatus =
   (handover: boolean) =>
   (r: RunResult): Verdict => {
     const st = statusOf(r);
     if (typeof st === "string") return { ok: false, error: st };
+    let down: string[];
+    try {
+      down = migrate.unknownToTarget(st.applied, st.known);
+    } catch (e) {
+      return { ok: false, error: (e as Error).message };
+    }
     const applied = new Set(st.applied);
     const pending = st.known.filter((m) => !applied.has(m));
     const breaking = pending.filter((m) => st.breaking?.includes(m));
@@ -140,12 +128,21 @@ export const pendingMigrations =
         ok: false,
         error: `${breaking.join(", ")} declares that the running release cannot live with it: nothing was migrated; deploy again with --stop-first (the old bot is stopped before the migration)`,
       };
+    const notes = [
+      ...(down.length ? [`to revert: ${down.join(", ")}`] : []),
+      pending.length ? `pending: ${pending.join(", ")}` : "nothing pending",
+    ];
     return {
       ok: true,
-      note: pending.length ? `pending: ${pending.join(", ")}` : "nothing pending",
-      set: { "pending-count": String(pending.length) },
+      note: notes.join("; "),
+      set: { "revert-count": String(down.length), "pending-count": String(pending.length) },
     };
   };
+
+export const reverted = (r: RunResult, v: Values): Verdict =>
+  r.code === 0
+    ? { ok: true, note: `reverted ${v.get("revert-count") ?? "?"}`, set: { reverted: v.get("revert-count") ?? "0" } }
+    : { ok: false, error: `reverting migrations failed (exit ${r.code})${lastLine(r.stderr || r.stdout)}` };
 
 export const migratedUp = (r: RunResult): Verdict => {
   if (r.code !== 0) return { ok: false, error: `migrations failed (exit ${r.code})${lastLine(r.stderr || r.stdout)}` };
@@ -316,7 +313,7 @@ export const unitsChanged =
     const changed = [...wanted].filter(([name, sum]) => installed.get(name) !== sum).map(([name]) => name);
     return {
       ok: true,
-      note: changed.length ? `to install: ${changed.join(", ")}` : "units unchanged",
+      note: changed.length ? `differ: ${changed.join(", ")}` : "units unchanged",
       set: Object.fromEntries([["units-changed", changed.join(" ")]]),
     };
   };

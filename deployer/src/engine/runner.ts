@@ -122,7 +122,9 @@ export async function runTask(
           ok: false,
           exitCode: failure.error.exitCode,
           message:
-            failure.error.exitCode === 3 ? failure.error.message : `${plan.task} failed: ${failure.error.message}`,
+            failure.error.exitCode === 3
+              ? failure.error.message
+              : `${plan.task} failed at ${failure.step}: ${failure.error.message}`,
           durationMs: 0,
         };
   }

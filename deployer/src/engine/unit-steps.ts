@@ -55,6 +55,7 @@ export function unitSteps(l: Layout, units: UnitFile[] | undefined, o: UnitStepO
             ? { ok: true, set: { "units-sudo": "yes" } }
             : {
                 ok: true,
+                note: "left as they are (no sudo)",
                 set: { "units-sudo": "no" },
                 warn: `systemd units differ from this release's; ${o.deployUser} cannot sudo: run \`provision\` to refresh them`,
               },
