@@ -130,14 +130,32 @@ describe("deployer on the sandbox VDS (e2e)", function () {
     await expectAnswersStart("after the failed build");
   });
 
-  it("a tag whose bot never gets healthy is rolled back automatically: exit 4, the bot answers again", async () => {
+  it("a tag whose bot never gets healthy fails its gate as a standby: exit 4, nothing changed for users", async () => {
     const r = await cli(["deploy", "--tag", "v4-unhealthy", "--yes", "--health-timeout", SHORT_HEALTH_TIMEOUT]);
     expect(r.code, show(r)).to.equal(4);
-    expect(r.stdout).to.match(/ROLLING BACK to v2/);
+    expect(r.stdout).to.match(/Start v4-unhealthy as a standby/);
+    expect(r.stdout + r.stderr).to.match(/nothing changed for users: the old release v2 kept running throughout/);
     expect(await s.currentTag()).to.equal("v2");
-    await expectAnswersStart("after the automatic rollback");
+    await expectAnswersStart("after the failed standby");
     const rs = await s.releases();
     expect(rs.find((x) => x.tag === "v4-unhealthy")?.result).to.not.equal("ok");
+  });
+
+  it("the same tag replaced stop-first is rolled back automatically: exit 4, the bot answers again", async () => {
+    const r = await cli([
+      "deploy",
+      "--tag",
+      "v4-unhealthy",
+      "--yes",
+      "--stop-first",
+      "--health-timeout",
+      SHORT_HEALTH_TIMEOUT,
+    ]);
+    expect(r.code, show(r)).to.equal(4);
+    expect(r.stdout).to.match(/Replace the bot with v4-unhealthy \(stop-first/);
+    expect(r.stdout + r.stderr).to.match(/rolled back to v2/);
+    expect(await s.currentTag()).to.equal("v2");
+    await expectAnswersStart("after the automatic rollback");
   });
   // provision (twice), backup/restore, the units and .env, a restart of the server: in
   // test/e2e/scenario.e2e.ts (the seed verification scenario), on a fresh server.
