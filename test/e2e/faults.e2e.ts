@@ -15,7 +15,8 @@ import { docker } from "../../tools/sandbox/src/docker.js";
 import { vdsNames } from "../../tools/sandbox/src/names.js";
 import {
   APP_DIR,
-  BOT_CONTAINER,
+  botContainer,
+  runningBot,
   compileCli,
   expectAnswersStart,
   logDuration,
@@ -120,7 +121,10 @@ describe("fault matrix (issue 8) on the sandbox VDS (e2e)", function () {
     ) as { restarts: number; startedAt: string; health: string };
 
   const waitHealthy = (what: string) =>
-    waitFor(what, 180_000, async () => ((await containerState(BOT_CONTAINER)).health === "healthy" ? true : undefined));
+    waitFor(what, 180_000, async () => {
+      const bot = await runningBot();
+      return bot && (await containerState(bot)).health === "healthy" ? true : undefined;
+    });
 
   const exists = async (path: string) => (await sandboxSsh(["test", "-e", path])).code === 0;
   const currentLink = () => root(`readlink ${APP_DIR}/current`, "readlink current");
@@ -178,7 +182,8 @@ describe("fault matrix (issue 8) on the sandbox VDS (e2e)", function () {
 
   it("the bot's node process killed (kill -9): Docker restarts it; no reminder lost or sent twice", async () => {
     const since = await api.cursor();
-    const before = await containerState(BOT_CONTAINER);
+    const bot = await botContainer();
+    const before = await containerState(bot);
     const rs = await addReminders([10, 15, 20, 25], "kill -9");
     // the kill lands while the reminders are being delivered: after the first one went out
     await waitFor(
@@ -187,7 +192,7 @@ describe("fault matrix (issue 8) on the sandbox VDS (e2e)", function () {
       async () => ((await sends([rs[0]!.text], since)).get(rs[0]!.text)! >= 1 ? true : undefined),
       500,
     );
-    const top = await root(`docker top ${BOT_CONTAINER} -eo pid,args`, "docker top bot");
+    const top = await root(`docker top ${bot} -eo pid,args`, "docker top bot");
     const node = top
       .split("\n")
       .map((l) => l.trim().split(/\s+/))
@@ -198,7 +203,7 @@ describe("fault matrix (issue 8) on the sandbox VDS (e2e)", function () {
     await waitFor(
       "Docker restarted the bot",
       60_000,
-      async () => ((await containerState(BOT_CONTAINER)).restarts > before.restarts ? true : undefined),
+      async () => ((await containerState(bot)).restarts > before.restarts ? true : undefined),
       1000,
     );
     await waitHealthy("the bot healthy after kill -9");
@@ -210,7 +215,8 @@ describe("fault matrix (issue 8) on the sandbox VDS (e2e)", function () {
 
   it("PostgreSQL's container restarted: the bot reconnects by itself; no reminder lost", async () => {
     const since = await api.cursor();
-    const before = await containerState(BOT_CONTAINER);
+    const bot = await botContainer();
+    const before = await containerState(bot);
     const rs = await addReminders([15, 20], "postgres restart");
     const t0 = Date.now();
     await root(`docker restart ${POSTGRES_CONTAINER}`, "docker restart postgres");
@@ -219,7 +225,7 @@ describe("fault matrix (issue 8) on the sandbox VDS (e2e)", function () {
     await expectAnswersStart("after PostgreSQL's restart", 60_000);
     logDuration("PostgreSQL restarted until the bot answers", Date.now() - t0);
     await expectEachDeliveredOnce(rs, since, 150_000);
-    const after = await containerState(BOT_CONTAINER);
+    const after = await containerState(bot);
     process.stderr.write(
       `      the bot's container ${after.startedAt === before.startedAt ? "kept running" : "was restarted"} meanwhile\n`,
     );
@@ -243,7 +249,7 @@ describe("fault matrix (issue 8) on the sandbox VDS (e2e)", function () {
 
   it("a reminder falls due while the bot is down for a deploy: delivered once when it is back, marked late", async () => {
     const since = await api.cursor();
-    await root(`docker stop ${BOT_CONTAINER}`, "docker stop bot");
+    await root(`docker stop ${await botContainer()}`, "docker stop bot");
     // the row as the bot's services wrote it earlier; it fell due two minutes ago, while the bot was
     // stopped (a late mark needs more than a minute; waiting that long here would add nothing)
     const rs = await addReminders([-120], "while down");

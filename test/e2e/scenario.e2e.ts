@@ -15,7 +15,8 @@ import type { FakeBotApiClient } from "@remindbot/fake-telegram/client";
 import type { CallRecord } from "@remindbot/fake-telegram";
 import {
   APP_DIR,
-  BOT_CONTAINER,
+  botContainer,
+  runningBot,
   compileCli,
   expectAnswersStart,
   logDuration,
@@ -200,7 +201,9 @@ describe("seed verification scenario (issue 8) on a fresh sandbox VDS (e2e)", fu
       return r.stdout.trim() === "active" ? true : undefined;
     });
     await waitFor("the bot healthy after the reboot", 180_000, async () => {
-      const r = await sandboxSsh(`docker inspect --format '{{.State.Health.Status}}' ${BOT_CONTAINER}`);
+      const bot = await runningBot();
+      if (!bot) return undefined;
+      const r = await sandboxSsh(`docker inspect --format '{{.State.Health.Status}}' ${bot}`);
       return r.stdout.trim() === "healthy" ? true : undefined;
     });
     logDuration("reboot until the bot is healthy", Date.now() - t0);
@@ -335,9 +338,10 @@ describe("seed verification scenario (issue 8) on a fresh sandbox VDS (e2e)", fu
   });
 
   it("the containers run as non-root: the bot as its image's user, PostgreSQL's server as postgres", async () => {
-    const configured = await root(`docker inspect -f '{{.Config.User}}' ${BOT_CONTAINER}`, "bot's user");
+    const bot = await botContainer();
+    const configured = await root(`docker inspect -f '{{.Config.User}}' ${bot}`, "bot's user");
     expect(configured, "the bot image's USER").to.not.be.oneOf(["", "root", "0", "0:0"]);
-    expect(await root(`docker exec ${BOT_CONTAINER} id -u`, "id -u in the bot")).to.not.equal("0");
+    expect(await root(`docker exec ${bot} id -u`, "id -u in the bot")).to.not.equal("0");
     const pgUid = await root(`docker exec ${POSTGRES_CONTAINER} id -u postgres`, "postgres's uid");
     expect(pgUid).to.not.equal("0");
     const top = await root(`docker top ${POSTGRES_CONTAINER} -eo uid,pid,args`, "docker top postgres");

@@ -19,7 +19,6 @@ import { fakeBotApi, sandboxEnv, sandboxSsh, shellQuote } from "./sandbox.js";
 
 export const MAIN = join(REPO_ROOT, "deployer", "dist", "main.js");
 export const APP_DIR = "/opt/remindbot";
-export const BOT_CONTAINER = "remindbot-bot-1";
 export const POSTGRES_CONTAINER = "remindbot-postgres-1";
 
 export interface CliResult {
@@ -155,6 +154,26 @@ export async function root(cmd: string, what: string, timeoutMs = 5 * 60_000): P
   const r = await sandboxSsh(cmd, { timeoutMs });
   expect(r.code, `${what}: exit ${r.code}: ${r.stderr}`).to.equal(0);
   return r.stdout.trim();
+}
+
+/**
+ * The id of the one running bot container, or undefined while there is none or more than one (a
+ * handover starts a new container each deploy: its name, remindbot-bot-N, changes).
+ */
+export async function runningBot(): Promise<string | undefined> {
+  const r = await sandboxSsh(
+    "docker ps -q --no-trunc --filter label=com.docker.compose.project=remindbot " +
+      "--filter label=com.docker.compose.service=bot --filter label=com.docker.compose.oneoff=False --filter status=running",
+  );
+  const ids = r.stdout.split("\n").filter(Boolean);
+  return r.code === 0 && ids.length === 1 ? ids[0] : undefined;
+}
+
+/** The running bot container's id; fails the test when there is not exactly one. */
+export async function botContainer(): Promise<string> {
+  const id = await runningBot();
+  expect(id, "exactly one running bot container").to.be.a("string");
+  return id!;
 }
 
 /** A query in the stack's PostgreSQL, as its user (credentials stay inside the container). */
