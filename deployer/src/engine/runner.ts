@@ -250,6 +250,8 @@ async function runAction(
   }
   if (a.kind === "run") {
     const r = await exec(ctx, stepId, a.cmd, st.values, { quiet: !!a.quiet, timeoutMs: a.timeoutMs, signal });
+    // A command cut short by Ctrl+C may still end with an exit code: it was interrupted, not failed.
+    if (signal?.aborted) throw new StepError(INTERRUPTED);
     if (a.judge) return a.judge(r, st.values);
     if (r.code === 0) return undefined;
     const last = (r.stderr || r.stdout).trim().split("\n").filter(Boolean).at(-1);
