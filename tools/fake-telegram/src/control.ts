@@ -2,8 +2,28 @@
  * The control plane under `/__control/`: the in-process API over HTTP, so tests drive a fake in
  * another process or a container the same way (client.ts is its other end).
  */
-import type { FakeBotApi } from "./server.ts";
 import type { CallFilter, ControlFault, UpdateInput } from "./types.ts";
+
+/**
+ * What the control plane drives: the in-process API (server.ts's FakeBotApi implements it). Its
+ * answers go out as JSON, so they are `unknown` here; declared here so the two files do not import
+ * each other.
+ */
+export interface Controlled {
+  pushUpdate(input: UpdateInput | UpdateInput[], token?: string): unknown;
+  calls(filter: CallFilter): unknown;
+  cursor(): number;
+  stats(): unknown;
+  injectFault(spec: ControlFault): number;
+  removeFault(id: number): boolean;
+  clearFaults(): void;
+  setChatMissing(chatId: number | string, missing?: boolean): void;
+  reset(): void;
+  lastGetUpdatesAt(token: string): number | undefined;
+  pollingState(token: string): object;
+  pollIntervals(token: string): unknown;
+  longestPollGap(token: string, fromMs: number, toMs: number): unknown;
+}
 
 export interface ControlAnswer {
   status: number;
@@ -12,7 +32,7 @@ export interface ControlAnswer {
 
 /** Answers one control request: `path` is what follows `/__control`. */
 export function controlRequest(
-  api: FakeBotApi,
+  api: Controlled,
   method: string,
   path: string,
   q: URLSearchParams,

@@ -16,7 +16,7 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Bots } from "./bots.ts";
 import { CallLog, isMessageTo } from "./calls.ts";
-import { controlRequest } from "./control.ts";
+import { controlRequest, type Controlled } from "./control.ts";
 import { ApiError, toApiError } from "./errors.ts";
 import { Faults } from "./faults.ts";
 import { parseBody, readBody, sendApiError, sendJson } from "./http.ts";
@@ -40,7 +40,7 @@ import type {
   UpdateInput,
 } from "./types.ts";
 
-export class FakeBotApi {
+export class FakeBotApi implements Controlled {
   /** The apiRoot for grammY (`client.apiRoot`) and TELEGRAM_API_ROOT: `http://host:port`, no trailing slash. */
   readonly url: string;
   readonly server: Server;
