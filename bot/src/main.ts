@@ -160,6 +160,7 @@ async function main(): Promise<void> {
     },
     drainMs: STOP_TIMEOUT_MS,
     schedulerGraceMs: STOP_TIMEOUT_MS,
+    polls,
   });
 
   if (stopping) return;

@@ -20,6 +20,14 @@ export class PollTracker {
     if (ok) this.lastSuccess = this.now();
   }
 
+  /**
+   * A new polling term (the polling lease taken again): its first getUpdates counts as alive like
+   * a first one, whatever ended the previous term (an abort, a 409).
+   */
+  restart(): void {
+    this.lastFailed = false;
+  }
+
   /** For judgeHealth: when polling was last known to work. */
   lastAliveAt(): number | undefined {
     return this.inFlight && !this.lastFailed ? this.now() : this.lastSuccess;

@@ -149,5 +149,9 @@ describe("poll tracker", () => {
     t.finished(false);
     t.started();
     expect(t.lastAliveAt()).to.equal(2000);
+    t.finished(false);
+    t.restart();
+    t.started();
+    expect(t.lastAliveAt(), "a new term's first poll").to.equal(50_000);
   });
 });

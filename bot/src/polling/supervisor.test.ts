@@ -133,6 +133,7 @@ async function startInstance(name: string, db: TestDatabase, api: FakeBotApi, o:
     instance: `${name}@test`,
     runOptions: { runner: { fetch: { timeout: 30 } }, sink: { concurrency: o.concurrency ?? 8 } },
     drainMs: 5000,
+    polls,
     rejoinAfterConflictMs: o.rejoinAfterConflictMs ?? 0,
     onRole: (role) => {
       events.push(`${name}: role ${role}`);

@@ -61,6 +61,8 @@ export interface PollingSupervisorOptions {
   /** The bound on the final offset-confirming getUpdates. */
   confirmTimeoutMs?: number;
   onRole?: (role: Role) => void;
+  /** The health check's view of polling, told when a term starts. */
+  polls?: { restart(): void };
 }
 
 type Outcome =
@@ -171,6 +173,7 @@ export class PollingSupervisor {
     });
     this.#watch.arm((firstPollAt) => void previous.then((rec) => this.#noteTakeover(rec, acquiredAt, firstPollAt)));
 
+    o.polls?.restart();
     const handle = run(o.bot, { ...o.runOptions, runner: { ...o.runOptions?.runner, silent: true } });
     let replaced = false;
     const ended: Promise<Outcome> = (handle.task() ?? Promise.resolve()).then(
