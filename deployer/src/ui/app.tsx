@@ -5,6 +5,7 @@
 import { Box, Text, useApp, useInput } from "ink";
 import { useCallback, useEffect, useReducer, useRef, useState, type ReactNode } from "react";
 import type { DeployerApi, ServerStatus, TargetSession, TargetSummary, UnknownHostKey } from "../engine/api.js";
+import { APP } from "../stack/contract.js";
 import { BackupsScreen } from "./backups-screen.js";
 import { ErrorLine } from "./error-line.js";
 import { Header, type Connection } from "./header.js";
@@ -45,7 +46,7 @@ async function defaultDownloadPath(name: string): Promise<string> {
     import("node:os"),
     import("node:path"),
   ]);
-  const dir = process.env.DEPLOYER_BACKUP_DIR ?? join(homedir(), "remindbot-backups");
+  const dir = process.env.DEPLOYER_BACKUP_DIR ?? join(homedir(), `${APP}-backups`);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   return join(dir, name);
 }
