@@ -14,9 +14,9 @@ describe("remote/bin: shell scripts", () => {
   it("include the release's scripts and those the deployer feeds on stdin", () => {
     expect(scripts).to.include.members([
       "backup.sh",
+      "bot-state.sh",
       "checks.sh",
       "disk-check.sh",
-      "health-get.sh",
       "history.sh",
       "lib.sh",
       "lock.sh",

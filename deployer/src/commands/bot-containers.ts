@@ -7,7 +7,7 @@ import type { Argv } from "../ssh/types.js";
 import type { Arg } from "./late.js";
 import { compose } from "./compose.js";
 import { imageName } from "./names.js";
-import { APP } from "../stack/contract.js";
+import { APP, composeFilters } from "../stack/contract.js";
 import { scriptCall, type ScriptCall } from "./script.js";
 
 /** The image label a release carries when its bot knows the polling lease (bot/Dockerfile). */
@@ -23,35 +23,22 @@ const id = (c: string): string => {
   return c;
 };
 
-/** The bot service's containers of the project (not one-off `compose run` ones): "<id> <image> <state>". */
+/** The bot service's containers, not the one-off ones of `compose run` (migrations). */
+const SERVICE_FILTERS = [...composeFilters("bot"), "--filter", "label=com.docker.compose.oneoff=False"];
+
+/** The bot service's containers of the project: "<id> <image> <state>". */
 export const list = (all = true): Argv => [
   "docker",
   "ps",
   ...(all ? ["-a"] : []),
   "--no-trunc",
-  "--filter",
-  `label=com.docker.compose.project=${APP}`,
-  "--filter",
-  "label=com.docker.compose.service=bot",
-  "--filter",
-  "label=com.docker.compose.oneoff=False",
+  ...SERVICE_FILTERS,
   "--format",
   "{{.ID}} {{.Image}} {{.State}}",
 ];
 
 /** Only the ids of the bot's containers, running or not. */
-export const ids = (): Argv => [
-  "docker",
-  "ps",
-  "-aq",
-  "--no-trunc",
-  "--filter",
-  `label=com.docker.compose.project=${APP}`,
-  "--filter",
-  "label=com.docker.compose.service=bot",
-  "--filter",
-  "label=com.docker.compose.oneoff=False",
-];
+export const ids = (): Argv => ["docker", "ps", "-aq", "--no-trunc", ...SERVICE_FILTERS];
 
 export interface ListedBot {
   id: string;

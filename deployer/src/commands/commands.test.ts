@@ -197,14 +197,6 @@ describe("commands: exact strings", () => {
   });
   it("docker images are named remindbot-bot:<tag>", () => {
     expect(quoteArgv(docker.removeImage("v1"))).to.equal("'docker' 'image' 'rm' 'remindbot-bot:v1'");
-    expect(() => docker.inspectHealth("abc; id")).to.throw();
-  });
-  it("the gate asks the bot's health endpoint from the server (health-get.sh, bounded to 2 s)", () => {
-    const call = docker.getHealth("172.19.0.3", 8080);
-    expect(call.script).to.equal("remote/bin/health-get.sh");
-    expect(quoteArgv(call.argv)).to.equal("'timeout' '2' 'bash' '-s' '--' '172.19.0.3' '8080'");
-    expect(() => docker.getHealth("1.2.3.4; id", 8080)).to.throw();
-    expect(() => docker.inspectAddress("x; id")).to.throw();
   });
   it("units are installed by name only", () => {
     expect(systemd.installFrom("/tmp/u", "remindbot.service")).to.deep.equal([
@@ -378,7 +370,6 @@ describe("commands: remote scripts on stdin", () => {
       release.prepareTmp(l, "v1"),
       release.listReleases(l),
       history.append(l, { at: "", action: "", tag: "v1", commit: "", by: "", result: "", durationMs: 0 }),
-      docker.getHealth("10.0.0.1", 8080),
       provision.hasDocker(),
       provision.installDocker(),
       provision.ensureUser("deploy"),

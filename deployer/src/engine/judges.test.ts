@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { active, gate, newContainer, parseBotState, pendingMigrations } from "./judges.js";
+import { active, gate, newContainer, parseBotState, migrationStatus } from "./judges.js";
 
 const res = (stdout: string, code = 0) => ({ code, stdout, stderr: "" });
 const state = (s: Record<string, unknown>, restarts = 0, http?: string, body?: unknown) =>
@@ -44,9 +44,17 @@ describe("judges", () => {
     expect(newContainer([old], "standby")(res(`${old}\n`))).to.deep.include({ ok: false });
   });
 
-  it("pendingMigrations: a pending breaking migration stops a handover before anything is migrated", () => {
+  it("migrationStatus: a pending breaking migration stops a handover before anything is migrated", () => {
     const out = res(JSON.stringify({ known: ["m1", "m2"], applied: ["m1"], breaking: ["m2"] }));
-    expect(pendingMigrations(true)(out)).to.deep.include({ ok: false });
-    expect(pendingMigrations(false)(out)).to.deep.include({ ok: true, set: { "pending-count": "1" } });
+    expect(migrationStatus(true)(out)).to.deep.include({ ok: false });
+    expect(migrationStatus(false)(out)).to.deep.include({
+      ok: true,
+      set: { "revert-count": "0", "pending-count": "1" },
+    });
+    const older = res(JSON.stringify({ known: ["m1"], applied: ["m1", "m2", "m3"] }));
+    expect(migrationStatus(true)(older)).to.deep.include({
+      ok: true,
+      set: { "revert-count": "2", "pending-count": "0" },
+    });
   });
 });

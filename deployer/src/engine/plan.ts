@@ -261,7 +261,11 @@ export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRe
       }),
     ],
   });
-  if (currentDir && !sameTag) steps.push(revertStep(state, tag, dir, currentDir, migrationsDown));
+  const revert =
+    currentDir && !sameTag
+      ? revertStep(state, tag, dir, currentDir, migrationsDown, strategy === "handover")
+      : undefined;
+  if (revert) steps.push(revert);
   const breakingStop = strategy === "stop-first" && /cannot live with it|--stop-first/.test(why) && oldRunning.length;
   if (breakingStop)
     steps.push({
@@ -269,7 +273,9 @@ export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRe
       title: "Stop the running bot before the migration",
       actions: [run(bots.stop(oldRunning), { what: "stopping the running bot" })],
     });
-  steps.push(migrateStep(state, tag, dir, sameTag && hasImage, strategy === "handover", migrationsDown));
+  // The revert step's status (when it asks one) also told what is pending: asked once per run.
+  const statusAsked = !!revert && !revert.skip && state.migrations?.targetKnown === undefined;
+  steps.push(migrateStep(state, tag, dir, sameTag && hasImage, strategy === "handover", migrationsDown, statusAsked));
 
   if (strategy === "handover") {
     steps.push(
@@ -413,7 +419,14 @@ function switchStep(l: Layout, tag: string): Step {
   };
 }
 
-function revertStep(state: ServerState, tag: string, dir: string, currentDir: string, down: string[]): Step {
+function revertStep(
+  state: ServerState,
+  tag: string,
+  dir: string,
+  currentDir: string,
+  down: string[],
+  handover: boolean,
+): Step {
   const known = state.migrations?.targetKnown !== undefined;
   const title =
     down.length > 0
@@ -442,7 +455,7 @@ function revertStep(state: ServerState, tag: string, dir: string, currentDir: st
     id: "revert",
     title,
     actions: [
-      run(migrate.status(dir), { judge: judge.revertCount }),
+      run(migrate.status(dir), { judge: judge.migrationStatus(handover) }),
       run(migrate.down(currentDir, count), {
         when: {
           text: `the database has migrations ${tag} does not know`,
@@ -462,6 +475,7 @@ function migrateStep(
   runningRelease: boolean,
   handover: boolean,
   down: string[],
+  statusAsked: boolean,
 ): Step {
   if (runningRelease)
     return {
@@ -486,7 +500,7 @@ function migrateStep(
     id: "migrate",
     title: "Run migrations with the new release",
     actions: [
-      run(migrate.status(dir), { judge: judge.pendingMigrations(handover) }),
+      ...(statusAsked ? [] : [run(migrate.status(dir), { judge: judge.migrationStatus(handover) })]),
       run(migrate.up(dir), {
         when: { text: "the status lists a pending migration", holds: (v) => Number(v.get("pending-count")) > 0 },
         timeoutMs: 15 * 60_000,
