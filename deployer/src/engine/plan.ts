@@ -109,12 +109,16 @@ function chooseStrategy(
   state: ServerState,
   req: DeployRequest,
   unchanged: boolean,
-): { strategy: Strategy; why: string } {
+): { strategy: Strategy; why: string; stopBeforeMigrate?: boolean } {
   if (!state.currentTag) return { strategy: "first", why: "first deploy: the whole stack starts" };
   if (unchanged)
     return { strategy: "unchanged", why: `${req.tag} is running with this env file: the bot is left alone` };
   if (req.stopFirst)
-    return { strategy: "stop-first", why: "--stop-first: the old bot stops before the new one starts" };
+    return {
+      strategy: "stop-first",
+      why: "--stop-first: the old bot stops before the migrations and the new one",
+      stopBeforeMigrate: true,
+    };
   const running = state.bots.filter((b) => b.running);
   if (running.length === 0)
     return { strategy: "stop-first", why: "no bot is running: the new one starts without a handover" };
@@ -135,6 +139,7 @@ function chooseStrategy(
     return {
       strategy: "stop-first",
       why: `${breaking.join(", ")} declares the running release cannot live with it: the old bot stops before the migration`,
+      stopBeforeMigrate: true,
     };
   return {
     strategy: "handover",
@@ -153,7 +158,7 @@ export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRe
   const envSame = req.envSha256 !== undefined && req.envSha256 === state.envSha256;
   // Unchanged only when exactly this release's bot runs, alone (an interrupted handover leaves two).
   const alone = state.bots.length === 1 && state.bots[0]!.running && state.bots[0]!.tag === tag;
-  const { strategy, why } = chooseStrategy(state, req, sameTag && hasImage && envSame && alone);
+  const { strategy, why, stopBeforeMigrate } = chooseStrategy(state, req, sameTag && hasImage && envSame && alone);
   const oldRunning = state.bots.filter((b) => b.running).map((b) => b.id);
   const stale = state.bots.filter((b) => !b.running).map((b) => b.id);
   const gateMs = config.healthTimeoutSec * 1000;
@@ -266,8 +271,7 @@ export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRe
       ? revertStep(state, tag, dir, currentDir, migrationsDown, strategy === "handover")
       : undefined;
   if (revert) steps.push(revert);
-  const breakingStop = strategy === "stop-first" && /cannot live with it|--stop-first/.test(why) && oldRunning.length;
-  if (breakingStop)
+  if (stopBeforeMigrate && oldRunning.length > 0)
     steps.push({
       id: "stop",
       title: "Stop the running bot before the migration",
