@@ -40,6 +40,17 @@ describe("logger", () => {
 
   it("redacts token-shaped strings it was not told about, and URL-encoded secrets", () => {
     expect(redactSecrets(`x ${token} y`, [])).to.equal("x [REDACTED] y");
-    expect(redactSecrets("a p%40ss b p@ss", ["p@ss"])).to.equal("a [REDACTED] b [REDACTED]");
+    expect(redactSecrets("a p%40ss12 b p@ss12", ["p@ss12"])).to.equal("a [REDACTED] b [REDACTED]");
+  });
+
+  it('redacts a secret with " or \\ in JSON lines, where it is escaped, and in base64', async () => {
+    const pw = 'db"pa\\ss';
+    const { logger, lines } = capture(true, [pw]);
+    logger.info("connecting", { password: pw, basic: Buffer.from(`remindbot:${pw}`).toString("base64") });
+    await flush();
+    const entry = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(entry.password).to.equal("[REDACTED]");
+    expect(entry.basic).to.contain("[REDACTED]");
+    expect(lines[0]).to.not.contain("pa\\\\ss");
   });
 });

@@ -12,6 +12,15 @@ export interface RunLog {
   close(): Promise<void>;
 }
 
+/** A copy of value with every string in it (keys too) passed through redact. */
+function redactStrings(value: unknown, redact: (s: string) => string): unknown {
+  if (typeof value === "string") return redact(value);
+  if (Array.isArray(value)) return value.map((v) => redactStrings(v, redact));
+  if (value !== null && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactStrings(v, redact)]));
+  return value;
+}
+
 export function openRunLog(dir: string, command: string, redact: (s: string) => string, now = new Date()): RunLog {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const stamp = now
@@ -24,7 +33,9 @@ export function openRunLog(dir: string, command: string, redact: (s: string) => 
     level: "info",
     format: winston.format.printf((info) => {
       const { level: _level, message: _message, ...rest } = info;
-      return redact(JSON.stringify(rest));
+      // Strings are redacted before JSON escapes them (a secret with " or \ changes there), the
+      // JSON text again in case a secret spans a key and a value.
+      return redact(JSON.stringify(redactStrings(rest, redact)));
     }),
     transports: [new winston.transports.File({ filename: path, options: { mode: 0o600 } })],
   });

@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { REDACTED, createRedactor, redactText } from "./redact.js";
+import { secretForms as botSecretForms } from "../../../bot/src/logging/redact.js";
+import { REDACTED, createRedactor, redactText, secretForms } from "./redact.js";
 
 /** Feeds `parts` through a fresh redactor and joins what comes out. */
 function stream(secrets: string[], parts: (string | Buffer)[]): string {
@@ -88,5 +89,42 @@ describe("redact", () => {
   it("ignores secrets shorter than 6 characters and passes text through without secrets", () => {
     expect(redactText("abc 12345 abcdef", ["abc", "12345", "abcdef"])).to.equal(`abc 12345 ${REDACTED}`);
     expect(stream([], ["plain ", "text"])).to.equal("plain text");
+  });
+
+  describe("encoded forms", () => {
+    const pw = "p@ss w/rd&é+1";
+    const encoded: [string, string][] = [
+      ["URL-encoded", `postgres://remindbot:${encodeURIComponent(pw)}@db/x`],
+      ["form-encoded", `pw=${encodeURIComponent(pw).replace(/%20/g, "+")}&x=1`],
+      ["lower-case percent", `u=${encodeURIComponent(pw).replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase())}`],
+      ["JSON", JSON.stringify({ password: pw })],
+      ["JSON with \\u0026 (Go)", JSON.stringify({ password: pw }).replace(/&/g, "\\u0026")],
+      [
+        "ASCII JSON",
+        JSON.stringify({ password: pw }).replace(
+          /[\u0080-\uffff]/g,
+          (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+        ),
+      ],
+      ["base64", `blob ${Buffer.from(pw).toString("base64")} end`],
+      ["base64 of user:password", `Authorization: Basic ${Buffer.from(`remindbot:${pw}`).toString("base64")}`],
+      ["base64 of u:password", `Authorization: Basic ${Buffer.from(`ab:${pw}`).toString("base64")}`],
+      ["base64url", Buffer.from(`x:${pw}`).toString("base64url")],
+    ];
+    for (const [what, text] of encoded) {
+      it(`redacts a secret ${what}`, () => {
+        const out = redactText(text, [pw]);
+        expect(out).to.contain(REDACTED);
+        // Whatever is left decodes to no more than a few characters of the secret.
+        const left = out.split(REDACTED);
+        for (const part of left) expect(part.length < text.length - 8, what).to.equal(true);
+        expect(stream([pw], [...text])).to.equal(out);
+      });
+    }
+
+    it("are the same in the bot's logger (it ships without the deployer)", () => {
+      for (const s of [pw, ["123456", "A".repeat(35)].join(":"), 'a"b\\c<d>'])
+        expect(botSecretForms(s)).to.deep.equal(secretForms(s));
+    });
   });
 });

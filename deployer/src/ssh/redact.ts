@@ -2,6 +2,7 @@
  * Redaction of secrets in streamed output. A secret may arrive split across chunks, so the
  * redactor holds back a tail that could still be the start of a secret (at most the longest secret
  * - 1 characters) until the next chunk decides. Overlapping occurrences are merged into one `[REDACTED]`, so no fragment of either leaks.
+ * Every secret is looked for in each form it can take in output (secretForms).
  */
 import { StringDecoder } from "node:string_decoder";
 
@@ -22,7 +23,50 @@ interface Span {
 }
 
 function usableSecrets(secrets: readonly string[]): string[] {
-  return [...new Set(secrets.filter((s) => s.length >= MIN_SECRET_LENGTH))];
+  const forms = secrets.filter((s) => s.length >= MIN_SECRET_LENGTH).flatMap(secretForms);
+  return [...new Set(forms.filter((f) => f.length >= MIN_SECRET_LENGTH))];
+}
+
+/**
+ * The forms a secret takes in output: as is; URL-encoded (a password in a connection string,
+ * upper- and lower-case hex, `+` for spaces); JSON-escaped (a log line; also with Go's \u0026 for
+ * & < > and \uXXXX for non-ASCII); and base64 (an Authorization header of user:password, a
+ * config blob). A secret inside a longer base64 text is encoded according to its offset modulo 3,
+ * so each of the three encodings is kept without its first and last characters, which depend on
+ * the neighbouring bytes. The bot's logger has the same list (bot/src/logging/redact.ts; a test
+ * checks they agree).
+ */
+export function secretForms(secret: string): string[] {
+  const url = [encodeURIComponent(secret), encodeURIComponent(secret).replace(/[!'()*]/g, percent)];
+  const urls = [...url, ...url.map((u) => u.replace(/%20/g, "+"))];
+  const json = JSON.stringify(secret).slice(1, -1);
+  const jsons = [json, json.replace(/[<>&\u2028\u2029]/g, unicodeEscape)];
+  const asciiJsons = jsons.map((j) => j.replace(/[\u0080-\uffff]/g, unicodeEscape));
+  const base64 = base64Cores(secret);
+  return [
+    ...new Set([
+      secret,
+      ...urls,
+      ...urls.map((u) => u.replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase())),
+      ...jsons,
+      ...asciiJsons,
+      ...asciiJsons.map((j) => j.replace(/\\u[0-9a-f]{4}/g, (e) => e.toUpperCase().replace("\\U", "\\u"))),
+      ...base64,
+      ...base64.map((b) => b.replace(/\+/g, "-").replace(/\//g, "_")),
+    ]),
+  ];
+}
+
+const percent = (c: string): string => `%${c.charCodeAt(0).toString(16).toUpperCase()}`;
+const unicodeEscape = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+
+/** The base64 characters that depend only on the secret's bytes, for each offset modulo 3. */
+function base64Cores(secret: string): string[] {
+  const bytes = Buffer.from(secret, "utf8");
+  return [0, 1, 2].map((k) => {
+    const encoded = Buffer.concat([Buffer.alloc(k), bytes]).toString("base64");
+    return encoded.slice(Math.ceil((8 * k) / 6), Math.floor((8 * (k + bytes.length)) / 6));
+  });
 }
 
 /** Every occurrence of every secret, overlapping ones merged, in order. */
