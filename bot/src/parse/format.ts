@@ -86,6 +86,23 @@ function joinList(items: string[], and: string): string {
   return `${items.slice(0, -1).join(", ")} ${and} ${items[items.length - 1]}`;
 }
 
+/** "в первый понедельник", "в первую пятницу", "в последнее воскресенье": the ordinal agrees with the day. */
+function ruNth(nth: number, weekday: number): string {
+  const day = ["понедельник", "вторник", "среду", "четверг", "пятницу", "субботу", "воскресенье"][weekday - 1] ?? "";
+  // [masculine, feminine, neuter] of each ordinal, in the accusative.
+  const forms: Readonly<Record<number, readonly [string, string, string]>> = {
+    1: ["первый", "первую", "первое"],
+    2: ["второй", "вторую", "второе"],
+    3: ["третий", "третью", "третье"],
+    4: ["четвёртый", "четвёртую", "четвёртое"],
+    [-1]: ["последний", "последнюю", "последнее"],
+  };
+  const gender = weekday === 7 ? 2 : weekday === 3 || weekday === 5 || weekday === 6 ? 1 : 0;
+  return `${nth === 2 ? "во" : "в"} ${forms[nth]?.[gender] ?? ""} ${day}`;
+}
+
+const RU_DAYS_ACC = ["понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье"] as const;
+
 function describeRu(rule: Recurrence): string {
   switch (rule.kind) {
     case "interval":
@@ -98,6 +115,12 @@ function describeRu(rule: Recurrence): string {
       if (sameDays(rule.weekdays, [6, 7])) return `по выходным ${at}`;
       if (sameDays(rule.weekdays, [1, 2, 3, 4, 5, 6, 7])) return `каждый день ${at}`;
       const days = [...new Set(rule.weekdays)].sort((a, b) => a - b).filter((d) => d >= 1 && d <= 7);
+      const n = rule.everyWeeks ?? 1;
+      if (n > 1)
+        return `раз в ${n === 2 ? "две недели" : `${n} ${ruPlural(n, "неделю", "недели", "недель")}`}: ${joinList(
+          days.map((d) => RU_DAYS_ACC[d - 1] ?? ""),
+          "и",
+        )} ${at}`;
       if (days.length === 1) return `${RU_EVERY_DAY[(days[0] ?? 1) - 1]} ${at}`;
       return `по ${joinList(
         days.map((d) => RU_DAYS_DATIVE[d - 1] ?? ""),
@@ -105,7 +128,11 @@ function describeRu(rule: Recurrence): string {
       )} ${at}`;
     }
     case "monthly":
-      return `каждый месяц ${rule.day}-го числа в ${formatTime(rule.time)}`;
+      return rule.day === 31
+        ? `в последний день каждого месяца в ${formatTime(rule.time)}`
+        : `каждый месяц ${rule.day}-го числа в ${formatTime(rule.time)}`;
+    case "monthly-weekday":
+      return `${ruNth(rule.nth, rule.weekday)} каждого месяца в ${formatTime(rule.time)}`;
     case "yearly":
       return `каждый год ${rule.day} ${RU_MONTHS_GENITIVE[rule.month - 1] ?? ""} в ${formatTime(rule.time)}`;
   }
@@ -145,13 +172,19 @@ function describeEn(rule: Recurrence): string {
       if (sameDays(rule.weekdays, [6, 7])) return `every weekend ${at}`;
       if (sameDays(rule.weekdays, [1, 2, 3, 4, 5, 6, 7])) return `every day ${at}`;
       const days = [...new Set(rule.weekdays)].sort((a, b) => a - b).filter((d) => d >= 1 && d <= 7);
-      return `every ${joinList(
+      const n = rule.everyWeeks ?? 1;
+      const every = n === 2 ? "every other" : n > 2 ? `every ${n} weeks on` : "every";
+      return `${every} ${joinList(
         days.map((d) => EN_WEEKDAYS[d - 1] ?? ""),
         "and",
       )} ${at}`;
     }
     case "monthly":
-      return `every month on the ${ordinal(rule.day)} at ${formatTime(rule.time)}`;
+      return rule.day === 31
+        ? `on the last day of every month at ${formatTime(rule.time)}`
+        : `every month on the ${ordinal(rule.day)} at ${formatTime(rule.time)}`;
+    case "monthly-weekday":
+      return `on the ${rule.nth === -1 ? "last" : (["", "first", "second", "third", "fourth"][rule.nth] ?? "")} ${EN_WEEKDAYS[rule.weekday - 1] ?? ""} of every month at ${formatTime(rule.time)}`;
     case "yearly":
       return `every year on ${rule.day} ${EN_MONTHS[rule.month - 1] ?? ""} at ${formatTime(rule.time)}`;
   }

@@ -45,12 +45,29 @@ export function matchesDay(rule: Exclude<Recurrence, { kind: "interval" }>, d: L
     case "daily":
       return true;
     case "weekly":
-      return rule.weekdays.includes(weekdayOf(d));
+      return rule.weekdays.includes(weekdayOf(d)) && inCycle(rule, d);
+    case "monthly-weekday": {
+      if (weekdayOf(d) !== rule.weekday) return false;
+      // nth: the day's rank among that weekday's days of the month, from the start or (-1) from the end.
+      return rule.nth > 0 ? Math.ceil(d.day / 7) === rule.nth : d.day + 7 > daysInMonth(d.year, d.month);
+    }
     case "monthly":
       return d.day === Math.min(rule.day, daysInMonth(d.year, d.month));
     case "yearly":
       return d.month === rule.month && d.day === Math.min(rule.day, daysInMonth(d.year, d.month));
   }
+}
+
+const DAY_MS = 86_400_000;
+
+/** Every-N-weeks rules: whether d's Monday-based week is a multiple of N weeks from `from`'s. */
+function inCycle(rule: Extract<Recurrence, { kind: "weekly" }>, d: LocalDate): boolean {
+  const n = rule.everyWeeks ?? 1;
+  if (n <= 1 || rule.from === undefined) return true;
+  const [y, m, day] = rule.from.split("-").map(Number);
+  const monday = (x: LocalDate) => Date.UTC(x.year, x.month - 1, x.day) / DAY_MS - (weekdayOf(x) - 1);
+  const weeks = Math.round((monday(d) - monday({ year: y ?? 1970, month: m ?? 1, day: day ?? 1 })) / 7);
+  return ((weeks % n) + n) % n === 0;
 }
 
 function nextCandidateDay(rule: Recurrence, d: LocalDate): LocalDate {
