@@ -84,12 +84,12 @@ describe("deployer on the sandbox VDS (e2e)", function () {
   it("logs --follow shows the bot's lines; Ctrl+C ends it here and on the server", async () => {
     const f = s.start(["logs", "--follow", "--tail", "20", "--target", "sandbox"]);
     const ended = f.done(60_000);
-    await waitFor("a bot log line", 30_000, async () => (/bot-1\s+\|/.test(f.out()) ? true : undefined), 250);
+    await waitFor("a bot log line", 30_000, async () => (/bot-\d+\s+\|/.test(f.out()) ? true : undefined), 250);
     await new Promise((r) => setTimeout(r, 3000));
     f.child.kill("SIGINT");
     const r = await ended;
     expect(r.code, show(r)).to.equal(0);
-    expect(r.stdout).to.match(/^bot-1\s+\| \d{4}-\d\d-\d\dT\S+ \{.*"level"/m);
+    expect(r.stdout).to.match(/^bot-\d+\s+\| \d{4}-\d\d-\d\dT\S+ \{.*"level"/m);
     await waitFor("no docker compose logs left on the server", 15_000, async () => {
       const ps = await sandboxSsh("ps -eo args | grep -c '[c]ompose.*logs' || true");
       return ps.stdout.trim() === "0" ? true : undefined;
