@@ -67,6 +67,18 @@ describe("deployer UI", () => {
     await until(ui, "› Status");
   });
 
+  it("keys typed ahead in one burst are handled key by key, the later ones by the screen they opened", async () => {
+    const api = new FakeApi();
+    ui = (await startAt(api)).ui;
+    // One write is one read for Ink: it used to hand "jjj\r?" over as one string, and nothing moved.
+    ui.stdin.write("jjj\r?");
+    await until(ui, "Keys: status");
+    expect(frame(ui)).to.include("SERVICE");
+    // (Not Esc then q: in one read that is Meta+q, on a real terminal too.)
+    ui.stdin.write("qqkk\r");
+    await until(ui, "Roll back to", "q closed help, q went back, k k moved up, Enter opened Rollback");
+  });
+
   it("Quit leaves with exit code 0 and closes the session", async () => {
     const api = new FakeApi();
     const started = await startAt(api);
@@ -208,7 +220,8 @@ describe("deployer UI", () => {
     await until(ui, "n create now");
     await keys(ui, "r");
     await until(ui, "Type the target's name");
-    await keys(ui, ..."sandbox".split(""), KEY.enter);
+    // Pasted (one read) rather than typed.
+    ui.stdin.write("sandbox\r");
     await waitFor(() => api.session().calls.includes("restoreBackup 20261126T060000Z_v1.1.0.dump"), "restore started");
   });
 

@@ -2,7 +2,7 @@
  * The deployer UI: target picker → header + menu → screens. State lives in reducers and small
  * hooks; the engine does the work through the DeployerApi it is given.
  */
-import { Box, Text, useApp, useInput } from "ink";
+import { Box, Text, useApp } from "ink";
 import { useCallback, useEffect, useReducer, useRef, useState, type ReactNode } from "react";
 import type { DeployerApi, ServerStatus, TargetSession, TargetSummary, UnknownHostKey } from "../engine/api.js";
 import { APP } from "../stack/contract.js";
@@ -15,6 +15,7 @@ import { LogScreen } from "./log-view.js";
 import { currentScreen, HELP, initialNav, navReducer, type Screen } from "./nav.js";
 import { DeployScreen, ProvisionScreen, RollbackScreen } from "./screens.js";
 import { StatusScreen } from "./status-screen.js";
+import { KeyQueue, useKeys } from "./key-queue.js";
 
 export const MENU: { label: string; screen: Screen | "quit" }[] = [
   { label: "Deploy", screen: "deploy" },
@@ -51,7 +52,16 @@ async function defaultDownloadPath(name: string): Promise<string> {
   return join(dir, name);
 }
 
-export function App({ api, onExit, downloadPath = defaultDownloadPath }: AppProps) {
+/** Keys go through one queue (key-queue.tsx) so a burst is handled key by key, screen after screen. */
+export function App(props: AppProps) {
+  return (
+    <KeyQueue>
+      <Screens {...props} />
+    </KeyQueue>
+  );
+}
+
+function Screens({ api, onExit, downloadPath = defaultDownloadPath }: AppProps) {
   const app = useApp();
   const [nav, dispatch] = useReducer(navReducer, undefined, () => initialNav("targets"));
   const [targets, setTargets] = useState<TargetSummary[] | undefined>(undefined);
@@ -136,7 +146,7 @@ export function App({ api, onExit, downloadPath = defaultDownloadPath }: AppProp
     };
   }, [session]);
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (key.ctrl && input === "c" && !busy.current) quit(0);
   });
 
@@ -237,7 +247,7 @@ function Menu({
   index: number;
   onCursor: (i: number) => void;
 }) {
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (input === "?") onHelp();
     else if (input === "q" || key.escape) onQuit();
   });
@@ -269,7 +279,7 @@ function TargetStep({
   onQuit: () => void;
 }) {
   // While connecting, keys belong to a host key question (Ctrl+C still quits).
-  useInput(
+  useKeys(
     (input, key) => {
       if (input === "q" || key.escape) onQuit();
       else if (input === "r" && connection === "failed") onRetry();

@@ -1,5 +1,5 @@
 /** Backups: list with size and age; create now, download with a byte progress bar, restore after typing the target's name. */
-import { Box, Text, useInput } from "ink";
+import { Box, Text } from "ink";
 import { useState } from "react";
 import type { BackupInfo, TargetSession } from "../engine/api.js";
 import type { TaskResult } from "../engine/events.js";
@@ -10,6 +10,7 @@ import { TaskProgress } from "./progress-view.js";
 import { TextPrompt } from "./text-prompt.js";
 import { tint } from "./theme.js";
 import { useLoad } from "./use-load.js";
+import { useKeys } from "./key-queue.js";
 
 export function age(iso: string, now = Date.now()): string {
   const ms = now - Date.parse(iso);
@@ -79,7 +80,7 @@ export function BackupsScreen({
       .finally(() => onBusy(false));
   };
 
-  useInput(
+  useKeys(
     (input, key) => {
       if (mode.kind === "download") {
         if ((mode.finished || mode.error !== undefined) && (key.escape || key.return || input === "q")) toList();

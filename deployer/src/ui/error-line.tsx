@@ -1,7 +1,8 @@
 /** An expected failure: one line; `d` shows the details (never a stack trace up front). */
-import { Box, Text, useInput } from "ink";
+import { Box, Text } from "ink";
 import { useState } from "react";
 import { tint } from "./theme.js";
+import { useKeys } from "./key-queue.js";
 
 export function errorMessage(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
@@ -17,7 +18,7 @@ function errorDetails(error: unknown): string {
 
 export function ErrorLine({ error, active = true }: { error: unknown; active?: boolean }) {
   const [open, setOpen] = useState(false);
-  useInput(
+  useKeys(
     (input) => {
       if (input === "d") setOpen((o) => !o);
     },

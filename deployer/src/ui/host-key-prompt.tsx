@@ -1,10 +1,11 @@
 /** An unknown host key: show the SHA256 fingerprint, trust it only on an explicit yes. */
-import { Box, Text, useInput } from "ink";
+import { Box, Text } from "ink";
 import type { UnknownHostKey } from "../engine/api.js";
 import { tint } from "./theme.js";
+import { useKeys } from "./key-queue.js";
 
 export function HostKeyPrompt({ hostKey, onAnswer }: { hostKey: UnknownHostKey; onAnswer: (trust: boolean) => void }) {
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (input === "y" || input === "Y") onAnswer(true);
     else if (input === "n" || input === "N" || key.escape) onAnswer(false);
   });

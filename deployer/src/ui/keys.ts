@@ -1,5 +1,5 @@
 /** Screen keys shared by every screen: Esc/q back, ? help. Off while a screen takes text input. */
-import { useInput } from "ink";
+import { useKeys } from "./key-queue.js";
 
 export interface ScreenProps {
   onBack: () => void;
@@ -7,7 +7,7 @@ export interface ScreenProps {
 }
 
 export function useScreenKeys({ onBack, onHelp }: ScreenProps, active = true): void {
-  useInput(
+  useKeys(
     (input, key) => {
       if (key.escape || input === "q") onBack();
       else if (input === "?") onHelp();

@@ -1,8 +1,9 @@
 /** A plain selectable list: arrows and j/k move, Enter chooses. */
-import { Box, Text, useInput } from "ink";
+import { Box, Text } from "ink";
 import { useState, type ReactNode } from "react";
 import { moveCursor } from "./nav.js";
 import { tint } from "./theme.js";
+import { useKeys } from "./key-queue.js";
 
 export function SelectList<T>({
   items,
@@ -21,7 +22,7 @@ export function SelectList<T>({
   initialIndex?: number;
 }) {
   const [cursor, setCursor] = useState(initialIndex);
-  useInput(
+  useKeys(
     (input, key) => {
       if (key.return) {
         const item = items[cursor];

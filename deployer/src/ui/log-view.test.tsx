@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { render } from "ink-testing-library";
+import { renderKeyed as render } from "./testing/ink.js";
 import type { LogOptions } from "../engine/api.js";
 import { LogScreen } from "./log-view.js";
 import { waitFor } from "./testing/fake-api.js";

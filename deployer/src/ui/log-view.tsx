@@ -2,13 +2,14 @@
  * Logs: follows a service through session.logs; lines are batched (one state update per 50 ms),
  * kept in a bounded ring, drawn as a window; space pauses, / filters, PgUp/PgDn/Home/End scroll.
  */
-import { Box, Text, useInput } from "ink";
+import { Box, Text } from "ink";
 import { useEffect, useReducer, useState } from "react";
 import type { LogOptions, TargetSession } from "../engine/api.js";
 import { ErrorLine } from "./error-line.js";
 import { initialLog, logReducer, newBelow, visibleLines, type LogState } from "./log-state.js";
 import { tint } from "./theme.js";
 import { useBatched } from "./use-batched.js";
+import { useKeys } from "./key-queue.js";
 
 const SERVICES: LogOptions["service"][] = ["bot", "postgres"];
 
@@ -61,7 +62,7 @@ export function LogScreen({
     return () => ac.abort();
   }, [name]);
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (!state.editingFilter) {
       if (key.escape || input === "q") return onBack();
       if (input === "?") return onHelp();

@@ -23,6 +23,7 @@ process.env.NODE_ENV ??= "production";
 const { render } = await import("ink");
 const { createElement } = await import("react");
 const { LogScreen } = await import("./log-view.js");
+const { KeyQueue } = await import("./key-queue.js");
 
 const LINES = Number(process.env.BENCH_LINES ?? 100_000);
 const CHUNK = Number(process.env.BENCH_CHUNK ?? 500);
@@ -114,7 +115,11 @@ async function logView() {
 
   const rssBefore = process.memoryUsage.rss();
   const ink = render(
-    createElement(LogScreen, { session, onBack: () => undefined, onHelp: () => undefined, height: 18 }),
+    createElement(
+      KeyQueue,
+      null,
+      createElement(LogScreen, { session, onBack: () => undefined, onHelp: () => undefined, height: 18 }),
+    ),
     {
       stdout: stdout as unknown as NodeJS.WriteStream,
       stdin: new NullInput() as unknown as NodeJS.ReadStream,
@@ -139,12 +144,14 @@ async function logView() {
  */
 function compiledRss(): { before: number; peak: number } {
   const view = pathToFileURL(join(ROOT, "deployer", "dist", "ui", "log-view.js")).href;
+  const keyQueue = pathToFileURL(join(ROOT, "deployer", "dist", "ui", "key-queue.js")).href;
   const code = `
     process.env.NODE_ENV = "production";
     const { EventEmitter } = await import("node:events");
     const { render } = await import("ink");
     const { createElement } = await import("react");
     const { LogScreen } = await import(${JSON.stringify(view)});
+    const { KeyQueue } = await import(${JSON.stringify(keyQueue)});
     const line = ${line.toString()};
     class Out extends EventEmitter { columns = 80; rows = 24; isTTY = true; write() { return true; } }
     class In extends EventEmitter { isTTY = true; setRawMode() {} setEncoding() {} ref() {} unref() {} resume() {} pause() {} read() { return null; } }
@@ -161,7 +168,7 @@ function compiledRss(): { before: number; peak: number } {
       await new Promise((r) => signal.addEventListener("abort", r));
     } };
     const out = new Out();
-    const ink = render(createElement(LogScreen, { session, onBack() {}, onHelp() {}, height: 18 }),
+    const ink = render(createElement(KeyQueue, null, createElement(LogScreen, { session, onBack() {}, onHelp() {}, height: 18 })),
       { stdout: out, stdin: new In(), stderr: out, exitOnCtrlC: false, patchConsole: false });
     await fin;
     await new Promise((r) => setTimeout(r, 200));

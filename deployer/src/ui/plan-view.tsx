@@ -1,7 +1,8 @@
 /** The plan before anything runs: steps, migrations, warnings; Enter or y confirms. */
-import { Box, Text, useInput } from "ink";
+import { Box, Text } from "ink";
 import type { PlanView } from "../engine/api.js";
 import { tint } from "./theme.js";
+import { useKeys } from "./key-queue.js";
 
 export function PlanConfirm({
   plan,
@@ -12,7 +13,7 @@ export function PlanConfirm({
   onConfirm: () => void;
   onBack: () => void;
 }) {
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (key.return || input === "y") onConfirm();
     else if (key.escape || input === "n" || input === "q") onBack();
   });

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { render } from "ink-testing-library";
+import { renderKeyed as render } from "./testing/ink.js";
 import { TaskProgress } from "./progress-view.js";
 import { scriptedTask } from "./testing/fake-api.js";
 import { frame, keys, until, type Ui } from "./testing/ink.js";

@@ -2,7 +2,7 @@
  * Runs one engine task and draws its events: finished steps go to <Static>, the live part is the
  * running step, the pending ones and the last output lines. Ctrl+C asks, then aborts the signal.
  */
-import { Box, Static, Text, useInput } from "ink";
+import { Box, Static, Text } from "ink";
 import { useEffect, useReducer, useRef, useState } from "react";
 import { INTERRUPTED, type EventSink, type TaskEvent, type TaskResult } from "../engine/events.js";
 import { formatBytes } from "../format.js";
@@ -10,6 +10,7 @@ import { formatDuration, initialDeploy, reduceEvents, stepDurationMs, type StepV
 import { ErrorLine } from "./error-line.js";
 import { tint } from "./theme.js";
 import { useBatched } from "./use-batched.js";
+import { useKeys } from "./key-queue.js";
 
 export type StartTask = (sink: EventSink, signal: AbortSignal) => Promise<TaskResult>;
 
@@ -102,7 +103,7 @@ export function TaskProgress({
     return () => clearInterval(t);
   }, [running]);
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (asking) {
       if (input === "y" || input === "Y") {
         setAsking(false);

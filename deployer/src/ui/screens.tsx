@@ -1,5 +1,5 @@
 /** Deploy, Rollback to tag and Provision: the task flow with their own choosers. */
-import { Box, Text, useInput } from "ink";
+import { Box, Text } from "ink";
 import type { DeployerApi, ReleaseInfo, TargetSession } from "../engine/api.js";
 import type { TaskResult } from "../engine/events.js";
 import { ErrorLine } from "./error-line.js";
@@ -10,6 +10,7 @@ import { TagPicker } from "./tag-picker.js";
 import { TaskFlow } from "./task-flow.js";
 import { tint } from "./theme.js";
 import { useLoad } from "./use-load.js";
+import { useKeys } from "./key-queue.js";
 
 export interface TaskScreenProps {
   session: TargetSession;
@@ -33,7 +34,7 @@ function DeployTagChooser({
   const loaded = useLoad(async () => tagRows(await api.localTags(), await session.releases().catch(() => [])));
   // The picker has its own keys (typing filters); without one, Esc/q go back.
   const picking = Boolean(loaded.data && loaded.data.length > 0);
-  useInput(
+  useKeys(
     (input, key) => {
       if (key.escape || input === "q") onBack();
     },

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { render } from "ink-testing-library";
+import { renderKeyed as render } from "./testing/ink.js";
 import { StatusScreen } from "./status-screen.js";
 import { STATUS, waitFor } from "./testing/fake-api.js";
 

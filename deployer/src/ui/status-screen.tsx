@@ -1,11 +1,12 @@
 /** Status: containers, release, disk, backups; refreshes every few seconds. */
-import { Box, Text, useInput } from "ink";
+import { Box, Text } from "ink";
 import { useState } from "react";
 import type { ServerStatus, TargetSession } from "../engine/api.js";
 import { ErrorLine } from "./error-line.js";
 import { useScreenKeys, type ScreenProps } from "./keys.js";
 import { tint } from "./theme.js";
 import { useLoad } from "./use-load.js";
+import { useKeys } from "./key-queue.js";
 
 export const STATUS_REFRESH_MS = 3000;
 
@@ -57,7 +58,7 @@ export function StatusScreen({
   const loaded = useLoad(() => session.status(), refreshMs);
   const [unlock, setUnlock] = useState<"ask" | "busy" | { error: unknown } | undefined>(undefined);
   useScreenKeys(keys, unlock !== "ask");
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (unlock === "ask") {
       if (input === "y") {
         setUnlock("busy");

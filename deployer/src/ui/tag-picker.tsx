@@ -1,8 +1,9 @@
 /** Local tags newest first; the running one and those on the server marked; typing filters. */
-import { Box, Text, useInput } from "ink";
+import { Box, Text } from "ink";
 import { useState } from "react";
 import { filterTags, pickerReducer, type TagRow } from "./tag-filter.js";
 import { tint } from "./theme.js";
+import { useKeys } from "./key-queue.js";
 
 const ROWS = 12;
 
@@ -17,7 +18,7 @@ export function TagPicker({
 }) {
   const [state, setState] = useState({ query: "", cursor: 0 });
   const shown = filterTags(rows, state.query);
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (key.escape) {
       // Esc clears the filter first, then leaves.
       if (state.query) setState({ query: "", cursor: 0 });

@@ -9,7 +9,7 @@ import type { TaskResult } from "../engine/events.js";
 import { ErrorLine } from "./error-line.js";
 import { PlanConfirm } from "./plan-view.js";
 import { TaskProgress, type StartTask } from "./progress-view.js";
-import { useInput } from "ink";
+import { useKeys } from "./key-queue.js";
 
 export type FlowStep =
   { kind: "choose" } | { kind: "plan"; tag?: string; plan?: PlanView; error?: unknown } | { kind: "run"; tag?: string };
@@ -49,7 +49,7 @@ export function TaskFlow({
   }, [planFor]);
 
   const back = () => (chooser ? setStep({ kind: "choose" }) : onBack());
-  useInput(
+  useKeys(
     (input, key) => {
       if (key.escape || input === "q") back();
     },

@@ -1,6 +1,7 @@
 /** A one-line text field (Enter submits, Esc cancels). */
-import { Text, useInput } from "ink";
+import { Text } from "ink";
 import { useState } from "react";
+import { useKeys } from "./key-queue.js";
 
 export function TextPrompt({
   label,
@@ -12,7 +13,7 @@ export function TextPrompt({
   onCancel: () => void;
 }) {
   const [value, setValue] = useState("");
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (key.return) onSubmit(value);
     else if (key.escape) onCancel();
     else if (key.backspace || key.delete) setValue((v) => v.slice(0, -1));

@@ -1,5 +1,7 @@
 /** Drives a component under ink-testing-library: read the frame, wait for content, type keys. */
-import type { render } from "ink-testing-library";
+import { render } from "ink-testing-library";
+import { createElement, type ReactElement } from "react";
+import { KeyQueue } from "../key-queue.js";
 import { waitFor } from "./fake-api.js";
 
 export type Ui = ReturnType<typeof render>;
@@ -34,3 +36,6 @@ export async function keys(ui: Ui, ...seq: string[]): Promise<void> {
     await settle();
   }
 }
+
+/** Renders a screen under the KeyQueue every screen's keys go through (the App brings its own). */
+export const renderKeyed = (el: ReactElement): Ui => render(createElement(KeyQueue, null, el));
