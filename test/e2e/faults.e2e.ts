@@ -351,7 +351,8 @@ describe("fault matrix (issue 8) on the sandbox VDS (e2e)", function () {
   it("disk nearly full: backup and deploy refuse with one clear line before doing harm", async () => {
     // /opt/remindbot on a small file system of its own (tmpfs, the app dir copied over), filled
     // to below the sandbox target's threshold
-    const listing = `ls -1a ${APP_DIR}/releases ${APP_DIR}/backups; test ! -e ${APP_DIR}/lock; tail -n 1 ${APP_DIR}/history.jsonl`;
+    const listing = `ls -1a ${APP_DIR}/releases ${APP_DIR}/backups; test ! -e ${APP_DIR}/lock`;
+    const lastHistory = () => root(`tail -n 1 ${APP_DIR}/history.jsonl`, "history's last line");
     const before = await root(listing, "the app dir before");
     const usedMb = Number(await root(`du -sm ${APP_DIR} | cut -f1`, "du"));
     await root(
@@ -382,9 +383,10 @@ describe("fault matrix (issue 8) on the sandbox VDS (e2e)", function () {
         const lines = r.stderr.trim().split("\n");
         expect(lines.length, `one line on stderr (and the log's path): ${r.stderr}`).to.be.at.most(2);
       }
-      expect(await root(listing, "the app dir after"), "no backup, release, lock or history line was made").to.equal(
-        before,
-      );
+      expect(await root(listing, "the app dir after"), "no backup, release or lock was made").to.equal(before);
+      // The backup is a task like the others: it took the lock and recorded its real result; the
+      // deploy stopped at its checks, before the lock, and recorded nothing.
+      expect(JSON.parse(await lastHistory())).to.include({ action: "backup", result: "failed" });
     } finally {
       await root(
         `rm -f ${APP_DIR}/.e2e-filler; umount ${APP_DIR} && umount /run/e2e-small && rmdir /run/e2e-small`,
