@@ -28,6 +28,8 @@ const COMPLETE = [
   "",
 ].join("\n");
 const REFUSED_CONNECTION = /refused the connection/;
+const ENV_TARGETS = ["ok", "missing", "placeholder", "tracked", "comment", "dollar", "short", "unknown", "readable"];
+const BAD_BACKUP_NAMES = ["../../etc/passwd", "a b.dump"];
 
 interface Run {
   code: number | null;
@@ -89,16 +91,27 @@ describe("fault matrix (issue 8): the deployer refuses before connecting", funct
     git(dir, "init", "-q");
     writeFileSync(join(dir, ".env.production.example"), readFileSync(join(REPO, ".env.production.example")));
     writeFileSync(join(dir, ".gitignore"), ".env.*\n!.env.production.example\n.deployer/\n");
-    const targets = ["ok", "missing", "placeholder", "tracked"]
-      .map((t) => `  ${t}:\n    host: 127.0.0.1\n    port: ${port}\n    user: deploy\n    envFile: .env.${t}\n`)
+    const targets = [...ENV_TARGETS, "dotdot"]
+      .map(
+        (t) =>
+          `  ${t}:\n    host: 127.0.0.1\n    port: ${port}\n    user: deploy\n    envFile: ${t === "dotdot" ? "..env.dotdot" : `.env.${t}`}\n`,
+      )
       .join("");
     writeFileSync(join(dir, "deploy.targets.yml"), `targets:\n${targets}`);
-    writeFileSync(join(dir, ".env.ok"), COMPLETE);
-    writeFileSync(join(dir, ".env.missing"), COMPLETE.replace(/^POSTGRES_PASSWORD=.*\n/m, ""));
-    writeFileSync(join(dir, ".env.placeholder"), COMPLETE.replace(/^BOT_TOKEN=.*$/m, "BOT_TOKEN=change-me"));
-    writeFileSync(join(dir, ".env.tracked"), COMPLETE);
+    const env = (name: string, text: string, mode = 0o600) => writeFileSync(join(dir, `.env.${name}`), text, { mode });
+    env("ok", COMPLETE);
+    env("missing", COMPLETE.replace(/^POSTGRES_PASSWORD=.*\n/m, ""));
+    env("placeholder", COMPLETE.replace(/^BOT_TOKEN=.*$/m, "BOT_TOKEN=change-me"));
+    env("tracked", COMPLETE);
+    env("comment", COMPLETE.replace(/^BOT_TOKEN=.*$/m, "BOT_TOKEN=change-me # set me"));
+    env("dollar", COMPLETE.replace(/^POSTGRES_PASSWORD=(.*)$/m, "POSTGRES_PASSWORD=$1$HOME"));
+    env("short", COMPLETE.replace(/^POSTGRES_PASSWORD=.*$/m, "POSTGRES_PASSWORD=pw1"));
+    env("unknown", `${COMPLETE}BOT_TOKNE=${SECRET_TOKEN}\n`);
+    env("readable", COMPLETE, 0o644);
+    // A name starting with ".." is still inside the repository (the tracked check once skipped it).
+    writeFileSync(join(dir, "..env.dotdot"), COMPLETE, { mode: 0o600 });
     git(dir, "add", ".gitignore", ".env.production.example", "deploy.targets.yml");
-    git(dir, "add", "-f", ".env.tracked");
+    git(dir, "add", "-f", ".env.tracked", "..env.dotdot");
     git(dir, "commit", "-q", "-m", "init");
     git(dir, "tag", "v1");
     for (const t of gitHostile()) git(dir, "tag", t);
@@ -107,7 +120,11 @@ describe("fault matrix (issue 8): the deployer refuses before connecting", funct
       ["control", ["deploy", "--target", "ok", "--tag", "v1", "--yes"]],
       ["missing", ["deploy", "--target", "missing", "--tag", "v1", "--yes"]],
       ["placeholder", ["deploy", "--target", "placeholder", "--tag", "v1", "--yes"]],
-      ["tracked", ["deploy", "--target", "tracked", "--tag", "v1", "--yes"]],
+      ...[...ENV_TARGETS.slice(3), "dotdot"].map((t): [string, string[]] => [
+        t,
+        ["deploy", "--target", t, "--tag", "v1", "--yes"],
+      ]),
+      ...BAD_BACKUP_NAMES.map((n): [string, string[]] => [`backup ${n}`, ["backup", "restore", n, "--target", "ok"]]),
       ...[...literalHostile, ...gitHostile()].map((t): [string, string[]] => [
         `tag ${t}`,
         ["deploy", "--target", "ok", "--tag", t, "--yes"],
@@ -150,6 +167,43 @@ describe("fault matrix (issue 8): the deployer refuses before connecting", funct
       sees: "how to untrack the file",
       message: /\.env\.tracked is tracked by git: untrack it with `git rm --cached \.env\.tracked`/,
     },
+    {
+      name: "comment",
+      fault: "a placeholder followed by an inline comment (`BOT_TOKEN=change-me # set me`)",
+      sees: "the key still a placeholder named",
+      message: /\.env\.comment: BOT_TOKEN still empty or a placeholder/,
+    },
+    {
+      name: "dollar",
+      fault: "a `$` compose would expand",
+      sees: "the line and key, and to single-quote the value",
+      message:
+        /\.env\.dollar, line 3: POSTGRES_PASSWORD: compose expands \$ in unquoted values; put the value in '\.\.\.'/,
+    },
+    {
+      name: "short",
+      fault: "a secret too short to redact",
+      sees: "the key named",
+      message: /\.env\.short: POSTGRES_PASSWORD shorter than 6 characters/,
+    },
+    {
+      name: "unknown",
+      fault: "an unknown key",
+      sees: "the key named",
+      message: /\.env\.unknown: unknown key\(s\) BOT_TOKNE/,
+    },
+    {
+      name: "readable",
+      fault: "an env file others can read (0644)",
+      sees: "the chmod to run",
+      message: /\.env\.readable can be read or written by others \(mode 644\): run `chmod 600 \.env\.readable`/,
+    },
+    {
+      name: "dotdot",
+      fault: "a tracked env file whose name starts with `..`",
+      sees: "how to untrack the file",
+      message: /\.\.env\.dotdot is tracked by git: untrack it with `git rm --cached \.\.env\.dotdot`/,
+    },
   ];
   for (const { name, fault, sees, message } of envRows)
     it(`${fault}: refused before connecting; the user sees ${sees}, never a value (nor does the run log)`, () => {
@@ -176,7 +230,17 @@ describe("fault matrix (issue 8): the deployer refuses before connecting", funct
     }
     for (const c of canaries) expect(existsSync(c), c).to.equal(false);
     expect(existsSync(tmpX) ? JSON.stringify(statSync(tmpX)) : undefined, "/tmp/x untouched").to.equal(tmpXBefore);
-    // Only the control and the env runs got far enough to open a run log.
-    expect(logsNow()).to.have.length(4);
+    // Only the control and the env runs got far enough to open a run log (dollar's env is refused when read, before it).
+    expect(logsNow()).to.have.length(ENV_TARGETS.length + 1 - 1);
+  });
+
+  it("backup names that are not one of ours (`../../etc/passwd`, `a b.dump`): refused (exit 2) before connecting or asking", () => {
+    for (const n of BAD_BACKUP_NAMES) {
+      const r = runs.get(`backup ${n}`)!;
+      expect(r.code, `${n}: ${r.err}`).to.equal(2);
+      expect(r.err, n).to.match(/^deployer: backup restore: the backup name .* is not one of ours/);
+      expect(r.err.trim().split("\n"), n).to.have.length(1);
+      expect(r.err + r.out, n).to.not.match(REFUSED_CONNECTION);
+    }
   });
 });

@@ -1,6 +1,7 @@
 /** Command-line parsing: pure, so every usage error and its exit code is tested without a server. */
 import { parseArgs } from "node:util";
 import { tagProblem } from "../commands/names.js";
+import { backupNameProblem } from "../stack/contract.js";
 
 export type Command =
   | { name: "help"; topic?: string }
@@ -243,6 +244,9 @@ export function parseCli(argv: string[]): Parsed {
         throw new UsageError("backup: say create, list, pull NAME or restore NAME (see `backup --help`)");
       const needsName = action === "pull" || action === "restore";
       if (needsName && !pos[1]) throw new UsageError(`backup ${action}: which backup? (names from \`backup list\`)`);
+      // Before connecting, and before a prompt would show it: a name is one safe path segment.
+      const nameProblem = needsName && pos[1] ? backupNameProblem(pos[1]) : undefined;
+      if (nameProblem) throw new UsageError(`backup ${action}: ${nameProblem}`);
       noPositionals(needsName ? 2 : 1);
       command = {
         name,

@@ -5,7 +5,8 @@
 import { createInterface } from "node:readline/promises";
 import { join } from "node:path";
 import { ConfigError, resolveTarget, type TargetSources } from "../config/targets.js";
-import { openSession, envSecrets, type EngineDeps } from "../engine/deployer.js";
+import { envFileSecrets } from "../config/env-file.js";
+import { openSession, type EngineDeps } from "../engine/deployer.js";
 import type { TaskEvent, TaskResult } from "../engine/events.js";
 import { openRunLog } from "../local/log.js";
 import { redactText } from "../ssh/redact.js";
@@ -43,8 +44,11 @@ export async function runCli(argv: string[], io: CliIo, engine: EngineFactory): 
   }
   const deps = engine(parsed.acceptHostKey);
   let target;
+  let secrets: string[];
   try {
     target = resolveTarget(c.target, deps.sources);
+    // The env file's syntax is checked here, so a line compose reads otherwise is refused in one line before anything runs.
+    secrets = envFileSecrets(target.envFile);
     if ((c.name === "deploy" || c.name === "rollback") && c.healthTimeoutSec !== undefined)
       target = { ...target, healthTimeoutSec: c.healthTimeoutSec };
   } catch (e) {
@@ -64,7 +68,6 @@ export async function runCli(argv: string[], io: CliIo, engine: EngineFactory): 
       return 1;
     }
   }
-  const secrets = envSecrets(target);
   const redact = (s: string) => redactText(s, secrets);
   const log = openRunLog(join(io.logRoot, ".deployer", "logs"), c.name, redact);
   log.write({ kind: "start", argv: argv.map(redact), target: target.name });

@@ -1,8 +1,8 @@
 import { expect } from "chai";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadTargetsFile, resolveTarget, listTargets } from "./targets.js";
+import { ConfigError, loadTargetsFile, resolveTarget, listTargets } from "./targets.js";
 import { checkEnvFile, formatEnv, parseEnv, isPlaceholder, secretValues } from "./env-file.js";
 import { readSandboxTarget } from "./sandbox-target.js";
 
@@ -47,6 +47,24 @@ describe("targets file", () => {
         expect((e as Error).message).to.not.contain("\n");
       }
     });
+  it("refuses an appDir that is / however written, and an envFile that is a directory, in one line", () => {
+    const d = dir();
+    for (const appDir of ["//", "///", "/"]) {
+      writeFileSync(join(d, "deploy.targets.yml"), `targets:\n  p:\n    host: h\n    appDir: "${appDir}"\n`);
+      expect(() => loadTargetsFile(d), appDir).to.throw(
+        ConfigError,
+        /^deploy\.targets\.yml: targets\.p\.appDir: must be an absolute path other than \//,
+      );
+    }
+    writeFileSync(join(d, "deploy.targets.yml"), `targets:\n  p:\n    host: h\n    appDir: "/opt//x/"\n`);
+    expect(loadTargetsFile(d).get("p")?.appDir).to.equal("/opt/x");
+    mkdirSync(join(d, "envdir"));
+    writeFileSync(join(d, "deploy.targets.yml"), `targets:\n  p:\n    host: h\n    envFile: envdir\n`);
+    expect(() => loadTargetsFile(d)).to.throw(
+      ConfigError,
+      /^deploy\.targets\.yml: targets\.p\.envFile: envdir is not a file$/,
+    );
+  });
   it("names unknown targets and knows the sandbox without a file", () => {
     const d = dir();
     expect(() => resolveTarget("prod", { repoRoot: d, sandbox: () => undefined })).to.throw(/unknown target "prod"/);
@@ -119,7 +137,7 @@ describe("env file", () => {
   });
   const setup = (env: string, example = "BOT_TOKEN=change-me\nPOSTGRES_PASSWORD=change-me\nLOG_LEVEL=info\n") => {
     const d = dir();
-    writeFileSync(join(d, ".env.production"), env);
+    writeFileSync(join(d, ".env.production"), env, { mode: 0o600 });
     writeFileSync(join(d, ".env.production.example"), example);
     return { envPath: join(d, ".env.production"), examplePath: join(d, ".env.production.example"), tracked: false };
   };
@@ -163,34 +181,86 @@ describe("env file", () => {
       "A=plain # a comment",
       "B=with#hash",
       "C='single $HOME # kept'  # comment",
-      'D="tab\\there \\"quoted\\" \\$5"',
+      'D="new\\nline \\"quoted\\" back\\\\slash"',
       'E="two',
       'lines"',
       "F=",
-      "G='unterminated",
       "H=x\r",
+      "I=123456:AAAA  # prod",
+      "J='it\\'s'",
     ].join("\n");
     expect(Object.fromEntries(parseEnv(text))).to.deep.equal({
       A: "plain",
       B: "with#hash",
       C: "single $HOME # kept",
-      D: 'tab\there "quoted" $5',
+      D: 'new\nline "quoted" back\\slash',
       E: "two\nlines",
       F: "",
-      G: "'unterminated",
       H: "x",
+      I: "123456:AAAA",
+      J: "it\\'s",
     });
+  });
+  it("refuses what compose would read otherwise or expand, naming the line and key, never the value", () => {
+    const refused: [string, RegExp][] = [
+      ["A=1\nBOT_TOKEN=abc$SECRETX", /line 2: BOT_TOKEN: compose expands \$/],
+      ['BOT_TOKEN="abc${SECRETX}"', /line 1: BOT_TOKEN: compose expands \$/],
+      ['BOT_TOKEN="abc\\tSECRETX"', /line 1: BOT_TOKEN: only \\n/],
+      ["BOT_TOKEN='SECRETX", /line 1: BOT_TOKEN: its ' quote is never closed/],
+      ['A="1\n2"\nBOT_TOKEN="SECRETX\\"', /line 3: BOT_TOKEN: its " quote is never closed/],
+      ["BOT_TOKEN='SECRETX' trailing", /line 1: BOT_TOKEN: only a comment may follow/],
+      ['BOT_TOKEN="SECRETX\\""', /BOT_TOKEN: the value ends with an escaped "/],
+      ["BOT_TOKEN SECRETX", /line 1: not KEY=value/],
+      ["BOT_TOKEN=SECRETX\t# c", /line 1: BOT_TOKEN: a tab before #/],
+    ];
+    for (const [text, message] of refused) {
+      expect(() => parseEnv(text, ".env.production"), text).to.throw(message);
+      try {
+        parseEnv(text);
+      } catch (e) {
+        expect((e as Error).message, text).to.not.contain("SECRETX");
+      }
+    }
+  });
+  it("sees a placeholder behind an inline comment", () => {
+    for (const line of ["BOT_TOKEN=change-me # x", "BOT_TOKEN='' # x", "BOT_TOKEN=  # set me"])
+      expect(() => checkEnvFile(setup(`${line}\nPOSTGRES_PASSWORD=s3cret-pw\nLOG_LEVEL=info\n`)), line).to.throw(
+        /BOT_TOKEN( still empty or a placeholder|: the value starts with #)/,
+      );
+  });
+  it("refuses short secrets, unknown keys, a file others can read, a directory", () => {
+    const ok = "BOT_TOKEN=123:abcdef\nPOSTGRES_PASSWORD=s3cret-pw\nLOG_LEVEL=info\n";
+    expect(() => checkEnvFile(setup(ok.replace("s3cret-pw", "pw1")))).to.throw(
+      /POSTGRES_PASSWORD shorter than 6 characters/,
+    );
+    expect(checkEnvFile(setup(`${ok}TELEGRAM_API_ROOT=http://x:1\nHEALTH_PORT=8080\n`)).get("HEALTH_PORT")).to.equal(
+      "8080",
+    );
+    expect(() => checkEnvFile(setup(`${ok}BOT_TOKNE=123:abcdef\n`))).to.throw(/unknown key\(s\) BOT_TOKNE/);
+    for (const mode of [0o644, 0o660, 0o606]) {
+      const input = setup(ok);
+      chmodSync(input.envPath, mode);
+      expect(() => checkEnvFile(input)).to.throw(
+        new RegExp(`can be read or written by others \\(mode ${mode.toString(8)}\\): run \`chmod 600`),
+      );
+    }
+    const input = setup(ok);
+    rmSync(input.envPath);
+    mkdirSync(input.envPath);
+    expect(() => checkEnvFile(input)).to.throw(/\.env\.production is not a file/);
   });
   it("writes values so that they read back unchanged, quoting only what needs it", () => {
     const env = new Map([
       ["PLAIN", "abc123:_-./"],
       ["SPACE", "two words # not a comment"],
       ["DOLLAR", "pa$$word"],
-      ["MIXED", 'it\'s "x" $Y\nz\\'],
+      ["QUOTE", 'it\'s "x"\nz\\ y'],
+      ["MULTI", "a\nb $Y"],
       ["EMPTY", ""],
     ]);
     const text = formatEnv(env, "# header\n");
     expect(text.split("\n")[1]).to.equal("PLAIN=abc123:_-./");
     expect(parseEnv(text)).to.deep.equal(env);
+    expect(() => formatEnv([["X", "it's $Y"]])).to.throw(/X: a value with ' and \$/);
   });
 });

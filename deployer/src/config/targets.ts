@@ -3,7 +3,7 @@
  * validated with zod, plus the built-in `sandbox` target read from its data file when a sandbox is
  * up (sandbox-target.ts). No secrets here: the env file is named, never read, by this module.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
@@ -30,14 +30,15 @@ const TargetSchema = z
     appDir: z
       .string()
       .default("/opt/remindbot")
+      // "//" or "/opt//x" are paths too; "//" is / itself, which would be emptied to "" below.
+      .transform((d) => d.replace(/\/{2,}/g, "/"))
       .refine((d) => {
         try {
-          assertAppDir(d);
-          return true;
+          return assertAppDir(d) !== "";
         } catch {
           return false;
         }
-      }, "must be an absolute path of letters, digits, '.', '_', '-', '/'"),
+      }, "must be an absolute path other than / of letters, digits, '.', '_', '-', '/'"),
     envFile: z.string().min(1).default(".env.production"),
     keepReleases: z.number().int().min(2).max(50).default(5),
     healthTimeout: z.number().int().min(5).max(3600).default(90),
@@ -107,6 +108,9 @@ export function loadTargetsFile(repoRoot: string, file = TARGETS_FILE): Map<stri
     if (name === "sandbox")
       throw new ConfigError(`${file}: targets.sandbox: the name "sandbox" is the built-in target`);
     const abs = (p: string) => (isAbsolute(p) ? p : join(repoRoot, p));
+    // Read later by every command (for redaction), so a directory here would fail there with a stack trace.
+    if (existsSync(abs(t.envFile)) && !statSync(abs(t.envFile)).isFile())
+      throw new ConfigError(`${file}: targets.${name}.envFile: ${t.envFile} is not a file`);
     out.set(name, {
       name,
       host: t.host,

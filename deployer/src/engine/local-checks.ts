@@ -35,7 +35,7 @@ export async function localChecks(t: Target, repoDir: string, tag: string): Prom
 
 export async function checkedEnv(t: Target, repoDir: string): Promise<Buffer> {
   const rel = relative(repoDir, t.envFile);
-  const inside = !rel.startsWith("..");
+  const inside = !/^\.\.(?:[\\/]|$)/.test(rel); // "..env" is inside; "../x" and ".." are not
   const tracked = inside && existsSync(t.envFile) ? await isTracked(repoDir, rel) : false;
   try {
     checkEnvFile({ envPath: t.envFile, examplePath: t.envExample, tracked, display: inside ? rel : t.envFile });
