@@ -11,7 +11,7 @@ import { ErrorLine } from "./error-line.js";
 import { Header, type Connection } from "./header.js";
 import { HostKeyPrompt } from "./host-key-prompt.js";
 import { SelectList } from "./list.js";
-import { LogScreen } from "./log-view.js";
+import { LogScreen, type SaveLog } from "./log-view.js";
 import { currentScreen, HELP, initialNav, navReducer, type Screen } from "./nav.js";
 import { DeployScreen, ProvisionScreen, RollbackScreen } from "./screens.js";
 import { StatusScreen } from "./status-screen.js";
@@ -34,6 +34,8 @@ export interface AppProps {
   onExit: (code: number) => void;
   /** Where a downloaded backup goes. */
   downloadPath?: (name: string) => Promise<string>;
+  /** Writes a log the user saves (`s` in Logs); returns where. */
+  saveLog?: SaveLog;
 }
 
 interface PendingKey {
@@ -53,6 +55,17 @@ async function defaultDownloadPath(name: string): Promise<string> {
 }
 
 /** Keys go through one queue (key-queue.tsx) so a burst is handled key by key, screen after screen. */
+/** A saved log goes to .deployer/logs (git-ignored) under the repo the deployer runs for. */
+async function defaultSaveLog(name: string, text: string): Promise<string> {
+  const [{ mkdir, writeFile }, { join }] = await Promise.all([import("node:fs/promises"), import("node:path")]);
+  const root = process.env.DEPLOYER_LOG_ROOT ?? process.env.DEPLOYER_REPO ?? process.cwd();
+  const dir = join(root, ".deployer", "logs");
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, name);
+  await writeFile(path, text, { mode: 0o600 });
+  return path;
+}
+
 export function App(props: AppProps) {
   return (
     <KeyQueue>
@@ -61,7 +74,7 @@ export function App(props: AppProps) {
   );
 }
 
-function Screens({ api, onExit, downloadPath = defaultDownloadPath }: AppProps) {
+function Screens({ api, onExit, downloadPath = defaultDownloadPath, saveLog = defaultSaveLog }: AppProps) {
   const app = useApp();
   const [nav, dispatch] = useReducer(navReducer, undefined, () => initialNav("targets"));
   const [targets, setTargets] = useState<TargetSummary[] | undefined>(undefined);
@@ -72,6 +85,8 @@ function Screens({ api, onExit, downloadPath = defaultDownloadPath }: AppProps) 
   const [hostKey, setHostKey] = useState<PendingKey | undefined>(undefined);
   const [status, setStatus] = useState<ServerStatus | undefined>(undefined);
   const [menuIndex, setMenuIndex] = useState(0);
+  // The log filter is remembered while the app runs: offered again in Logs.
+  const [logFilter, setLogFilter] = useState("");
   const busy = useRef(false);
   const sessionRef = useRef<TargetSession | undefined>(undefined);
   const screen = currentScreen(nav);
@@ -190,7 +205,15 @@ function Screens({ api, onExit, downloadPath = defaultDownloadPath }: AppProps) 
       ) : screen === "provision" ? (
         <ProvisionScreen {...common} />
       ) : screen === "logs" ? (
-        <LogScreen session={session} onBack={back} onHelp={help} />
+        <LogScreen
+          session={session}
+          onBack={back}
+          onHelp={help}
+          lastFilter={logFilter}
+          onFilter={setLogFilter}
+          save={saveLog}
+          reservedRows={nav.help ? HELP.logs.length + 3 : 0}
+        />
       ) : screen === "status" ? (
         <StatusScreen session={session} onBack={back} onHelp={help} />
       ) : (

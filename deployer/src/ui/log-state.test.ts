@@ -79,4 +79,78 @@ describe("logReducer", () => {
     expect(detectLevel("warn: slow query")).to.equal("warn");
     expect(detectLevel("info: started; errors=0")).to.equal("info");
   });
+
+  const json = (level: string, message: string) => `bot-1 | {"level":"${level}","message":"${message}"}`;
+  const type = (s: LogState, text: string) => [...text].reduce((st, ch) => logReducer(st, key({}, ch)), s);
+
+  it("keeps the filter through the other toggles and a service switch; / Enter brings the last one back", () => {
+    let s = logReducer(initialLog(1000, 5), { type: "lines", lines: ["a ok", "b ERROR x", "c ok"] });
+    s = logReducer(type(s, "/err"), key({ return: true }));
+    for (const t of "twl") s = logReducer(s, key({}, t));
+    s = logReducer(s, { type: "clear" });
+    s = logReducer(s, { type: "lines", lines: ["d ok", "e error y"] });
+    expect(s.filter).to.equal("err");
+    expect(texts(s)).to.deep.equal(["e error y"]);
+    s = logReducer(logReducer(s, key({}, "/")), key({ escape: true }));
+    expect(texts(s)).to.have.length(2);
+    s = logReducer(logReducer(s, key({}, "/")), key({ return: true }));
+    expect(s.filter, "offered again").to.equal("err");
+  });
+
+  it("n and N move a cursor between matches, freezing the view", () => {
+    let s = logReducer(initialLog(1000, 2), { type: "lines", lines: ["x1", "y", "x2", "y", "x3", "y"] });
+    s = logReducer(type(s, "/x"), key({ return: true }));
+    s = logReducer(s, key({}, "N"));
+    const cursorText = (st: LogState) => st.lines.find((l) => l.seq === st.cursor)?.text;
+    expect(cursorText(s), "the newest match first").to.equal("x3");
+    s = logReducer(s, key({}, "N"));
+    expect(cursorText(s)).to.equal("x2");
+    s = logReducer(s, key({}, "N"));
+    expect(cursorText(s)).to.equal("x1");
+    expect(texts(s)).to.deep.equal(["x1", "x2"]);
+    s = logReducer(s, key({}, "n"));
+    expect(cursorText(s)).to.equal("x2");
+    expect(s.anchor).not.to.equal(undefined);
+  });
+
+  it("l cycles the lowest level shown: all, info, warn, error", () => {
+    let s = logReducer(initialLog(1000, 10), {
+      type: "lines",
+      lines: [json("debug", "d"), json("info", "i"), json("warn", "w"), json("error", "e")],
+    });
+    const shown = () => visibleLines(s).map((l) => l.level);
+    expect(shown()).to.deep.equal(["debug", "info", "warn", "error"]);
+    s = logReducer(s, key({}, "l"));
+    expect(shown()).to.deep.equal(["info", "warn", "error"]);
+    s = logReducer(s, key({}, "l"));
+    expect(shown()).to.deep.equal(["warn", "error"]);
+    s = logReducer(s, key({}, "l"));
+    expect(shown()).to.deep.equal(["error"]);
+    s = logReducer(s, key({}, "l"));
+    expect(s.minLevel).to.equal("all");
+  });
+
+  it("arrows choose a line, Enter expands it, Esc closes; Down past the end follows again", () => {
+    let s = logReducer(initialLog(1000, 3), { type: "lines", lines: lines(1, 5) });
+    s = logReducer(s, key({ upArrow: true }));
+    expect(s.cursor, "first Up selects the newest line").to.equal(5);
+    s = logReducer(logReducer(logReducer(s, key({ upArrow: true })), key({ upArrow: true })), key({ upArrow: true }));
+    expect(s.cursor).to.equal(2);
+    expect(texts(s), "scrolled to keep the cursor in view").to.deep.equal(["line 2", "line 3", "line 4"]);
+    s = logReducer(s, key({ return: true }));
+    expect(s.expanded).to.equal(2);
+    s = logReducer(s, key({ escape: true }));
+    expect(s.expanded).to.equal(undefined);
+    for (let i = 0; i < 4; i++) s = logReducer(s, key({ downArrow: true }));
+    expect(s.anchor).to.equal(undefined);
+    expect(s.cursor).to.equal(undefined);
+  });
+
+  it("w wraps: long lines take several rows, so fewer fit", () => {
+    const long = "z".repeat(25);
+    let s = logReducer(initialLog(1000, 4, 10), { type: "lines", lines: ["a", "b", long, "c"] });
+    expect(texts(s)).to.deep.equal(["a", "b", long, "c"]);
+    s = logReducer(s, key({}, "w"));
+    expect(texts(s)).to.deep.equal([long, "c"]);
+  });
 });

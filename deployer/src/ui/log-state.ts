@@ -1,14 +1,22 @@
 /**
- * The log view's state: a bounded ring of lines (memory stays flat however long it follows),
- * pause with a counter of lines arriving underneath, a text filter and a scroll anchor.
+ * The log view's state: a bounded ring of parsed lines (memory stays flat however long it follows),
+ * what is shown (text filter, lowest level, time as local or UTC, wrapping), and where the user is:
+ * following the end, or frozen at an anchor (paused, or scrolled up) with a cursor line that Enter
+ * expands. Keys are reduced here; saving (`s`) is the view's effect.
  */
-export type Level = "error" | "warn" | "info";
+import { displayText, parseLine, type Level, type ParsedLine } from "./log-format.js";
 
-export interface LogLine {
+export type { Level } from "./log-format.js";
+export { detectLevel } from "./log-format.js";
+
+export interface LogLine extends ParsedLine {
   seq: number;
+  /** The line as it came. */
   text: string;
-  level: Level;
 }
+
+export const MIN_LEVELS = ["all", "info", "warn", "error"] as const;
+export type MinLevel = (typeof MIN_LEVELS)[number];
 
 export interface LogState {
   capacity: number;
@@ -16,13 +24,24 @@ export interface LogState {
   /** Sequence number of the newest line received (lines evicted from the ring included). */
   received: number;
   paused: boolean;
-  /** Seq of the bottom visible line while frozen (paused or scrolled); undefined = follow. */
+  /** Seq of the newest line in view while frozen (paused or scrolled up); undefined = follow. */
   anchor?: number;
+  /** The selected line while frozen (Enter expands it). */
+  cursor?: number;
+  /** Seq of the line shown expanded as JSON. */
+  expanded?: number;
   filter: string;
   /** Typing a filter after `/`: keys go to the filter text. */
   editingFilter: boolean;
-  /** Rows the view shows, for paging. */
+  /** The last filter applied: `/` then Enter with nothing typed brings it back. */
+  lastFilter: string;
+  minLevel: MinLevel;
+  /** The server's UTC timestamps instead of local time. */
+  utc: boolean;
+  wrap: boolean;
+  /** Rows and columns the lines get, for paging and wrapping. */
   height: number;
+  width: number;
 }
 
 export type LogKey = {
@@ -44,56 +63,89 @@ export type LogKey = {
   };
 };
 
-export type LogAction = { type: "lines"; lines: string[] } | { type: "key"; press: LogKey } | { type: "clear" };
+export type LogAction =
+  | { type: "lines"; lines: string[] }
+  | { type: "key"; press: LogKey }
+  | { type: "clear" }
+  | { type: "size"; width: number; height: number };
 
-export const initialLog = (capacity = 5000, height = 15): LogState => ({
+export const initialLog = (capacity = 5000, height = 15, width = 80, lastFilter = ""): LogState => ({
   capacity,
   lines: [],
   received: 0,
   paused: false,
   filter: "",
   editingFilter: false,
+  lastFilter,
+  minLevel: "all",
+  utc: false,
+  wrap: false,
   height,
+  width,
 });
-
-const ERROR_RE = /\b(error|err|fatal|panic|crit(ical)?|exception)\b|"level":\s*"(error|fatal)"/i;
-const WARN_RE = /\b(warn|warning)\b|"level":\s*"warn(ing)?"/i;
-
-export function detectLevel(text: string): Level {
-  if (ERROR_RE.test(text)) return "error";
-  if (WARN_RE.test(text)) return "warn";
-  return "info";
-}
 
 function appendLines(state: LogState, texts: string[]): LogState {
   if (texts.length === 0) return state;
-  // Only the last `capacity` of a big batch can survive; skip building the rest.
+  // Only the last `capacity` of a big batch can survive; skip parsing the rest.
   const keep = texts.length > state.capacity ? texts.slice(-state.capacity) : texts;
   let seq = state.received + (texts.length - keep.length);
-  const added = keep.map((text) => ({ seq: ++seq, text, level: detectLevel(text) }));
+  const added = keep.map((text): LogLine => ({ seq: ++seq, text, ...parseLine(text) }));
   const merged = state.lines.concat(added);
   const lines = merged.length > state.capacity ? merged.slice(merged.length - state.capacity) : merged;
   return { ...state, lines, received: state.received + texts.length };
 }
 
-export function matches(line: LogLine, filter: string): boolean {
-  return filter === "" || line.text.toLowerCase().includes(filter.toLowerCase());
+const RANK: Record<Level, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+const MIN_RANK: Record<MinLevel, number> = { all: 0, info: 1, warn: 2, error: 3 };
+
+/** The lines the filter and the lowest level let through, oldest first. */
+export function filteredLines(state: LogState): LogLine[] {
+  if (state.filter === "" && state.minLevel === "all") return state.lines;
+  const filter = state.filter.toLowerCase();
+  const min = MIN_RANK[state.minLevel];
+  return state.lines.filter((l) => RANK[l.level] >= min && (filter === "" || l.body.toLowerCase().includes(filter)));
 }
 
-export function filteredLines(state: LogState): LogLine[] {
-  return state.filter === "" ? state.lines : state.lines.filter((l) => matches(l, state.filter));
+/** Rows a line takes: one, or as many as its text needs when wrapping. */
+export function rowsOf(state: LogState, line: LogLine): number {
+  if (!state.wrap) return 1;
+  return Math.max(1, Math.ceil(displayText(line, state.utc).length / Math.max(1, state.width)));
+}
+
+/** How many of `all` lie at or before `seq` (seqs only grow). */
+function countUpTo(all: LogLine[], seq: number): number {
+  let lo = 0;
+  let hi = all.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((all[mid]?.seq ?? Infinity) <= seq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Start of the window that ends (exclusive) at `end`: as many lines as fit in `height` rows. */
+function windowStart(state: LogState, all: LogLine[], end: number): number {
+  let rows = 0;
+  let start = end;
+  while (start > 0) {
+    const r = rowsOf(state, all[start - 1]!);
+    if (rows + r > state.height && start < end) break;
+    rows += r;
+    start--;
+  }
+  return start;
+}
+
+function windowEnd(state: LogState, all: LogLine[]): number {
+  return state.anchor === undefined ? all.length : countUpTo(all, state.anchor);
 }
 
 /** The rows to draw, oldest first. */
 export function visibleLines(state: LogState): LogLine[] {
   const all = filteredLines(state);
-  const anchor = state.anchor;
-  let end = all.length;
-  if (anchor !== undefined) {
-    end = 0;
-    while (end < all.length && (all[end]?.seq ?? Infinity) <= anchor) end++;
-  }
-  return all.slice(Math.max(0, end - state.height), end);
+  const end = windowEnd(state, all);
+  return all.slice(windowStart(state, all, end), end);
 }
 
 /** Lines that arrived below what the user sees (paused or scrolled up). */
@@ -101,41 +153,100 @@ export function newBelow(state: LogState): number {
   return state.anchor === undefined ? 0 : state.received - state.anchor;
 }
 
+const follow = (state: LogState): LogState => ({ ...state, paused: false, anchor: undefined, cursor: undefined });
+
+/** Frozen at the end index `end` of `all`, the cursor kept inside the window. */
+function frozenAt(state: LogState, all: LogLine[], end: number, cursorIndex?: number): LogState {
+  const last = all[end - 1];
+  if (!last) return state;
+  const start = windowStart(state, all, end);
+  const ci = Math.min(end - 1, Math.max(start, cursorIndex ?? end - 1));
+  return { ...state, anchor: last.seq, cursor: all[ci]?.seq };
+}
+
+/** Moves the cursor by `by` lines, scrolling the window to keep it in view; past the end follows. */
+function moveCursor(state: LogState, by: number): LogState {
+  const all = filteredLines(state);
+  if (all.length === 0) return state;
+  const end = windowEnd(state, all);
+  const at = state.cursor === undefined ? end - 1 : countUpTo(all, state.cursor) - 1;
+  if (state.anchor === undefined && by > 0) return state;
+  const target = state.anchor === undefined ? at : at + by;
+  if (target >= all.length && !state.paused) return follow(state);
+  const ci = Math.max(0, Math.min(all.length - 1, target));
+  // Scroll just enough that the cursor is in view.
+  let newEnd = Math.max(end, ci + 1);
+  if (state.anchor === undefined) newEnd = end;
+  while (ci < windowStart(state, all, newEnd)) newEnd--;
+  return frozenAt(state, all, newEnd, ci);
+}
+
+/** Scrolls the window by `by` lines; back at the bottom (not paused) follows again. */
 function scroll(state: LogState, by: number): LogState {
   const all = filteredLines(state);
   if (all.length === 0) return state;
-  const anchor = state.anchor ?? state.received;
-  let end = 0;
-  while (end < all.length && (all[end]?.seq ?? Infinity) <= anchor) end++;
-  const target = Math.min(all.length, Math.max(Math.min(state.height, all.length), end + by));
-  // Back at the bottom and not paused: follow again.
-  if (target >= all.length && !state.paused) return { ...state, anchor: undefined };
-  return { ...state, anchor: all[target - 1]?.seq ?? anchor };
+  const end = windowEnd(state, all);
+  const first = windowStart(state, all, all.length) === 0 ? all.length : Math.min(state.height, all.length);
+  const target = Math.min(all.length, Math.max(Math.min(first, end), end + by));
+  if (target >= all.length && !state.paused) return follow(state);
+  return frozenAt(state, all, target);
 }
 
-function onKey(state: LogState, { input, key }: LogKey): LogState {
-  if (state.editingFilter) {
-    if (key.return) return { ...state, editingFilter: false };
-    if (key.escape) return { ...state, editingFilter: false, filter: "" };
-    if (key.backspace || key.delete) return { ...state, filter: state.filter.slice(0, -1) };
-    if (input && !key.ctrl && !key.meta && !key.tab) return { ...state, filter: state.filter + input };
-    return state;
+/** Jumps the cursor to the next (newer, by 1) or previous (older, by -1) line the filter shows. */
+function jump(state: LogState, by: 1 | -1): LogState {
+  if (state.filter === "") return state;
+  // Following: the first jump selects the newest match, whichever way.
+  return moveCursor(state, state.anchor === undefined ? -1 : by);
+}
+
+function editFilter(state: LogState, { input, key }: LogKey): LogState {
+  if (key.return) {
+    const filter = state.filter || state.lastFilter;
+    return { ...state, editingFilter: false, filter, lastFilter: filter || state.lastFilter };
   }
-  if (input === "/") return { ...state, editingFilter: true };
-  if (input === " ") {
-    return state.paused
-      ? { ...state, paused: false, anchor: undefined }
-      : { ...state, paused: true, anchor: state.received };
+  if (key.escape) return { ...state, editingFilter: false, filter: "" };
+  if (key.backspace || key.delete) return { ...state, filter: state.filter.slice(0, -1) };
+  if (input && !key.ctrl && !key.meta && !key.tab) return { ...state, filter: state.filter + input };
+  return state;
+}
+
+function onKey(state: LogState, press: LogKey): LogState {
+  const { input, key } = press;
+  if (state.editingFilter) return editFilter(state, press);
+  if (state.expanded !== undefined) {
+    return key.return || key.escape || input === "q" ? { ...state, expanded: undefined } : state;
   }
+  switch (input) {
+    case "/":
+      return { ...state, editingFilter: true };
+    case " ":
+      return state.paused ? follow(state) : { ...moveCursor(state, 0), paused: true, anchor: state.received };
+    case "t":
+      return { ...state, utc: !state.utc };
+    case "w":
+      return { ...state, wrap: !state.wrap };
+    case "l": {
+      const next = MIN_LEVELS[(MIN_LEVELS.indexOf(state.minLevel) + 1) % MIN_LEVELS.length] ?? "all";
+      return { ...state, minLevel: next };
+    }
+    case "n":
+      return jump(state, 1);
+    case "N":
+      return jump(state, -1);
+  }
+  if (key.return) return state.cursor !== undefined ? { ...state, expanded: state.cursor } : state;
+  if (key.upArrow) return moveCursor(state, -1);
+  if (key.downArrow) return moveCursor(state, 1);
   if (key.pageUp) return scroll(state, -state.height);
   if (key.pageDown) return scroll(state, state.height);
-  if (key.upArrow) return scroll(state, -1);
-  if (key.downArrow) return scroll(state, 1);
   if (key.home) {
-    const first = filteredLines(state)[Math.max(0, state.height - 1)];
-    return first ? { ...state, anchor: Math.min(first.seq, state.received) } : state;
+    const all = filteredLines(state);
+    let end = 0;
+    for (let rows = 0; end < all.length && rows + rowsOf(state, all[end]!) <= state.height; end++)
+      rows += rowsOf(state, all[end]!);
+    return frozenAt(state, all, Math.max(1, end), 0);
   }
-  if (key.end) return { ...state, paused: false, anchor: undefined };
+  if (key.end) return follow(state);
   return state;
 }
 
@@ -145,7 +256,18 @@ export function logReducer(state: LogState, action: LogAction): LogState {
       return appendLines(state, action.lines);
     case "key":
       return onKey(state, action.press);
+    case "size":
+      return action.width === state.width && action.height === state.height
+        ? state
+        : { ...state, width: action.width, height: action.height };
     case "clear":
-      return { ...initialLog(state.capacity, state.height), filter: state.filter };
+      // A new stream (another service): the lines go, what the user chose to see stays.
+      return {
+        ...initialLog(state.capacity, state.height, state.width, state.lastFilter),
+        filter: state.filter,
+        minLevel: state.minLevel,
+        utc: state.utc,
+        wrap: state.wrap,
+      };
   }
 }

@@ -70,4 +70,51 @@ describe("LogScreen", () => {
     await until(ui, (f) => f.includes("n950"), "oldest kept");
     expect(frame(ui)).not.to.include("n949");
   });
+
+  it("shows the bot's JSON readably, t switches to UTC; a burst /err⏎ filters; s saves and says where", async () => {
+    const src = source();
+    const saved: { name: string; text: string }[] = [];
+    const save = async (name: string, text: string) => {
+      saved.push({ name, text });
+      return `/tmp/logs/${name}`;
+    };
+    ui = render(
+      <LogScreen session={src.session} onBack={() => undefined} onHelp={() => undefined} height={4} save={save} />,
+    );
+    await waitFor(() => src.ready("bot"), "logs started");
+    const raw = (level: string, msg: string) =>
+      `bot-1 | 2026-12-01T22:15:22.653214189Z {"apiRoot":"[REDACTED]","level":"${level}","message":"${msg}","chat":7}`;
+    src.push("bot", raw("info", "reminder delivered"), raw("error", "send failed"), "postgres says hi");
+    await until(ui, "send failed");
+    expect(frame(ui)).to.match(/\d\d:\d\d:\d\d info {2}reminder delivered apiRoot=\[REDACTED\] chat=7/);
+    expect(frame(ui)).not.to.include('{"apiRoot"');
+    expect(frame(ui)).to.include("following");
+    await keys(ui, "t");
+    await until(ui, "2026-12-01T22:15:22.653Z error send failed");
+    ui.stdin.write("/fail\r");
+    await until(ui, (f) => f.includes("filter: fail") && !f.includes("reminder delivered"), "filtered");
+    expect(frame(ui)).to.include("UTC");
+    await keys(ui, "s");
+    await until(ui, /saved 1 lines to \/tmp\/logs\/bot-\d{8}T\d{6}Z\.log/);
+    expect(saved[0]?.text).to.equal(`${raw("error", "send failed")}\n`);
+  });
+
+  it("says when it stopped following because the user scrolled up, and End follows again", async () => {
+    const src = source();
+    ui = render(<LogScreen session={src.session} onBack={() => undefined} onHelp={() => undefined} height={2} />);
+    await waitFor(() => src.ready("bot"), "logs started");
+    src.push("bot", "l1", "l2", "l3", "l4");
+    await until(ui, "l4");
+    await keys(ui, "\u001B[A", "\u001B[A", "\u001B[A");
+    await until(ui, "scrolled up (End follows)");
+    expect(frame(ui)).to.include("l3");
+    src.push("bot", "l5");
+    await until(ui, "+1 new below");
+    expect(frame(ui)).not.to.include("l5");
+    await keys(ui, "\r");
+    // The chosen line alone (l2: the first Up selects l4), in place of the window (l2 and l3).
+    await until(ui, (f) => f.includes("Enter/Esc close") && f.includes("l2") && !f.includes("l3"), "l2 expanded");
+    await keys(ui, "\u001B", "\u001B[F");
+    await until(ui, (f) => f.includes("l5") && f.includes("following"), "following again");
+  });
 });
