@@ -17,12 +17,15 @@ export function createReminderFeature(deps: BotDeps): Composer<BotContext> {
   const fmt = (ctx: BotContext, due: Date, zone: string) =>
     deps.parser.formatDue(due, zone, ctx.user?.lang ?? "en", deps.now());
 
-  function draftText(ctx: BotContext, r: Reminder, quietMoved = false): string {
+  function draftText(ctx: BotContext, r: Reminder, quietMoved = false, zoneNote?: string): string {
     const repeat = r.recurrence
       ? ctx.t("draft-repeat", { repeat: deps.parser.describeRecurrence(r.recurrence, ctx.user?.lang ?? "en") })
       : "";
     const urgent = (r.urgent ? ctx.t("draft-urgent") : "") + (quietMoved ? ctx.t("draft-quiet-moved") : "");
-    return ctx.t("draft", { text: escapeHtml(r.text), due: fmt(ctx, r.dueAt, r.zone), repeat, urgent });
+    // An explicit zone: "09:00 по Москве = 11:00 yours".
+    const due = fmt(ctx, r.dueAt, r.zone);
+    const shown = zoneNote === undefined ? due : ctx.t("draft-zone", { there: escapeHtml(zoneNote), due });
+    return ctx.t("draft", { text: escapeHtml(r.text), due: shown, repeat, urgent });
   }
 
   /** Replies for the decisions that store nothing. */
@@ -115,7 +118,7 @@ export function createReminderFeature(deps: BotDeps): Composer<BotContext> {
       return;
     }
     if (d.kind === "ready") {
-      await ctx.reply(draftText(ctx, res.reminder, d.quietMoved), {
+      await ctx.reply(draftText(ctx, res.reminder, d.quietMoved, d.zoneNote), {
         parse_mode: "HTML",
         reply_markup: draftKeyboard(ctx.t, res.reminder.id),
       });
@@ -125,7 +128,9 @@ export function createReminderFeature(deps: BotDeps): Composer<BotContext> {
     const question =
       d.question === "needs-time"
         ? ctx.t("needs-time", { date: fmt(ctx, d.day ?? dueAt, zone).replace(/\s*\d{1,2}:\d{2}.*$/, "") })
-        : ctx.t("ambiguous");
+        : d.doubt !== undefined
+          ? ctx.t("doubt", { part: escapeHtml(d.doubt) })
+          : ctx.t("ambiguous");
     await ctx.reply(`${escapeHtml(d.text)}\n${question}`, {
       parse_mode: "HTML",
       reply_markup: pickKeyboard(res.reminder.id, options, ctx.t),

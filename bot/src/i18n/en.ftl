@@ -46,6 +46,8 @@ cancelled = Cancelled.
 change-prompt = Send the reminder again, with the text and time as you want them.
 needs-time = What time on { $date }? Pick one or send the reminder again with a time.
 ambiguous = Which time do you mean?
+draft-zone = { $there } = { $due } yours
+doubt = I am not sure I understood “{ $part }”. Is this the time you mean? If not, send the reminder again in other words.
 past = That time ({ $due }) has already passed. Please give a time in the future.
 no-time = I could not find a time in that. Try: <i>tomorrow at 9am call mom</i> or <i>in 20 minutes stand up</i>. /help has more examples.
 empty-text = What should I remind you of? Write the text together with the time, e.g. <i>in 1 hour check the oven</i>.

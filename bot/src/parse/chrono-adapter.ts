@@ -9,6 +9,7 @@ import { DateTime } from "luxon";
 import type { Lang } from "./types.js";
 import type { LocalDate } from "./local-time.js";
 import { isRealDate } from "./local-time.js";
+import { timeLikeLeft } from "./doubt.js";
 
 export interface FoundTime {
   hour: number;
@@ -49,6 +50,7 @@ const RU_AFTER = /^(\s*(?:час(?:а|ов)?|ч\.?)(?![\p{L}]))?(\s*(утра|н
 export function findDateTime(text: string, now: Date, zone: string, lang: Lang): FoundDateTime | undefined {
   const ref = wallClockReference(now, zone);
   const order: Lang[] = lang === "ru" ? ["ru", "en"] : ["en", "ru"];
+  let best: chrono.ParsedResult | undefined;
   for (const l of order) {
     const results = PARSERS[l].parse(text, ref);
     const hit = results.find(
@@ -58,9 +60,16 @@ export function findDateTime(text: string, now: Date, zone: string, lang: Lang):
         r.start.isCertain("weekday") ||
         r.start.isCertain("month"),
     );
-    if (hit !== undefined) return reduce(text, hit, ref);
+    // The other language is asked too when time-like words remain ("tomorrow at 9am" read in ru
+    // finds "9am" only); the longer reading wins.
+    if (hit !== undefined && (best === undefined || hit.text.trim().length > best.text.trim().length)) best = hit;
+    if (
+      best !== undefined &&
+      timeLikeLeft(text.slice(0, best.index) + " " + text.slice(best.index + best.text.length)) === undefined
+    )
+      break;
   }
-  return undefined;
+  return best === undefined ? undefined : reduce(text, best, ref);
 }
 
 function reduce(text: string, r: chrono.ParsedResult, ref: Date): FoundDateTime {
@@ -73,7 +82,11 @@ function reduce(text: string, r: chrono.ParsedResult, ref: Date): FoundDateTime 
     let hour = s.get("hour") ?? 0;
     const minute = s.get("minute") ?? 0;
     const after = RU_AFTER.exec(text.slice(end));
-    const word = after?.[3]?.toLowerCase();
+    // chrono's ru parser takes "в 5 вечера" whole but reads 05:00: the word inside its match counts too.
+    const inside = /(?<![\p{L}])(утр(?:а|ом)|ноч(?:и|ью)|дн(?:я|ём|ем)|вечер(?:а|ом))(?![\p{L}])/iu.exec(r.text)?.[1];
+    const word = (
+      after?.[3] ?? (inside === undefined ? undefined : MERIDIEM_WORD[inside.toLowerCase()])
+    )?.toLowerCase();
     if (after !== null && after[0].length > 0) end += after[0].length;
     if (word !== undefined) hour = applyRuMeridiem(hour, word);
     const clockLike = /\d[:.]\d{2}/.test(r.text) || /(?<!\d)0\d(?!\d)/.test(r.text);
@@ -85,13 +98,33 @@ function reduce(text: string, r: chrono.ParsedResult, ref: Date): FoundDateTime 
   let day: FoundDay = { kind: "none" };
   if (s.isCertain("day")) {
     day = s.isCertain("year") ? { kind: "exact", date, today: sameDate(date, refDate) } : { kind: "month-day", date };
+  } else if (relativeDay(r.text) && !sameDate(date, refDate)) {
+    // "через 2 месяца в 10", "in 3 years": chrono implies the day from the offset; it is exact.
+    day = { kind: "exact", date, today: false };
   } else if (s.isCertain("weekday")) {
     const w = s.get("weekday") ?? 0;
     day = { kind: "weekday", date, weekday: w === 0 ? 7 : w };
   }
   const invalid = day.kind !== "none" && !isRealDate(day.date);
+  // "last Sunday", "в прошлый понедельник", "2 days ago": a past day, never moved forward.
+  if (PAST.test(r.text) && day.kind !== "none") day = { kind: "exact", date: day.date, today: false };
   return { start, end, day, time, invalid };
 }
+
+const MERIDIEM_WORD: Readonly<Record<string, string>> = {
+  утра: "утра",
+  утром: "утра",
+  ночи: "ночи",
+  ночью: "ночи",
+  дня: "дня",
+  днём: "дня",
+  днем: "дня",
+  вечера: "вечера",
+  вечером: "вечера",
+};
+const PAST = /(?<![\p{L}])(?:прошл\p{L}*|last|ago|назад)(?![\p{L}])/iu;
+const relativeDay = (t: string) =>
+  /(?<![\p{L}])(?:через|in)\s/iu.test(t) && /(?:дн|недел|месяц|год|лет|day|week|month|year)/iu.test(t);
 
 function applyRuMeridiem(hour: number, word: string): number {
   switch (word) {

@@ -31,6 +31,10 @@ import { addDays, compareDates, isRealDate, isValidZone, localToInstant, toLocal
 import { matchesDay, nextOccurrence, withTime } from "./recurrence.js";
 import { findRepeat } from "./recurrence-grammar.js";
 import { findRelativeOffset } from "./relative-offset.js";
+import { repeatExtra, timeLikeLeft, vague } from "./doubt.js";
+import { findZonePhrase } from "./zone-phrase.js";
+import type { ZonePhrase } from "./zone-phrase.js";
+import { formatTime } from "./format.js";
 import { sanitize, stripLead, tidy } from "./reminder-text.js";
 import { RU_MONTH, EN_MONTH, WB, WE } from "./words.js";
 
@@ -72,7 +76,7 @@ function parse(message: string, ctx: ParseContext): ParseResult {
   for (const offset of offsets) {
     const scan = rest.slice(offset, offset + WINDOW);
     const result = parseWindow({ ctx, zone, today, body: rest, scan, offset, urgent });
-    if (result !== undefined) return result;
+    if (result !== undefined) return withDoubt(result, scan);
   }
   const text = tidy(rest);
   return mentionsImpossibleDate(rest.slice(0, WINDOW))
@@ -80,8 +84,34 @@ function parse(message: string, ctx: ParseContext): ParseResult {
     : { kind: "no-time", text };
 }
 
+/**
+ * A reading that left time-like words unused ("завтро в 9", "в 9 по Москве" unread) becomes a
+ * question offering that reading, so nothing is scheduled on a guess.
+ */
+function withDoubt(result: ParseResult, scan: string): ParseResult {
+  if (result.kind !== "ok") return result;
+  const doubt =
+    timeLikeLeft(result.text) ??
+    (result.recurrence !== undefined ? repeatExtra(scan) : undefined) ??
+    (result.text === "" || /^[\p{L}\s]{1,8}$/u.test(result.text) ? vague(scan, result.text) : vague(scan, "-"));
+  if (doubt === undefined) return result;
+  const { recurrence } = result;
+  return recurrence === undefined
+    ? { kind: "ambiguous", text: result.text, options: [result.due], doubt }
+    : {
+        kind: "ambiguous",
+        text: result.text,
+        options: [result.due],
+        recurrence,
+        optionRecurrences: [recurrence],
+        doubt,
+      };
+}
+
 /** The result for the time expression found in w.scan, or undefined when it holds none. */
 function parseWindow(w: Work): ParseResult | undefined {
+  const zoned = findZonePhrase(w.scan);
+  if (zoned !== undefined) return inZone(w, zoned);
   const ctx = w.ctx;
   const zone = w.zone;
   const repeat = findRepeat(w.scan);
@@ -93,6 +123,39 @@ function parseWindow(w: Work): ParseResult | undefined {
   }
   const found = findDateTime(w.scan, ctx.now, zone, ctx.lang);
   return found === undefined ? undefined : oneShot(w, found);
+}
+
+/** "в 9 по Москве", "9am PST": the rest read in that zone; the confirmation shows the time there too. */
+function inZone(w: Work, zp: ZonePhrase): ParseResult | undefined {
+  const blank = (t: string, at: number) =>
+    t.slice(0, at + zp.start) + " ".repeat(zp.end - zp.start) + t.slice(at + zp.end);
+  const local = toLocal(w.ctx.now, zp.zone);
+  const inner: Work = {
+    ...w,
+    zone: zp.zone,
+    today: { year: local.year, month: local.month, day: local.day },
+    scan: blank(w.scan, 0),
+    body: blank(w.body, w.offset),
+  };
+  const r = parseWindow(inner);
+  if (r === undefined || zp.zone === w.zone) return r;
+  if (r.kind === "ok" && r.recurrence === undefined) {
+    const there = toLocal(r.due, zp.zone);
+    return { ...r, zoneNote: `${formatTime(there)} ${zp.label}` };
+  }
+  // A repetition is stored in the user's zone: one in another zone is not converted, so ask.
+  if (r.kind === "ok") {
+    const rec = r.recurrence;
+    return {
+      kind: "ambiguous",
+      text: r.text,
+      options: [r.due],
+      recurrence: rec,
+      optionRecurrences: rec ? [rec] : [],
+      doubt: zp.label,
+    };
+  }
+  return r;
 }
 
 function oneShot(w: Work, found: FoundDateTime, knownText?: string): ParseResult {

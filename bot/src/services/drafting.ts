@@ -26,6 +26,8 @@ export type Decision =
       urgent: boolean;
       /** Quiet hours moved the time. */
       quietMoved: boolean;
+      /** The time in the zone the user named ("09:00 по Москве"), shown beside theirs. */
+      zoneNote?: string;
     }
   | {
       kind: "choose";
@@ -35,6 +37,8 @@ export type Decision =
       recurrence: Recurrence | null;
       /** The day asked about (needs-time), for the question. */
       day: Date | null;
+      /** Words that looked like a time but were not understood: the question names them. */
+      doubt?: string;
     };
 
 /** Times offered when the user named a day but no time: never a silent noon. */
@@ -69,6 +73,7 @@ export function decide(raw: string, author: Author, parser: TimeParser, now: Dat
         recurrence: result.recurrence ?? null,
         urgent: result.urgent,
         quietMoved: due.getTime() !== result.due.getTime(),
+        ...(result.zoneNote !== undefined ? { zoneNote: result.zoneNote } : {}),
       };
     }
     case "needs-time": {
@@ -90,7 +95,15 @@ export function decide(raw: string, author: Author, parser: TimeParser, now: Dat
     case "ambiguous": {
       const options = result.options.filter((d) => isValidDue(d, now)).slice(0, 6);
       if (options.length === 0) return { kind: "past", due: result.options[0] ?? now };
-      return { kind: "choose", question: "ambiguous", text, options, recurrence: result.recurrence ?? null, day: null };
+      return {
+        kind: "choose",
+        question: "ambiguous",
+        text,
+        options,
+        recurrence: result.recurrence ?? null,
+        day: null,
+        ...(result.doubt !== undefined ? { doubt: result.doubt } : {}),
+      };
     }
   }
 }
