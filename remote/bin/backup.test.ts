@@ -175,6 +175,10 @@ describe("remote/bin/backup.sh (real PostgreSQL)", function () {
       [["--label"], {}, /--label needs a value/],
       [[], { BACKUP_KEEP_COUNT: "0" }, /keep-count must be a whole number >= 1/],
       [["--keep-days", "-1"], {}, /keep-days must be a whole number/],
+      // Would overflow bash's arithmetic: seconds of 213503982334602 days wrap to a negative age.
+      [["--keep-days", "213503982334602"], {}, /keep-days must be a whole number/],
+      [["--keep-days", "08"], {}, /keep-days must be a whole number/],
+      [["--min-free-mb", "99999999999999999999"], {}, /min-free-mb must be a whole number/],
       [[], { PG_EXEC: "sudo" }, /PG_EXEC must be empty .* or "compose"/],
     ] as const) {
       const r = await runScript("backup.sh", [...args], { ...env, ...extra });

@@ -10,6 +10,10 @@ export LC_ALL=C
 readonly EX_USAGE=2
 # A silent peer is waited for at most this long (seconds).
 readonly GET_TIMEOUT=2
+readonly US=$'\x1f'
+# Only HEALTH_PORT's value out of the container's environment, which also holds every secret.
+# shellcheck disable=SC2016 # a Go template for docker, not a shell expansion
+readonly HEALTH_PORT_OF_ENV='{{range .Config.Env}}{{$kv := split . "="}}{{if eq (index $kv 0) "HEALTH_PORT"}}{{index $kv 1}}{{end}}{{end}}'
 
 usage() {
   cat <<'USAGE'
@@ -64,12 +68,14 @@ bounded_get() {
 
 # state CONTAINER : line 1, then the GET when the container has an address.
 state() {
-  local id=$1 line state restarts ips env_json ip port=8080 answer=""
-  line=$(docker inspect --format '{{json .State}}	{{.RestartCount}}	{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}	{{json .Config.Env}}' -- "$id") || return 1
-  IFS=$'\t' read -r state restarts ips env_json <<<"$line"
+  local id=$1 line state restarts ips health_port ip port=8080 answer=""
+  # Fields apart by US (0x1f): read collapses runs of a whitespace IFS such as a tab, so an empty
+  # field (no address, no HEALTH_PORT) would shift the next into its place; JSON escapes US.
+  line=$(docker inspect --format "{{json .State}}$US{{.RestartCount}}$US{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}$US$HEALTH_PORT_OF_ENV" -- "$id") || return 1
+  IFS=$US read -r state restarts ips health_port <<<"$line"
   printf '%s\t%s\n' "$state" "$restarts"
   ip=${ips%% *}
-  if [[ $env_json =~ \"HEALTH_PORT=([0-9]+)\" ]]; then port=${BASH_REMATCH[1]}; fi
+  if [[ $health_port =~ ^[0-9]{1,5}$ ]]; then port=$health_port; fi
   if [[ -n $ip ]]; then answer=$(bounded_get "$ip" "$port"); fi
   if [[ -n $answer ]]; then printf '%s\n' "$answer"; else printf -- '-\n'; fi
 }

@@ -16,12 +16,25 @@ describe("remote/bin/bot-state.sh", () => {
   let port: number;
   let answer: { status: number; body: string; length: boolean };
   const bin = mkdtempSync(join(tmpdir(), "bot-state-"));
-  /** A docker whose inspect says the container is at 127.0.0.1 with HEALTH_PORT (or none). */
+  /**
+   * A docker whose inspect says the container is at 127.0.0.1 with HEALTH_PORT (or none) beside a
+   * secret. It answers the environment only through the template that picks HEALTH_PORT's value
+   * (checked against docker's own template engine by hand: `docker version --format` with it over
+   * a split string), and refuses any format that would print the whole environment.
+   */
   const stubDocker = (healthPort: number | undefined, ip = "127.0.0.1") => {
-    const env = JSON.stringify(healthPort === undefined ? ["PATH=/usr/bin"] : [`HEALTH_PORT=${healthPort}`]);
+    const pick = `{{range .Config.Env}}{{$kv := split . "="}}{{if eq (index $kv 0) "HEALTH_PORT"}}{{index $kv 1}}{{end}}{{end}}`;
     writeFileSync(
       join(bin, "docker"),
-      `#!/bin/sh\n[ "$1" = inspect ] || exit 9\n[ "$5" = "${ID}" ] || { echo "Error: No such object: $5" >&2; exit 1; }\nprintf '%s\\t%s\\t%s\\t%s\\n' '${STATE}' 2 '${ip}${ip ? " " : ""}' '${env}'\n`,
+      [
+        "#!/bin/sh",
+        '[ "$1" = inspect ] || exit 9',
+        `[ "$5" = "${ID}" ] || { echo "Error: No such object: $5" >&2; exit 1; }`,
+        `case $3 in *"{{.Config.Env}}"* | *"json .Config"*) echo "stub: the whole environment asked for" >&2; exit 9 ;; esac`,
+        `case $3 in *'${pick}') port='${healthPort ?? ""}' ;; *) echo "stub: unexpected format" >&2; exit 9 ;; esac`,
+        `printf '%s\\037%s\\037%s\\037%s\\n' '${STATE}' 2 '${ip}${ip ? " " : ""}' "$port"`,
+        "",
+      ].join("\n"),
     );
     chmodSync(join(bin, "docker"), 0o755);
   };

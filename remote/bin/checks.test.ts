@@ -13,11 +13,11 @@ describe("remote/bin/checks.sh", () => {
   after(async () => rm(dir, { recursive: true, force: true }));
 
   /** A `docker` on PATH that prints DockerRootDir as `root`, or fails when root is undefined. */
-  async function fakeDocker(root: string | undefined): Promise<Record<string, string>> {
+  async function fakeDocker(root: string | undefined, script?: string): Promise<Record<string, string>> {
     const bin = await mkdtemp(join(dir, "bin-"));
     await writeFile(
       join(bin, "docker"),
-      root === undefined ? "#!/bin/sh\nexit 1\n" : `#!/bin/sh\nprintf '%s\\n' '${root}'\n`,
+      script ?? (root === undefined ? "#!/bin/sh\nexit 1\n" : `#!/bin/sh\nprintf '%s\\n' '${root}'\n`),
     );
     await chmod(join(bin, "docker"), 0o755);
     return { PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}` };
@@ -35,7 +35,9 @@ describe("remote/bin/checks.sh", () => {
   });
 
   it("disk-free: DIR stands in for the data root when Docker does not answer or says nothing", async () => {
-    for (const env of [await fakeDocker(undefined), await fakeDocker("")]) {
+    // The last: a docker CLI whose daemon is down prints an empty line, an error, and exits 1.
+    const down = "#!/bin/sh\necho\necho 'Cannot connect to the Docker daemon' >&2\nexit 1\n";
+    for (const env of [await fakeDocker(undefined), await fakeDocker(""), await fakeDocker(undefined, down)]) {
       const r = await runFed("checks.sh", ["disk-free", dir], env);
       expect(r.code, r.stderr).to.equal(0);
       const [, first, second] = r.stdout.trim().split("\n");

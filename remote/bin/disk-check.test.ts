@@ -50,5 +50,8 @@ describe("remote/bin/disk-check.sh", () => {
       2,
       "disk-check.sh: error: min-free-mb must be a whole number of MiB, not 'lots'\n",
     ]);
+    // Past 2^63 bash's arithmetic wraps to a negative threshold that every disk passes.
+    const big = await runScript("disk-check.sh", ["--min-free-mb", "9223372036854775809"], {});
+    expect(big.code).to.equal(2);
   });
 });

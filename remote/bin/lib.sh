@@ -25,9 +25,11 @@ die() {
   exit "$code"
 }
 
-# is_count VALUE : succeeds when VALUE is a non-negative decimal integer.
+# is_count VALUE : succeeds when VALUE is a non-negative decimal integer of at most 9 digits. Bash
+# arithmetic wraps past 2^63 (--keep-days 213503982334602 became a negative age) and reads a
+# leading 0 as octal (08 is an error), so neither gets through.
 is_count() {
-  [[ $1 =~ ^[0-9]+$ ]]
+  [[ $1 =~ ^(0|[1-9][0-9]{0,8})$ ]]
 }
 
 # release_dir : prints the directory of the current release ($APP_DIR/current).

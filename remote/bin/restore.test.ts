@@ -111,6 +111,17 @@ describe("remote/bin/restore.sh (real PostgreSQL)", function () {
     const none = await runScript("restore.sh", [], env);
     expect(none.code).to.equal(2);
     expect(none.stderr).to.match(/^restore\.sh: error: which backup\?.*\n$/);
+    // Past 2^63 bash's arithmetic wraps: the wait for the bot would be negative.
+    for (const timeout of ["9223372036854775808", "010"]) {
+      const big = await runScript("restore.sh", [join(appDir, "nope.dump")], {
+        ...env,
+        RESTORE_HEALTH_TIMEOUT: timeout,
+      });
+      expect([big.code, big.stderr.trim()]).to.deep.equal([
+        2,
+        "restore.sh: error: RESTORE_HEALTH_TIMEOUT must be a whole number of seconds",
+      ]);
+    }
   });
 
   it("a restore that fails midway rolls back: exit 5 and the previous data stays", async () => {

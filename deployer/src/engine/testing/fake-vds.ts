@@ -110,7 +110,7 @@ case $1 in
     [[ -n $state ]] || { echo "Error: No such object: $id" >&2 && exit 1; }
     if [[ $state == running ]]; then json='{"Status":"running","Running":true,"ExitCode":0,"Health":{"Status":"healthy"}}'
     else json='{"Status":"exited","Running":false,"ExitCode":0}'; fi
-    printf '%s\t0\t127.0.0.1 \t["PATH=/usr/bin","HEALTH_PORT=%s"]\n' "$json" "${"$"}{STUB_HEALTH_PORT:?}"
+    printf '%s\0370\037127.0.0.1 \037%s\n' "$json" "${"$"}{STUB_HEALTH_PORT:?}"
     ;;
   stop) shift 3 && for id; do set_state "$id" exited && echo "$id"; done ;;
   start) shift && for id; do set_state "$id" running && echo "$id"; done ;;
