@@ -31,6 +31,10 @@ export function createPrinter(o: PrinterOptions): (e: TaskEvent) => void {
         break;
       case "progress":
         break;
+      // Non-quiet commands are already printed as `$ …` output lines, and a failure as the step's
+      // error; the run log (cli/run.ts) keeps every command with its exit code.
+      case "command":
+        break;
       case "step-done":
         o.write(
           e.status === "skipped"

@@ -23,6 +23,12 @@ export type TaskEvent =
   | { type: "step-start"; at: number; stepId: string }
   /** A line of output of the running step (already redacted); stream tells stdout from stderr. */
   | { type: "output"; at: number; stepId: string; stream: "stdout" | "stderr"; line: string }
+  /**
+   * A remote command that ended, quiet ones too: its line as `plan` prints it (late values filled
+   * in, a script as `< script`) and its exit code; null when it ended without one (timed out,
+   * interrupted, connection lost). For a "what ran" view; printers may ignore it.
+   */
+  | { type: "command"; at: number; stepId: string; line: string; code: number | null }
   /** Bytes moved by an upload or download, for a progress bar. */
   | { type: "progress"; at: number; stepId: string; done: number; total: number }
   | { type: "step-done"; at: number; stepId: string; status: "done" | "skipped"; note?: string }

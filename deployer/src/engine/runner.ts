@@ -296,8 +296,16 @@ async function exec(
   const ms = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const timeout = AbortSignal.timeout(ms);
   const signal = o.signal ? AbortSignal.any([o.signal, timeout]) : timeout;
+  const ran = (code: number | null) =>
+    ctx.sink({
+      type: "command",
+      at: (ctx.now ?? Date.now)(),
+      stepId,
+      line: commandLine(c, values) + (c.script ? ` < ${c.script}` : ""),
+      code,
+    });
   try {
-    return await ctx.remote.run(argv, {
+    const r = await ctx.remote.run(argv, {
       signal,
       ...(c.script ? { stdin: scriptText({ argv, script: c.script }) } : {}),
       ...(o.quiet
@@ -307,7 +315,10 @@ async function exec(
               ctx.sink({ type: "output", at: (ctx.now ?? Date.now)(), stepId, stream, line }),
           }),
     });
+    ran(r.code);
+    return r;
   } catch (e) {
+    ran(null);
     if (o.signal?.aborted) throw new StepError(INTERRUPTED);
     if (timeout.aborted)
       throw new StepError(`${argv.slice(0, 3).join(" ")} did not finish within ${Math.round(ms / 1000)} s`);

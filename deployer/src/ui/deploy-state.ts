@@ -19,15 +19,25 @@ export interface DeployState {
   /** The current (or failed) step's last output lines, bounded. */
   output: string[];
   warnings: string[];
+  /** Every remote command that ended, in order, with its step and exit code (bounded). */
+  ran: RanCommand[];
   /** Ids of finished steps in the order they finished: what goes to <Static>. */
   finished: string[];
   result?: TaskResult;
   startedAt?: number;
 }
 
-export const OUTPUT_KEEP = 200;
+export interface RanCommand {
+  stepId: string;
+  line: string;
+  /** null: it ended without one (timed out, interrupted). */
+  code: number | null;
+}
 
-export const initialDeploy: DeployState = { steps: [], output: [], warnings: [], finished: [] };
+export const OUTPUT_KEEP = 200;
+export const RAN_KEEP = 500;
+
+export const initialDeploy: DeployState = { steps: [], output: [], ran: [], warnings: [], finished: [] };
 
 function updateStep(steps: StepView[], id: string, patch: (s: StepView) => StepView): StepView[] {
   // Unknown ids (rescue, history, unlock...) are shown too, titled by their id.
@@ -69,6 +79,10 @@ export function deployReducer(state: DeployState, event: TaskEvent): DeployState
       const output = [...state.output, event.line];
       return { ...state, output: output.length > OUTPUT_KEEP ? output.slice(-OUTPUT_KEEP) : output };
     }
+    case "command": {
+      const ran = [...state.ran, { stepId: event.stepId, line: event.line, code: event.code }];
+      return { ...state, ran: ran.length > RAN_KEEP ? ran.slice(-RAN_KEEP) : ran };
+    }
     case "progress":
       return {
         ...state,
@@ -97,6 +111,19 @@ export function deployReducer(state: DeployState, event: TaskEvent): DeployState
 
 export const reduceEvents = (state: DeployState, events: TaskEvent[]): DeployState =>
   events.reduce(deployReducer, state);
+
+/** What ran, as lines: each step's title, then its commands with their exit codes, newest last. */
+export function ranLines(state: DeployState): { text: string; code?: number | null }[] {
+  const title = new Map(state.steps.map((s) => [s.id, s.title]));
+  const rows: { text: string; code?: number | null }[] = [];
+  let step: string | undefined;
+  for (const c of state.ran) {
+    if (c.stepId !== step) rows.push({ text: title.get(c.stepId) ?? c.stepId });
+    step = c.stepId;
+    rows.push({ text: `$ ${c.line}`, code: c.code });
+  }
+  return rows;
+}
 
 export function stepDurationMs(step: StepView, now: number): number | undefined {
   if (step.startedAt === undefined) return undefined;

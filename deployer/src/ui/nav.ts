@@ -34,8 +34,21 @@ export function navReducer(state: NavState, action: NavAction): NavState {
 export const HELP: Record<Screen, string[]> = {
   targets: ["↑/↓ or j/k  move", "Enter  choose target", "q  quit"],
   menu: ["↑/↓ or j/k  move", "Enter  choose", "q  quit", "?  this help"],
-  deploy: ["type  filter tags", "↑/↓  move", "Enter  choose / confirm", "Ctrl+C  abort a running deploy", "Esc  back"],
-  rollback: ["↑/↓ or j/k  move", "Enter  choose / confirm", "Ctrl+C  abort a running rollback", "Esc/q  back"],
+  deploy: [
+    "type  filter tags",
+    "↑/↓  move",
+    "Enter  choose / confirm",
+    "c  the commands run, with exit codes",
+    "Ctrl+C  abort a running deploy",
+    "Esc  back",
+  ],
+  rollback: [
+    "↑/↓ or j/k  move",
+    "Enter  choose / confirm",
+    "c  the commands run",
+    "Ctrl+C  abort a running rollback",
+    "Esc/q  back",
+  ],
   logs: [
     "space  pause/resume (↑/↓ scroll too)",
     "/  filter (Enter keeps, Esc clears; / Enter reuses the last)",
@@ -49,8 +62,15 @@ export const HELP: Record<Screen, string[]> = {
     "Tab  switch service · Esc/q  back",
   ],
   status: ["r  refresh now", "u  remove a held deploy lock (asks first)", "Esc/q  back"],
-  backups: ["↑/↓ or j/k  move", "n  create now", "d  download", "r  restore", "Esc/q  back"],
-  provision: ["Enter  confirm", "Ctrl+C  abort", "Esc/q  back"],
+  backups: [
+    "↑/↓ or j/k  move",
+    "n  create now",
+    "d  download",
+    "r  restore",
+    "c  (creating, restoring) the commands run",
+    "Esc/q  back",
+  ],
+  provision: ["Enter  confirm", "c  the commands run, with exit codes", "Ctrl+C  abort", "Esc/q  back"],
 };
 
 /** Moves a list cursor with arrows or j/k, clamped to the list. */

@@ -6,7 +6,15 @@ import { Box, Static, Text } from "ink";
 import { useEffect, useReducer, useRef, useState } from "react";
 import { INTERRUPTED, type EventSink, type TaskEvent, type TaskResult } from "../engine/events.js";
 import { formatBytes } from "../format.js";
-import { formatDuration, initialDeploy, reduceEvents, stepDurationMs, type StepView } from "./deploy-state.js";
+import {
+  formatDuration,
+  initialDeploy,
+  ranLines,
+  reduceEvents,
+  stepDurationMs,
+  type DeployState,
+  type StepView,
+} from "./deploy-state.js";
 import { ErrorLine } from "./error-line.js";
 import { tint } from "./theme.js";
 import { useBatched } from "./use-batched.js";
@@ -16,6 +24,32 @@ export type StartTask = (sink: EventSink, signal: AbortSignal) => Promise<TaskRe
 
 const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 const OUTPUT_ROWS = 6;
+/** Rows of the "what ran" panel: the newest commands that fit an 80x24 screen under the steps. */
+const RAN_ROWS = 10;
+
+/** The exact remote commands, grouped by step, each with its exit code (c toggles it). */
+function WhatRan({ state }: { state: DeployState }) {
+  const rows = ranLines(state);
+  const shown = rows.slice(-RAN_ROWS);
+  return (
+    <Box flexDirection="column" marginLeft={2}>
+      <Text bold>
+        What ran ({state.ran.length} commands{rows.length > shown.length ? ", newest" : ""}):
+      </Text>
+      {shown.map((r, i) =>
+        r.code === undefined ? (
+          <Text key={i} wrap="truncate-end">
+            {r.text}
+          </Text>
+        ) : (
+          <Text key={i} wrap="truncate-end">
+            <Text color={tint(r.code === 0 ? "green" : "red")}>{String(r.code ?? "–").padStart(3)}</Text> {r.text}
+          </Text>
+        ),
+      )}
+    </Box>
+  );
+}
 
 function StepLine({ step, now }: { step: StepView; now: number }) {
   const ms = stepDurationMs(step, now);
@@ -66,6 +100,7 @@ export function TaskProgress({
   const [aborting, setAborting] = useState(false);
   const [now, setNow] = useState(() => Date.now());
   const [scroll, setScroll] = useState(0);
+  const [showRan, setShowRan] = useState(false);
   const controller = useRef(new AbortController());
   const events = useBatched<TaskEvent>(dispatch, 50);
   const [final, setFinal] = useState<TaskResult | undefined>(undefined);
@@ -117,6 +152,7 @@ export function TaskProgress({
       else onBack();
       return;
     }
+    if (input === "c") return setShowRan((v) => !v);
     if (key.pageUp || key.upArrow)
       setScroll((s) => Math.min(Math.max(0, state.output.length - OUTPUT_ROWS), s + (key.pageUp ? OUTPUT_ROWS : 1)));
     else if (key.pageDown || key.downArrow) setScroll((s) => Math.max(0, s - (key.pageDown ? OUTPUT_ROWS : 1)));
@@ -140,7 +176,8 @@ export function TaskProgress({
       {live.map((s) => (
         <StepLine key={s.id} step={s} now={now} />
       ))}
-      {tail.length > 0 && running ? (
+      {showRan ? <WhatRan state={state} /> : null}
+      {tail.length > 0 && running && !showRan ? (
         <Box flexDirection="column" marginLeft={2}>
           {tail.map((line, i) => (
             <Text key={i} dimColor wrap="truncate-end">
@@ -162,7 +199,9 @@ export function TaskProgress({
         </Text>
       ) : null}
       {aborting && running ? <Text color={tint("yellow")}>Aborting: undoing the current step…</Text> : null}
-      {!running ? <Text dimColor>Enter/Esc: back</Text> : null}
+      <Text dimColor>
+        c {showRan ? "hide" : "show"} the commands run{!running ? " · Enter/Esc: back" : ""}
+      </Text>
     </Box>
   );
 }
