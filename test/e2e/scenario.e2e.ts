@@ -315,7 +315,7 @@ describe("seed verification scenario (issue 8) on a fresh sandbox VDS (e2e)", fu
       services: Record<string, ComposeService>;
     };
     for (const [name, svc] of Object.entries(compose.services)) {
-      const container = `remindbot-${name}-1`;
+      const container = name === "bot" ? await botContainer() : POSTGRES_CONTAINER;
       const got = JSON.parse(
         await root(
           `docker inspect -f '{"log":{{json .HostConfig.LogConfig}},"memory":{{.HostConfig.Memory}},"nanoCpus":{{.HostConfig.NanoCpus}}}' ${container}`,

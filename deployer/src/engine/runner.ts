@@ -110,6 +110,7 @@ export async function runTask(
   let result: TaskResult;
   if (!failure) {
     const message = typeof plan.success === "string" ? plan.success : plan.success(st.values);
+    Object.assign(st.figures, plan.figures?.(st.values));
     result = { ok: true, exitCode: 0, message, durationMs: 0 };
   } else {
     const recovery =

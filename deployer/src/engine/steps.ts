@@ -30,6 +30,8 @@ export interface TaskPlan {
   warnings: string[];
   /** The message of a successful run (from what the server reported, when it depends on it). */
   success: string | ((v: Values) => string);
+  /** Figures of the summary that come from all the server reported (provision's count of changes). */
+  figures?: (v: Values) => Record<string, string>;
 }
 
 /** How `plan` shows a step: its actions as they will run. */

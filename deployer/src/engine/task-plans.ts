@@ -181,6 +181,7 @@ export function provisionPlan(
     warnings: state.missing.length
       ? [`${state.missing.join(" and ")} missing: provision installs them from download.docker.com`]
       : [],
+    figures: (v) => ({ changes: String(countProvisionChanges(v)) }),
     success: (v) => {
       const n = countProvisionChanges(v);
       return n === 0
