@@ -2,7 +2,7 @@
  * The deployer UI: target picker → header + menu → screens. State lives in reducers and small
  * hooks; the engine does the work through the DeployerApi it is given.
  */
-import { Box, Text, useApp } from "ink";
+import { Box, Text, useApp, useStdout } from "ink";
 import { useCallback, useEffect, useReducer, useRef, useState, type ReactNode } from "react";
 import type { DeployerApi, ServerStatus, TargetSession, TargetSummary, UnknownHostKey } from "../engine/api.js";
 import { APP } from "../stack/contract.js";
@@ -90,6 +90,8 @@ function Screens({ api, onExit, downloadPath = defaultDownloadPath, saveLog = de
   const busy = useRef(false);
   const sessionRef = useRef<TargetSession | undefined>(undefined);
   const screen = currentScreen(nav);
+  // 80 columns at most; narrower terminals (60) get everything narrower rather than wrapped.
+  const width = Math.min(80, useStdout().stdout.columns || 80);
 
   const quit = useCallback(
     (code = 0) => {
@@ -222,7 +224,7 @@ function Screens({ api, onExit, downloadPath = defaultDownloadPath, saveLog = de
   }
 
   return (
-    <Box flexDirection="column" width={80}>
+    <Box flexDirection="column" width={width}>
       <Header target={target} connection={connection} status={status} />
       {/* A host key question may come while a screen runs a task: the screen stays mounted
           (hidden), so its task is neither lost nor started twice. */}

@@ -5,14 +5,19 @@
 import type { DeployerApi } from "../engine/api.js";
 import { colorsEnabled } from "./theme.js";
 
-const PRE_FRAME = [
-  "╭" + "─".repeat(78) + "╮",
-  "│ " + "deployer · starting…".padEnd(77) + "│",
-  "╰" + "─".repeat(78) + "╯",
-];
+/** The plain frame, as wide as the UI will be (80 columns at most), so erasing it erases it all. */
+function preFrame(columns: number): string[] {
+  const w = Math.max(30, Math.min(80, columns || 80));
+  return [
+    "╭" + "─".repeat(w - 2) + "╮",
+    "│ " + "deployer · starting…".padEnd(w - 3) + "│",
+    "╰" + "─".repeat(w - 2) + "╯",
+  ];
+}
 
 export async function runUi(api: DeployerApi): Promise<number> {
   const out = process.stdout;
+  const PRE_FRAME = preFrame(out.columns);
   out.write(PRE_FRAME.join("\n") + "\n");
   // React's production build: several times faster and lighter than the development one.
   process.env.NODE_ENV ??= "production";
