@@ -5,10 +5,9 @@
  * as instants). Exact on a host whose zone has no DST (the bot's container runs in UTC).
  */
 import * as chrono from "chrono-node";
-import { DateTime } from "luxon";
 import type { Lang } from "./types.js";
 import type { LocalDate } from "./local-time.js";
-import { isRealDate } from "./local-time.js";
+import { isRealDate, offsetAt } from "./local-time.js";
 import { timeLikeLeft } from "./doubt.js";
 
 export interface FoundTime {
@@ -40,36 +39,49 @@ const PARSERS: Record<Lang, chrono.Chrono> = { ru: chrono.ru.casual, en: chrono.
 
 /** A Date whose host-local fields are the user's wall clock at `now`. */
 export function wallClockReference(now: Date, zone: string): Date {
-  const w = DateTime.fromJSDate(now, { zone });
-  return new Date(w.year, w.month - 1, w.day, w.hour, w.minute, w.second, w.millisecond);
+  const ms = now.getTime();
+  const w = new Date(ms + offsetAt(zone, ms) * 60_000);
+  return new Date(
+    w.getUTCFullYear(),
+    w.getUTCMonth(),
+    w.getUTCDate(),
+    w.getUTCHours(),
+    w.getUTCMinutes(),
+    w.getUTCSeconds(),
+    w.getUTCMilliseconds(),
+  );
 }
 
 // Russian words chrono ignores after an hour: "в 3 дня" (15:00), "в 12 ночи" (00:00), "в 10 часов".
 const RU_AFTER = /^(\s*(?:час(?:а|ов)?|ч\.?)(?![\p{L}]))?(\s*(утра|ночи|дня|вечера)(?![\p{L}]))?/iu;
 
+/** Letters of a language's script: the other language's parser can only add something where they are. */
+const SCRIPT: Record<Lang, RegExp> = { ru: /\p{Script=Cyrillic}/u, en: /[a-z]/i };
+
 export function findDateTime(text: string, now: Date, zone: string, lang: Lang): FoundDateTime | undefined {
   const ref = wallClockReference(now, zone);
-  const order: Lang[] = lang === "ru" ? ["ru", "en"] : ["en", "ru"];
-  let best: chrono.ParsedResult | undefined;
-  for (const l of order) {
-    const results = PARSERS[l].parse(text, ref);
-    const hit = results.find(
-      (r) =>
-        r.start.isCertain("hour") ||
-        r.start.isCertain("day") ||
-        r.start.isCertain("weekday") ||
-        r.start.isCertain("month"),
-    );
-    // The other language is asked too when time-like words remain ("tomorrow at 9am" read in ru
-    // finds "9am" only); the longer reading wins.
+  const other: Lang = lang === "ru" ? "en" : "ru";
+  let best = firstHit(PARSERS[lang].parse(text, ref));
+  // The other language is asked too when words remain that it could read ("tomorrow at 9am" in ru
+  // finds "9am" only): words of its script, and (once something was read) looking like time.
+  // chrono costs as much as the rest of the parse, so it is skipped whenever it cannot matter.
+  const left = best === undefined ? text : text.slice(0, best.index) + " " + text.slice(best.index + best.text.length);
+  if (SCRIPT[other].test(left) && (best === undefined || timeLikeLeft(left) !== undefined)) {
+    const hit = firstHit(PARSERS[other].parse(text, ref));
+    // The longer reading wins.
     if (hit !== undefined && (best === undefined || hit.text.trim().length > best.text.trim().length)) best = hit;
-    if (
-      best !== undefined &&
-      timeLikeLeft(text.slice(0, best.index) + " " + text.slice(best.index + best.text.length)) === undefined
-    )
-      break;
   }
   return best === undefined ? undefined : reduce(text, best, ref);
+}
+
+function firstHit(results: chrono.ParsedResult[]): chrono.ParsedResult | undefined {
+  return results.find(
+    (r) =>
+      r.start.isCertain("hour") ||
+      r.start.isCertain("day") ||
+      r.start.isCertain("weekday") ||
+      r.start.isCertain("month"),
+  );
 }
 
 function reduce(text: string, r: chrono.ParsedResult, ref: Date): FoundDateTime {

@@ -5,7 +5,8 @@
  *   the first valid minute after it: the instant of the transition (03:00 local);
  * - a wall time inside the autumn fold (02:30 twice) becomes the first of the two instants.
  */
-import { DateTime, Info } from "luxon";
+import { Info } from "luxon";
+import type { Zone } from "luxon";
 
 export interface LocalDate {
   year: number;
@@ -21,22 +22,71 @@ export interface LocalDateTime extends LocalDate {
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 
-/** True for a zone luxon can compute with: IANA names ("Europe/Moscow") and "UTC+3"-style offsets. */
-export function isValidZone(zone: string): boolean {
-  if (typeof zone !== "string" || zone.length === 0) return false;
-  const z = Info.normalizeZone(zone);
-  return z !== null && z.isValid;
+// Zone objects and offsets are cached: an IANA offset costs an Intl formatToParts call (several
+// microseconds), and one message needs a dozen. Caches are cleared whole when they grow past a bound.
+const CACHE_MAX = 4096;
+const zones = new Map<string, Zone | null>();
+/** Per zone: the offset at each UTC midnight asked about, keyed by the day's number since 1970. */
+const midnightOffsets = new Map<string, Map<number, number>>();
+
+function zoneObject(zone: string): Zone | null {
+  let z = zones.get(zone);
+  if (z === undefined) {
+    if (zones.size >= CACHE_MAX) zones.clear();
+    const n = typeof zone === "string" && zone.length > 0 ? Info.normalizeZone(zone) : null;
+    z = n !== null && n.isValid ? n : null;
+    zones.set(zone, z);
+  }
+  return z;
 }
 
-/** The zone's UTC offset in minutes at an instant. */
+/** True for a zone luxon can compute with: IANA names ("Europe/Moscow") and "UTC+3"-style offsets. */
+export function isValidZone(zone: string): boolean {
+  return typeof zone === "string" && zoneObject(zone) !== null;
+}
+
+function midnightOffset(name: string, z: Zone, day: number): number {
+  let days = midnightOffsets.get(name);
+  if (days === undefined) {
+    if (midnightOffsets.size >= CACHE_MAX) midnightOffsets.clear();
+    midnightOffsets.set(name, (days = new Map()));
+  }
+  let off = days.get(day);
+  if (off === undefined) {
+    if (days.size >= CACHE_MAX) days.clear();
+    off = z.offset(day * DAY_MS);
+    days.set(day, off);
+  }
+  return off;
+}
+
+/**
+ * The zone's UTC offset in minutes at an instant (NaN for an unknown zone). When the offsets at
+ * the UTC midnights around the instant agree, that is the offset (no zone changes its offset
+ * twice within a day); on a transition day it is computed exactly.
+ */
 export function offsetAt(zone: string, ms: number): number {
-  return DateTime.fromMillis(ms, { zone }).offset;
+  const z = zoneObject(zone);
+  if (z === null || !Number.isFinite(ms)) return NaN;
+  if (z.isUniversal) return z.offset(ms);
+  const day = Math.floor(ms / DAY_MS);
+  const before = midnightOffset(zone, z, day);
+  return before === midnightOffset(zone, z, day + 1) ? before : z.offset(ms);
 }
 
 /** The wall-clock parts of an instant in a zone. */
 export function toLocal(instant: Date, zone: string): LocalDateTime & { weekday: number } {
-  const d = DateTime.fromJSDate(instant, { zone });
-  return { year: d.year, month: d.month, day: d.day, hour: d.hour, minute: d.minute, weekday: d.weekday };
+  const ms = instant.getTime();
+  const w = new Date(ms + offsetAt(zone, ms) * MINUTE_MS);
+  const weekday = w.getUTCDay();
+  return {
+    year: w.getUTCFullYear(),
+    month: w.getUTCMonth() + 1,
+    day: w.getUTCDate(),
+    hour: w.getUTCHours(),
+    minute: w.getUTCMinutes(),
+    weekday: weekday === 0 ? 7 : weekday,
+  };
 }
 
 /** Whether year-month-day exists in the proleptic Gregorian calendar (31 February does not). */
