@@ -2,6 +2,7 @@
  * docker compose, always invoked the one way the contract fixes (stack/contract.ts composeArgv):
  * `docker compose -f $RELEASE/docker-compose.prod.yml --env-file $RELEASE/release.env <sub>`.
  */
+import { sanitizeLine } from "../ssh/sanitize.js";
 import type { Argv } from "../ssh/types.js";
 import { composeArgv as compose, type Service } from "../stack/contract.js";
 
@@ -39,9 +40,9 @@ export function logs(releaseDir: string, args: LogArgs): Argv {
   return compose(releaseDir, ...sub);
 }
 
-/** ANSI control sequences (CSI) compose writes even with --no-color and no terminal, e.g. "\x1b[2K". */
-// eslint-disable-next-line no-control-regex
-const CSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
-
-/** A line of `docker compose logs` as it is shown: without terminal control sequences. */
-export const cleanLogLine = (line: string): string => line.replace(CSI, "");
+/**
+ * A line of `docker compose logs` as it is shown: plain text. Every streamed line is already
+ * sanitised (ssh/exec.ts); the colour codes that leaves are dropped too, as the UI colours log lines
+ * itself and compose writes control sequences (e.g. "\x1b[2K") even with --no-color.
+ */
+export const cleanLogLine = (line: string): string => sanitizeLine(line, { colours: false });

@@ -19,6 +19,10 @@
  * - stdin: given a string, execCommand ends stdin right after writing it, which would make the
  *   wrapper kill the command at once; we give it a stream instead and end that when the command
  *   exits (or on abort).
+ * - Lines: every line streamed to onLine, and the captured stderr (only ever shown to people), is
+ *   sanitised (sanitize.ts: no escape sequence but colours reaches a terminal or log) and redacted
+ *   again, as removing controls could join the pieces of a secret. Captured stdout stays as sent:
+ *   callers parse it.
  * - cwd: execCommand's option runs `cd dir ; command`, so a missing directory runs the command
  *   elsewhere (shortfall 6); commandLine() of remote-command.ts puts `cd dir &&` inside the command.
  */
@@ -28,8 +32,9 @@ import type { NodeSSH } from "node-ssh";
 import type { ClientChannel } from "ssh2";
 import { ConnectionLostError, SshError, messageOf } from "./errors.js";
 import { createLineSplitter } from "./lines.js";
-import { createRedactor } from "./redact.js";
+import { createRedactor, textRedactor } from "./redact.js";
 import { wrapCommand } from "./remote-command.js";
+import { sanitizeLine } from "./sanitize.js";
 import type { RunOptions, RunResult } from "./types.js";
 
 /** Output kept in RunResult per stream; beyond it only onLine sees the lines (e.g. logs --follow). */
@@ -72,15 +77,22 @@ export function execCommand(
       stdout: { redactor: createRedactor(ctx.secrets), lines: createLineSplitter() },
       stderr: { redactor: createRedactor(ctx.secrets), lines: createLineSplitter() },
     };
+    const redactLine = textRedactor(ctx.secrets);
+    const capture = (stream: "stdout" | "stderr", text: string) => {
+      if (full[stream]) return;
+      if (captured[stream].length + text.length > MAX_CAPTURED) {
+        captured[stream] += text.slice(0, MAX_CAPTURED - captured[stream].length) + TRUNCATED;
+        full[stream] = true;
+      } else captured[stream] += text;
+    };
     const emit = (stream: "stdout" | "stderr", text: string, last: boolean) => {
-      if (!full[stream]) {
-        if (captured[stream].length + text.length > MAX_CAPTURED) {
-          captured[stream] += text.slice(0, MAX_CAPTURED - captured[stream].length) + TRUNCATED;
-          full[stream] = true;
-        } else captured[stream] += text;
-      }
+      if (stream === "stdout") capture(stream, text);
       const { lines } = streams[stream];
-      for (const line of [...lines.push(text), ...(last ? lines.end() : [])]) options.onLine?.(line, stream);
+      for (const raw of [...lines.push(text), ...(last ? lines.end() : [])]) {
+        const line = redactLine(sanitizeLine(raw));
+        if (stream === "stderr") capture(stream, `${line}\n`);
+        options.onLine?.(line, stream);
+      }
     };
     const onData = (stream: "stdout" | "stderr") => (chunk: Buffer) =>
       emit(stream, streams[stream].redactor.push(chunk), false);

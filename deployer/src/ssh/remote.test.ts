@@ -100,6 +100,24 @@ describe("ssh remote (in-process SSH server)", () => {
       expect(r.stdout + r.stderr).to.not.include(SECRET.slice(0, 6));
     });
 
+    it("streams lines and stderr sanitised (no OSC, DCS, cursor codes or CR), redacted after", async () => {
+      const lines: string[] = [];
+      const r = await remote.run(
+        [
+          "sh",
+          "-c",
+          // a clipboard write, a title, a DCS, a secret cut by a BEL, a CR hiding text; colours kept
+          String.raw`printf 'a\033]52;c;ZXZpbA==\007b\033]0;t\033\\c\033P1$q\033\\d\033[1mB\033[0m\n'; printf '%s\007%s\n' "$1" "$2"; printf 'x\ry\033[2J\n' >&2`,
+          "sh",
+          SECRET.slice(0, 5),
+          SECRET.slice(5),
+        ],
+        { onLine: (line, stream) => lines.push(`${stream}:${line}`) },
+      );
+      expect(lines).to.deep.equal(["stdout:abcd\x1b[1mB\x1b[0m", `stdout:${REDACTED}`, "stderr:xy"]);
+      expect(r.stderr).to.equal("xy\n");
+    });
+
     it("aborting ends the remote command and its children", async () => {
       const secs = `4${process.pid % 1000}`;
       const controller = new AbortController();
