@@ -1,7 +1,5 @@
-/** From a Target to the SSH layer's connectRemote: ~/.ssh/config aliases, known_hosts files, root or deploy user. */
-import { existsSync, readFileSync } from "node:fs";
+/** From a Target to the SSH layer's connectRemote: ssh config aliases, known_hosts files and HostKeyAlias, root or deploy user. */
 import { homedir, userInfo } from "node:os";
-import { join } from "node:path";
 import { connectRemote } from "../ssh/remote.js";
 import { resolveSshHost } from "../ssh/ssh-config.js";
 import type { Remote } from "../ssh/types.js";
@@ -10,18 +8,23 @@ import type { ConnectRequest } from "./deployer.js";
 export async function connectTarget(req: ConnectRequest): Promise<Remote> {
   const t = req.target;
   const home = homedir();
-  const cfgPath = join(home, ".ssh", "config");
-  const cfg = t.sandbox || !existsSync(cfgPath) ? "" : readFileSync(cfgPath, "utf8");
-  const resolved = resolveSshHost(t.host, cfg, { homeDir: home, localUser: userInfo().username });
+  // The sandbox is ours alone: neither the user's nor the system's ssh config applies to it.
+  const resolved = resolveSshHost(t.host, {
+    homeDir: home,
+    localUser: userInfo().username,
+    ...(t.sandbox ? { userConfig: null, systemDir: null } : {}),
+  });
   const user = req.asRoot ? t.rootUser : (t.user ?? resolved.user ?? "deploy");
   const identityFiles = t.identityFile ? [t.identityFile.replace(/^~(?=\/)/, home)] : resolved.identityFiles;
-  const knownHostsFiles = [...(t.knownHostsFile ? [t.knownHostsFile] : []), join(home, ".ssh", "known_hosts")];
+  const knownHostsFiles = [...(t.knownHostsFile ? [t.knownHostsFile] : []), ...resolved.userKnownHostsFiles];
   return connectRemote({
     host: resolved.host,
     port: t.port ?? resolved.port,
     user,
     identityFiles,
     knownHostsFiles,
+    globalKnownHostsFiles: resolved.globalKnownHostsFiles,
+    ...(resolved.hostKeyAlias !== undefined ? { hostKeyAlias: resolved.hostKeyAlias } : {}),
     secrets: req.secrets,
     ...(req.acceptHostKey ? { acceptHostKey: req.acceptHostKey } : {}),
     ...(req.confirmHostKey
@@ -34,6 +37,7 @@ export async function connectTarget(req: ConnectRequest): Promise<Remote> {
             port: resolved.jump.port,
             user: resolved.jump.user ?? user,
             identityFiles: resolved.jump.identityFiles,
+            ...(resolved.jump.hostKeyAlias !== undefined ? { hostKeyAlias: resolved.jump.hostKeyAlias } : {}),
           },
         }
       : {}),

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import net from "node:net";
 import { join } from "node:path";
@@ -11,10 +11,12 @@ import {
   ConnectTimeoutError,
   ConnectionRefusedError,
   HostKeyChangedError,
+  HostKeyRevokedError,
   HostKeyUnknownError,
   SshError,
 } from "./errors.js";
 import { fingerprintSha256 } from "./known-hosts.js";
+import { resolveSshHost } from "./ssh-config.js";
 import { startRefusingAgent } from "./testing/agent.js";
 import { makeKey, makeTempDir } from "./testing/fixtures.js";
 import type { KeyFile } from "./testing/fixtures.js";
@@ -123,6 +125,85 @@ describe("ssh connect (in-process SSH server)", () => {
       expect(msg).to.include(`${file}:2`).and.include(fingerprintSha256(server.hostKey)).and.include("ssh-keygen -R");
       expect(msg).to.include(fingerprintSha256(Buffer.from(b64!, "base64")));
       expect(readFileSync(file, "utf8")).to.not.include(server.hostKey.toString("base64"));
+    });
+
+    describe("the files and alias ssh_config names (resolved from real files in a temp HOME)", () => {
+      const keyLine = () => `ssh-ed25519 ${server.hostKey.toString("base64")}`;
+      /** ~/.ssh/config and /etc/ssh of a fresh temp HOME, resolved as the engine does (engine/connect.ts). */
+      const resolved = (config: string, files: Record<string, string> = {}) => {
+        const home = join(tmp.dir, `home-${Math.random().toString(16).slice(2)}`);
+        const etc = join(home, "etc-ssh");
+        mkdirSync(join(home, ".ssh"), { recursive: true });
+        mkdirSync(etc);
+        writeFileSync(join(home, ".ssh", "config"), config);
+        for (const [name, text] of Object.entries(files)) writeFileSync(join(home, name), text);
+        const r = resolveSshHost("vds", { homeDir: home, localUser: "dev", systemDir: etc });
+        return {
+          home,
+          etc,
+          options: base({
+            host: r.host,
+            port: r.port,
+            knownHostsFiles: r.userKnownHostsFiles,
+            globalKnownHostsFiles: r.globalKnownHostsFiles,
+            ...(r.hostKeyAlias !== undefined ? { hostKeyAlias: r.hostKeyAlias } : {}),
+          }),
+        };
+      };
+      const vds = () => `Host vds\n  HostName 127.0.0.1\n  Port ${server.port}\n`;
+
+      it("refuses a key @revoked in /etc/ssh/ssh_known_hosts, though the user's file knows it", async () => {
+        const { etc, options } = resolved(vds(), { ".ssh/known_hosts": `${server.knownHostsLine}\n` });
+        const conn = await openConnection(options);
+        conn.end();
+        writeFileSync(join(etc, "ssh_known_hosts"), `@revoked * ${keyLine()}\n`);
+        const err = await openConnection(options).catch((e: unknown) => e);
+        expect(err).to.be.instanceOf(HostKeyRevokedError);
+        expect((err as Error).message).to.include(`${join(etc, "ssh_known_hosts")}:1`);
+      });
+
+      it("reads UserKnownHostsFile and GlobalKnownHostsFile instead of the defaults (a revocation there refused)", async () => {
+        const config = `${vds()}  UserKnownHostsFile ~/mine\n  GlobalKnownHostsFile ~/global\n`;
+        const unknown = await openConnection(
+          resolved(config, { ".ssh/known_hosts": `${server.knownHostsLine}\n` }).options,
+        ).catch((e: unknown) => e);
+        expect(unknown).to.be.instanceOf(HostKeyUnknownError); // ~/.ssh/known_hosts is not read any more
+        const conn = await openConnection(resolved(config, { mine: `${server.knownHostsLine}\n` }).options);
+        conn.end();
+        const revoked = await openConnection(
+          resolved(config, { mine: `${server.knownHostsLine}\n`, global: `@revoked [127.0.0.1]:* ${keyLine()}\n` })
+            .options,
+        ).catch((e: unknown) => e);
+        expect(revoked).to.be.instanceOf(HostKeyRevokedError);
+      });
+
+      it("looks keys up and records them under HostKeyAlias, not host:port", async () => {
+        const config = `${vds()}  HostKeyAlias vds-key\n`;
+        const conn = await openConnection(resolved(config, { ".ssh/known_hosts": `vds-key ${keyLine()}\n` }).options);
+        conn.end();
+        const byAddress = await openConnection(
+          resolved(config, { ".ssh/known_hosts": `${server.knownHostsLine}\n` }).options,
+        ).catch((e: unknown) => e);
+        expect(byAddress).to.be.instanceOf(HostKeyUnknownError);
+        const { home, options } = resolved(config);
+        const accepted = await openConnection({ ...options, acceptHostKey: fingerprintSha256(server.hostKey) });
+        accepted.end();
+        const file = join(home, ".ssh", "known_hosts");
+        expect(execFileSync("ssh-keygen", ["-F", "vds-key", "-f", file], { encoding: "utf8" })).to.include(
+          server.hostKey.toString("base64"),
+        );
+        const revoked = await openConnection(
+          resolved(config, { ".ssh/known_hosts": `vds-key ${keyLine()}\n@revoked vds-key ${keyLine()}\n` }).options,
+        ).catch((e: unknown) => e);
+        expect(revoked).to.be.instanceOf(HostKeyRevokedError);
+      });
+
+      it("writes nothing over /dev/null as UserKnownHostsFile (as ssh, the accepted key goes nowhere)", async () => {
+        const { options } = resolved(`${vds()}  UserKnownHostsFile /dev/null\n`);
+        const conn = await openConnection({ ...options, acceptHostKey: fingerprintSha256(server.hostKey) });
+        conn.end();
+        expect(statSync("/dev/null").isCharacterDevice()).to.equal(true);
+      });
     });
 
     it("matches an entry hashed by ssh-keygen -H", async () => {

@@ -14,9 +14,10 @@
  *   with code ETIMEDOUT (shortfall 2), which is not a timeout: mapConnectError names it.
  * - The connect timeout is ours (ssh2's readyTimeout cannot pause while the user is asked).
  *
- * - Host key: known -> go on; changed or @revoked -> refuse, always; unknown -> onUnknownHostKey
- *   decides (the UI), or acceptHostKey must equal its fingerprint (the CLI); an accepted key is
- *   recorded (hashed) in the first known_hosts file.
+ * - Host key: known -> go on; changed or @revoked (in any file, the global ones too) -> refuse,
+ *   always; unknown -> onUnknownHostKey decides (the UI), or acceptHostKey must equal its
+ *   fingerprint (the CLI); an accepted key is recorded (hashed) in the first known_hosts file.
+ *   With a HostKeyAlias, keys are looked up and recorded under that name.
  * - Authentication: ssh-agent first (SSH_AUTH_SOCK), then the identity files in order; an
  *   encrypted key asks the passphrase callback once.
  * - The connect timeout covers TCP connect, handshake and authentication, but not the time spent
@@ -62,6 +63,8 @@ export interface JumpHost {
   user: string;
   /** Identity files for the jump host; the target's when omitted. */
   identityFiles?: string[];
+  /** The jump host's own HostKeyAlias (the target's never applies to it). */
+  hostKeyAlias?: string;
 }
 
 export interface ConnectOptions {
@@ -72,6 +75,10 @@ export interface ConnectOptions {
   identityFiles?: readonly string[];
   /** known_hosts files consulted in order; an accepted key is recorded in the first. */
   knownHostsFiles: readonly string[];
+  /** Read-only known_hosts files consulted after them (GlobalKnownHostsFile, /etc/ssh/ssh_known_hosts). */
+  globalKnownHostsFiles?: readonly string[];
+  /** Look host keys up and record them under this name instead of host:port (HostKeyAlias). */
+  hostKeyAlias?: string;
   /** Asked once per encrypted identity file. */
   passphrase?: (keyPath: string) => Promise<string>;
   /** Asked when the host key is not known (the UI shows the fingerprint); true accepts and records it. */
@@ -244,14 +251,16 @@ async function throughJump(
   options: ConnectOptions,
   jump: JumpHost,
 ): Promise<{ jumpConn: Connection; sock: NodeJS.ReadWriteStream }> {
+  const { hostKeyAlias: _targetAlias, ...rest } = options; // the target's alias is not the jump host's
   const jumpConn = await openConnection({
-    ...options,
+    ...rest,
     host: jump.host,
     port: jump.port ?? 22,
     user: jump.user,
     identityFiles: jump.identityFiles ?? options.identityFiles,
     jump: undefined,
     acceptHostKey: undefined, // the fingerprint given on the command line is the target's
+    ...(jump.hostKeyAlias !== undefined ? { hostKeyAlias: jump.hostKeyAlias } : {}),
   });
   const port = options.port ?? 22;
   try {
@@ -271,7 +280,10 @@ function isAgentError(err: unknown): boolean {
 export async function openConnection(options: ConnectOptions): Promise<Connection> {
   const port = options.port ?? 22;
   const timeoutMs = options.connectTimeoutMs ?? 15_000;
-  const entries = await loadKnownHosts(options.knownHostsFiles);
+  const entries = await loadKnownHosts([...options.knownHostsFiles, ...(options.globalKnownHostsFiles ?? [])]);
+  // As ssh: with HostKeyAlias the known_hosts name is the alias alone, without a port.
+  const keyHost = options.hostKeyAlias ?? options.host;
+  const keyPort = options.hostKeyAlias === undefined ? port : 22;
   const via = options.jump ? await throughJump(options, options.jump) : undefined;
   const ssh = new NodeSSH();
   const tried: string[] = [];
@@ -312,7 +324,7 @@ export async function openConnection(options: ConnectOptions): Promise<Connectio
         keyType: keyTypeOf(key),
         fingerprint: fingerprintSha256(key),
       };
-      const check = checkHostKey(entries, options.host, port, key);
+      const check = checkHostKey(entries, keyHost, keyPort, key);
       if (check.status === "match") return true;
       if (check.status === "revoked") throw new HostKeyRevokedError(info, check.entry.file, check.entry.line);
       if (check.status === "changed") {
@@ -332,8 +344,7 @@ export async function openConnection(options: ConnectOptions): Promise<Connectio
         throw new HostKeyUnknownError(info);
       }
       const file = options.knownHostsFiles[0];
-      if (file)
-        await appendKnownHost(file, formatKnownHostLine(options.host, port, key, options.hashKnownHosts ?? true));
+      if (file) await appendKnownHost(file, formatKnownHostLine(keyHost, keyPort, key, options.hashKnownHosts ?? true));
       return accepted;
     };
 
@@ -344,7 +355,7 @@ export async function openConnection(options: ConnectOptions): Promise<Connectio
       readyTimeout: 0, // our Deadline, which pauses while the user is asked
       keepaliveInterval: options.keepaliveIntervalMs ?? 15_000,
       keepaliveCountMax: 3,
-      algorithms: { serverHostKey: hostKeyPreference(knownKeyTypes(entries, options.host, port)) },
+      algorithms: { serverHostKey: hostKeyPreference(knownKeyTypes(entries, keyHost, keyPort)) },
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
         verifyHostKey(key).then(verify, (err: unknown) => {
           failure = err instanceof SshError ? err : new SshError(`ssh: host key check failed: ${messageOf(err)}`);

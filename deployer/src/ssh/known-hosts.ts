@@ -12,8 +12,9 @@
  *   not list the servers; the file is replaced atomically (temp file + rename).
  */
 import { createHash, createHmac, randomBytes } from "node:crypto";
-import { mkdir, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { matchPatternList } from "./patterns.js";
 
 export interface KnownHostEntry {
   file: string;
@@ -88,14 +89,6 @@ export function parseKnownHosts(text: string, file: string): KnownHostEntry[] {
   return entries;
 }
 
-function wildcardToRegExp(pattern: string): RegExp {
-  const body = pattern
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*/g, ".*")
-    .replace(/\?/g, ".");
-  return new RegExp(`^${body}$`, "i");
-}
-
 /** Whether a host field (pattern list or hashed) names `field` (from hostField()). */
 export function hostsMatch(hosts: string, field: string): boolean {
   if (hosts.startsWith("|1|")) {
@@ -104,15 +97,7 @@ export function hostsMatch(hosts: string, field: string): boolean {
     const mac = createHmac("sha1", Buffer.from(salt, "base64")).update(field).digest("base64");
     return mac === hash;
   }
-  let matched = false;
-  for (const pattern of hosts.split(",")) {
-    if (pattern.startsWith("!")) {
-      if (wildcardToRegExp(pattern.slice(1)).test(field)) return false; // a negation wins
-    } else if (wildcardToRegExp(pattern).test(field)) {
-      matched = true;
-    }
-  }
-  return matched;
+  return matchPatternList(hosts.split(","), field);
 }
 
 /** Checks a presented host key against the entries of every known_hosts file, in order. */
@@ -192,7 +177,8 @@ export function replaceHostKeys(existing: string, host: string, port: number, li
 /**
  * Adds a line to a known_hosts file: the whole file is rewritten to a temp name beside it and
  * renamed over, so a reader never sees half a line. Creates the file (0600) and its directory
- * (0700) when missing; keeps an existing file's mode; writes through a symlink to its target.
+ * (0700) when missing; keeps an existing file's mode; writes through a symlink to its target; a
+ * device (/dev/null) is appended to.
  */
 export async function appendKnownHost(file: string, line: string): Promise<void> {
   let target = file;
@@ -200,8 +186,11 @@ export async function appendKnownHost(file: string, line: string): Promise<void>
   let mode = 0o600;
   try {
     target = await realpath(file);
+    const info = await stat(target);
+    // UserKnownHostsFile /dev/null: written to like ssh does, never replaced by a file.
+    if (!info.isFile()) return await appendFile(target, `${line}\n`);
     before = await readFile(target, "utf8");
-    mode = (await stat(target)).mode & 0o7777;
+    mode = info.mode & 0o7777;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
     await mkdir(dirname(file), { recursive: true, mode: 0o700 });
