@@ -1,11 +1,24 @@
 import { expect } from "chai";
-import { mkdtempSync, writeFileSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { randomBytes, randomInt } from "node:crypto";
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  renameSync,
+  writeFileSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { parseCli, isDestructive, UsageError } from "./args.js";
 import { runCli, type CliIo } from "./run.js";
+import { connectTarget } from "../engine/connect.js";
 import type { EngineDeps } from "../engine/deployer.js";
+import { startFakeVds, type FakeVds } from "../engine/testing/fake-vds.js";
+import { REDACTED } from "../ssh/redact.js";
 
 describe("cli: parseCli", () => {
   it("parses each command", () => {
@@ -134,5 +147,113 @@ describe("cli: runCli exit codes before any connection", () => {
     const logs = readdirSync(join(root, ".deployer", "logs"));
     const text = logs.map((f) => readFileSync(join(root, ".deployer", "logs", f), "utf8")).join("");
     expect(text).to.contain('"kind":"end"');
+  });
+});
+
+describe("cli: logs against the in-process SSH server never shows the bot token (issue 17 item 1)", () => {
+  // Built here, never written in the repo: the pre-commit hook refuses token-shaped text.
+  const secretPart = `AA${randomBytes(24).toString("base64url").slice(0, 33)}`;
+  const token = `${String(1_000_000_000 + randomInt(1e9))}:${secretPart}`;
+  let vds: FakeVds;
+  let root: string;
+  let home: string;
+  const homeBefore = process.env.HOME;
+
+  before(async function () {
+    this.timeout(30_000);
+    vds = await startFakeVds();
+    vds.reset({ releases: ["v1"], current: "v1" });
+    // `docker compose ... logs`: the bot printing its token, raw, in JSON, inside a title sequence
+    // and in a clipboard write; everything else goes to the fake VDS's own docker stub.
+    const docker = join(vds.dir, "bin", "docker");
+    renameSync(docker, `${docker}-stub`);
+    writeFileSync(
+      docker,
+      [
+        "#!/usr/bin/env bash",
+        'case " $* " in',
+        '  *" compose "*" logs "*)',
+        `    printf 'bot-1  | token=%s\\n' '${token}'`,
+        `    printf 'bot-1  | {"msg":"getMe","url":"https://api.telegram.org/bot%s/getMe"}\\n' '${token}'`,
+        `    printf 'bot-1  | \\033]0;%s\\007title\\n' '${token}'`,
+        `    printf 'bot-1  | \\033]52;c;%s\\033\\\\clip\\n' "$(printf %s '${token}' | base64 -w0)"`,
+        "    exit 0 ;;",
+        "esac",
+        `exec "${docker}-stub" "$@"`,
+        "",
+      ].join("\n"),
+    );
+    chmodSync(docker, 0o755);
+    root = mkdtempSync(join(tmpdir(), "deployer-cli-logs-"));
+    home = join(root, "home");
+    mkdirSync(join(home, ".ssh"), { recursive: true });
+    process.env.HOME = home; // connectTarget reads ~/.ssh/config and ~/.ssh/known_hosts from here
+    const known = join(root, "known_hosts");
+    writeFileSync(known, `${vds.server.knownHostsLine}\n`);
+    const envFile = join(root, ".env.production");
+    // The inline comment is what compose strips: the token that runs is the part before it.
+    writeFileSync(
+      envFile,
+      `BOT_TOKEN=${token} # prod\nPOSTGRES_USER=remindbot\nPOSTGRES_PASSWORD=pg-${randomBytes(8).toString("hex")}\nPOSTGRES_DB=remindbot\nLOG_LEVEL=info\n`,
+      { mode: 0o600 },
+    );
+    writeFileSync(
+      join(root, "deploy.targets.yml"),
+      [
+        "targets:",
+        "  prod:",
+        "    host: 127.0.0.1",
+        `    port: ${vds.server.port}`,
+        "    user: deploy",
+        `    identityFile: ${vds.key.path}`,
+        `    knownHostsFile: ${known}`,
+        `    appDir: ${vds.appDir}`,
+        `    envFile: ${envFile}`,
+        "",
+      ].join("\n"),
+    );
+  });
+  after(async () => {
+    process.env.HOME = homeBefore;
+    await vds.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it("redacts it in what is printed and in the run log, with no escape sequence left", async function () {
+    this.timeout(30_000);
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = "";
+    let err = "";
+    stdout.on("data", (d: Buffer) => (out += d.toString()));
+    stderr.on("data", (d: Buffer) => (err += d.toString()));
+    const io: CliIo = { stdout, stderr, stdin: new PassThrough(), isTTY: false, env: {}, logRoot: root };
+    const engine = (): EngineDeps => ({
+      sources: { repoRoot: root, sandbox: () => undefined },
+      repoDir: root,
+      by: "test",
+      connect: connectTarget,
+    });
+    const code = await runCli(["logs", "--target", "prod", "--tail", "10"], io, engine);
+    expect(code, err).to.equal(0);
+    expect(out.split("\n").filter(Boolean)).to.deep.equal([
+      `bot-1  | token=${REDACTED}`,
+      `bot-1  | {"msg":"getMe","url":"https://api.telegram.org/bot${REDACTED}/getMe"}`,
+      "bot-1  | title",
+      "bot-1  | clip",
+    ]);
+    const logDir = join(root, ".deployer", "logs");
+    const logged = readdirSync(logDir)
+      .map((f) => readFileSync(join(logDir, f), "utf8"))
+      .join("");
+    expect(logged).to.include(REDACTED);
+    for (const [where, text] of [
+      ["output", out + err],
+      ["run log", logged],
+    ] as const) {
+      expect(text, where).to.not.include(secretPart);
+      expect(text, where).to.not.include(Buffer.from(token).toString("base64").slice(4, 40));
+      expect(text, where).to.not.match(/\x1b|\\u001b/); // eslint-disable-line no-control-regex
+    }
   });
 });
