@@ -8,6 +8,8 @@ import * as chrono from "chrono-node";
 import type { Lang } from "./types.js";
 import type { LocalDate } from "./local-time.js";
 import { isRealDate, offsetAt } from "./local-time.js";
+import { normalize, originalEnd, originalStart } from "./normalize.js";
+import type { Normalized } from "./normalize.js";
 import { timeLikeLeft } from "./doubt.js";
 
 export interface FoundTime {
@@ -60,18 +62,28 @@ const SCRIPT: Record<Lang, RegExp> = { ru: /\p{Script=Cyrillic}/u, en: /[a-z]/i 
 
 export function findDateTime(text: string, now: Date, zone: string, lang: Lang): FoundDateTime | undefined {
   const ref = wallClockReference(now, zone);
+  const refDate = { year: ref.getFullYear(), month: ref.getMonth() + 1, day: ref.getDate() };
+  const norm = normalize(text, refDate);
+  const t = norm.text;
   const other: Lang = lang === "ru" ? "en" : "ru";
-  let best = firstHit(PARSERS[lang].parse(text, ref));
+  let results = PARSERS[lang].parse(t, ref);
+  let best = firstHit(results);
   // The other language is asked too when words remain that it could read ("tomorrow at 9am" in ru
   // finds "9am" only): words of its script, and (once something was read) looking like time.
   // chrono costs as much as the rest of the parse, so it is skipped whenever it cannot matter.
-  const left = best === undefined ? text : text.slice(0, best.index) + " " + text.slice(best.index + best.text.length);
+  const left = best === undefined ? t : t.slice(0, best.index) + " " + t.slice(best.index + best.text.length);
   if (SCRIPT[other].test(left) && (best === undefined || timeLikeLeft(left) !== undefined)) {
-    const hit = firstHit(PARSERS[other].parse(text, ref));
+    const theirs = PARSERS[other].parse(t, ref);
+    const hit = firstHit(theirs);
     // The longer reading wins.
-    if (hit !== undefined && (best === undefined || hit.text.trim().length > best.text.trim().length)) best = hit;
+    if (hit !== undefined && (best === undefined || hit.text.trim().length > best.text.trim().length)) {
+      best = hit;
+      results = theirs;
+    }
   }
-  return best === undefined ? undefined : reduce(text, best, ref);
+  if (best === undefined) return undefined;
+  const found = reduce(t, text, norm, best, results, refDate);
+  return { ...found, start: originalStart(norm, found.start), end: originalEnd(norm, found.end) };
 }
 
 function firstHit(results: chrono.ParsedResult[]): chrono.ParsedResult | undefined {
@@ -80,20 +92,39 @@ function firstHit(results: chrono.ParsedResult[]): chrono.ParsedResult | undefin
       r.start.isCertain("hour") ||
       r.start.isCertain("day") ||
       r.start.isCertain("weekday") ||
-      r.start.isCertain("month"),
+      r.start.isCertain("month") ||
+      // "через 3 года", "in 3 years": only the year is certain.
+      (r.start.isCertain("year") && relativeDay(r.text)),
   );
 }
 
-function reduce(text: string, r: chrono.ParsedResult, ref: Date): FoundDateTime {
-  const s = r.start;
+const hasDay = (r: chrono.ParsedResult) =>
+  (r.start.isCertain("day") || r.start.isCertain("weekday") || relativeDay(r.text)) && !r.start.isCertain("hour");
+/** What may stand between a time and the day after it: "в 17 часов завтра", "в 9 утра во вторник". */
+const JOIN = /^[\s,]*(?:(?:в|во|on|at)\s+)?$/iu;
+
+/**
+ * `t` is the normalized text chrono read, `original` the user's; indices are in `t`. A time followed
+ * by a day that chrono left as two results ("в 17 часов завтра") is taken as one.
+ */
+function reduce(
+  t: string,
+  original: string,
+  norm: Normalized,
+  r: chrono.ParsedResult,
+  results: chrono.ParsedResult[],
+  refDate: LocalDate,
+): FoundDateTime {
   // chrono's match may begin with the whitespace before the expression.
   const start = r.index + (r.text.length - r.text.trimStart().length);
   let end = r.index + r.text.length;
   let time: FoundTime | undefined;
+  let dayResult = r;
+  const s = r.start;
   if (s.isCertain("hour")) {
     let hour = s.get("hour") ?? 0;
     const minute = s.get("minute") ?? 0;
-    const after = RU_AFTER.exec(text.slice(end));
+    const after = RU_AFTER.exec(t.slice(end));
     // chrono's ru parser takes "в 5 вечера" whole but reads 05:00: the word inside its match counts too.
     const inside = /(?<![\p{L}])(утр(?:а|ом)|ноч(?:и|ью)|дн(?:я|ём|ем)|вечер(?:а|ом))(?![\p{L}])/iu.exec(r.text)?.[1];
     const word = (
@@ -101,25 +132,34 @@ function reduce(text: string, r: chrono.ParsedResult, ref: Date): FoundDateTime 
     )?.toLowerCase();
     if (after !== null && after[0].length > 0) end += after[0].length;
     if (word !== undefined) hour = applyRuMeridiem(hour, word);
-    const clockLike = /\d[:.]\d{2}/.test(r.text) || /(?<!\d)0\d(?!\d)/.test(r.text);
+    // Judged on the words written: "без четверти 9" (read as 8:45) is as bare as "в 9".
+    const written = original.slice(originalStart(norm, start), originalEnd(norm, end));
+    const clockLike = /\d[:.]\d{2}/.test(written) || /(?<!\d)0\d(?!\d)/.test(written);
     const bare = hour >= 1 && hour <= 11 && !s.isCertain("meridiem") && word === undefined && !clockLike;
     time = { hour, minute, bare };
+    if (!s.isCertain("day") && !s.isCertain("weekday") && !relativeDay(r.text)) {
+      const next = results.find((x) => x.index >= end && hasDay(x) && JOIN.test(t.slice(end, x.index)));
+      if (next !== undefined) {
+        dayResult = next;
+        end = next.index + next.text.length;
+      }
+    }
   }
-  const refDate = { year: ref.getFullYear(), month: ref.getMonth() + 1, day: ref.getDate() };
-  const date = { year: s.get("year") ?? refDate.year, month: s.get("month") ?? 1, day: s.get("day") ?? 1 };
+  const d = dayResult.start;
+  const date = { year: d.get("year") ?? refDate.year, month: d.get("month") ?? 1, day: d.get("day") ?? 1 };
   let day: FoundDay = { kind: "none" };
-  if (s.isCertain("day")) {
-    day = s.isCertain("year") ? { kind: "exact", date, today: sameDate(date, refDate) } : { kind: "month-day", date };
-  } else if (relativeDay(r.text) && !sameDate(date, refDate)) {
+  if (d.isCertain("day")) {
+    day = d.isCertain("year") ? { kind: "exact", date, today: sameDate(date, refDate) } : { kind: "month-day", date };
+  } else if (relativeDay(dayResult.text) && !sameDate(date, refDate)) {
     // "через 2 месяца в 10", "in 3 years": chrono implies the day from the offset; it is exact.
     day = { kind: "exact", date, today: false };
-  } else if (s.isCertain("weekday")) {
-    const w = s.get("weekday") ?? 0;
+  } else if (d.isCertain("weekday")) {
+    const w = d.get("weekday") ?? 0;
     day = { kind: "weekday", date, weekday: w === 0 ? 7 : w };
   }
   const invalid = day.kind !== "none" && !isRealDate(day.date);
   // "last Sunday", "в прошлый понедельник", "2 days ago": a past day, never moved forward.
-  if (PAST.test(r.text) && day.kind !== "none") day = { kind: "exact", date: day.date, today: false };
+  if (PAST.test(t.slice(start, end)) && day.kind !== "none") day = { kind: "exact", date: day.date, today: false };
   return { start, end, day, time, invalid };
 }
 
