@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { displayText, expanded, parseLine, timeText } from "./log-format.js";
+import { displayText, expanded, PARSE_CACHE_SIZE, parsed, parseLine, timeText } from "./log-format.js";
 
 const BOT =
   'bot-1 | 2026-12-01T22:15:22.653214189Z {"apiRoot":"[REDACTED]","level":"info","message":"reminder delivered","chat":42,"text":"buy milk","timestamp":"2026-12-01T22:15:22.650Z"}';
@@ -33,5 +33,13 @@ describe("log lines as people read them", () => {
   it("expands a JSON line as indented JSON, another line as itself", () => {
     expect(expanded({ ...parseLine(BOT), text: BOT })).to.include('  "message": "reminder delivered",');
     expect(expanded({ ...parseLine(PG), text: PG })).to.deep.equal([PG]);
+  });
+
+  it("parses a line once while it is drawn again and again, and keeps a bounded number parsed", () => {
+    const first = parsed(BOT);
+    expect(parsed(BOT), "the cached parse").to.equal(first);
+    for (let i = 0; i < PARSE_CACHE_SIZE; i++) parsed(`line ${i}`);
+    expect(parsed(BOT), "evicted by newer lines, parsed again").not.to.equal(first);
+    expect(parsed(BOT)).to.deep.equal(first);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * A log line as a person reads it. `docker compose logs --timestamps` gives
  * `bot-1 | 2026-12-01T22:15:22.653214189Z {"level":"info","message":"…",…}`; the bot's JSON becomes
- * `time level message key=value…`, anything else (PostgreSQL) stays as it came. Parsed once, when
- * the line arrives; the time is drawn per frame, since `t` switches it.
+ * `time level message key=value…`, anything else (PostgreSQL) stays as it came. Parsed when first
+ * drawn, filtered or levelled (most lines of a fast stream never are), then kept in a bounded cache;
+ * the time is drawn per frame, since `t` switches it.
  */
 export type Level = "error" | "warn" | "info" | "debug";
 
@@ -64,6 +65,21 @@ export function parseLine(raw: string): ParsedLine {
     }
   }
   return { level: detectLevel(raw), body: raw };
+}
+
+/** Parsed lines kept: more than the log view's ring (5000), so filtering the whole ring hits. */
+export const PARSE_CACHE_SIZE = 8192;
+const cache = new Map<string, ParsedLine>();
+
+/** parseLine through a bounded cache (the oldest entry goes first): a line is parsed once, not per frame. */
+export function parsed(raw: string): ParsedLine {
+  let p = cache.get(raw);
+  if (p === undefined) {
+    p = parseLine(raw);
+    if (cache.size >= PARSE_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    cache.set(raw, p);
+  }
+  return p;
 }
 
 /** The time column: local HH:MM:SS, or the server's UTC timestamp (to the millisecond) with `utc`. */

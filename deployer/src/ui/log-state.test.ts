@@ -2,6 +2,7 @@ import { expect } from "chai";
 import {
   detectLevel,
   initialLog,
+  lineAt,
   logReducer,
   newBelow,
   visibleLines,
@@ -22,10 +23,13 @@ describe("logReducer", () => {
     for (let i = 0; i < 50; i++) s = logReducer(s, { type: "lines", lines: lines(i * 30 + 1, i * 30 + 30) });
     expect(s.lines).to.have.length(100);
     expect(s.received).to.equal(1500);
-    expect(s.lines[0]?.text).to.equal("line 1401");
+    expect(s.lines[0]).to.equal("line 1401");
+    expect(lineAt(s, 1401)?.text).to.equal("line 1401");
+    expect(lineAt(s, 1400), "evicted").to.equal(undefined);
     s = logReducer(s, { type: "lines", lines: lines(1501, 1800) });
     expect(s.lines).to.have.length(100);
-    expect(s.lines.at(-1)?.seq).to.equal(1800);
+    expect(s.lines.at(-1)).to.equal("line 1800");
+    expect(lineAt(s, 1800)?.text).to.equal("line 1800");
   });
 
   it("follows the newest lines, freezes on pause and counts what arrives underneath", () => {
@@ -101,7 +105,7 @@ describe("logReducer", () => {
     let s = logReducer(initialLog(1000, 2), { type: "lines", lines: ["x1", "y", "x2", "y", "x3", "y"] });
     s = logReducer(type(s, "/x"), key({ return: true }));
     s = logReducer(s, key({}, "N"));
-    const cursorText = (st: LogState) => st.lines.find((l) => l.seq === st.cursor)?.text;
+    const cursorText = (st: LogState) => (st.cursor === undefined ? undefined : lineAt(st, st.cursor)?.text);
     expect(cursorText(s), "the newest match first").to.equal("x3");
     s = logReducer(s, key({}, "N"));
     expect(cursorText(s)).to.equal("x2");

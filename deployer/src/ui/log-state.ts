@@ -1,14 +1,16 @@
 /**
- * The log view's state: a bounded ring of parsed lines (memory stays flat however long it follows),
+ * The log view's state: a bounded ring of the raw lines (memory stays flat however long it follows;
+ * a line is parsed only when drawn, filtered or levelled, through log-format's bounded cache),
  * what is shown (text filter, lowest level, time as local or UTC, wrapping), and where the user is:
  * following the end, or frozen at an anchor (paused, or scrolled up) with a cursor line that Enter
  * expands. Keys are reduced here; saving (`s`) is the view's effect.
  */
-import { displayText, parseLine, type Level, type ParsedLine } from "./log-format.js";
+import { displayText, parsed, type Level, type ParsedLine } from "./log-format.js";
 
 export type { Level } from "./log-format.js";
 export { detectLevel } from "./log-format.js";
 
+/** A line as drawn: built only for the rows on screen (the ring holds the raw strings alone). */
 export interface LogLine extends ParsedLine {
   seq: number;
   /** The line as it came. */
@@ -20,7 +22,8 @@ export type MinLevel = (typeof MIN_LEVELS)[number];
 
 export interface LogState {
   capacity: number;
-  lines: LogLine[];
+  /** The newest lines as they came, oldest first: the last has seq `received`. */
+  lines: string[];
   /** Sequence number of the newest line received (lines evicted from the ring included). */
   received: number;
   paused: boolean;
@@ -86,50 +89,78 @@ export const initialLog = (capacity = 5000, height = 15, width = 80, lastFilter 
 
 function appendLines(state: LogState, texts: string[]): LogState {
   if (texts.length === 0) return state;
-  // Only the last `capacity` of a big batch can survive; skip parsing the rest.
-  const keep = texts.length > state.capacity ? texts.slice(-state.capacity) : texts;
-  let seq = state.received + (texts.length - keep.length);
-  const added = keep.map((text): LogLine => ({ seq: ++seq, text, ...parseLine(text) }));
-  const merged = state.lines.concat(added);
-  const lines = merged.length > state.capacity ? merged.slice(merged.length - state.capacity) : merged;
+  const drop = Math.max(0, state.lines.length + texts.length - state.capacity);
+  const lines =
+    drop >= state.lines.length ? texts.slice(drop - state.lines.length) : state.lines.slice(drop).concat(texts);
   return { ...state, lines, received: state.received + texts.length };
+}
+
+/** Seq of the oldest line in the ring. */
+const firstSeq = (state: LogState): number => state.received - state.lines.length + 1;
+
+/** The line with that seq, if the ring still holds it. */
+export function lineAt(state: LogState, seq: number): LogLine | undefined {
+  const text = state.lines[seq - firstSeq(state)];
+  return text === undefined ? undefined : { seq, text, ...parsed(text) };
+}
+
+/**
+ * The lines the filter and the lowest level let through, oldest first, as their seqs (increasing).
+ * With nothing filtering it is the whole ring, and no per-line array is built.
+ */
+interface Shown {
+  length: number;
+  seq: (i: number) => number;
 }
 
 const RANK: Record<Level, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 const MIN_RANK: Record<MinLevel, number> = { all: 0, info: 1, warn: 2, error: 3 };
 
-/** The lines the filter and the lowest level let through, oldest first. */
-export function filteredLines(state: LogState): LogLine[] {
-  if (state.filter === "" && state.minLevel === "all") return state.lines;
+function shownLines(state: LogState): Shown {
+  const first = firstSeq(state);
+  if (state.filter === "" && state.minLevel === "all") return { length: state.lines.length, seq: (i) => first + i };
   const filter = state.filter.toLowerCase();
   const min = MIN_RANK[state.minLevel];
-  return state.lines.filter((l) => RANK[l.level] >= min && (filter === "" || l.body.toLowerCase().includes(filter)));
+  const seqs: number[] = [];
+  state.lines.forEach((text, i) => {
+    const p = parsed(text);
+    if (RANK[p.level] >= min && (filter === "" || p.body.toLowerCase().includes(filter))) seqs.push(first + i);
+  });
+  return { length: seqs.length, seq: (i) => seqs[i] ?? Infinity };
 }
 
-/** Rows a line takes: one, or as many as its text needs when wrapping. */
-export function rowsOf(state: LogState, line: LogLine): number {
+/** The raw lines the filter and the lowest level let through, oldest first (what `s` saves). */
+export function filteredTexts(state: LogState): string[] {
+  const all = shownLines(state);
+  const first = firstSeq(state);
+  return Array.from({ length: all.length }, (_, i) => state.lines[all.seq(i) - first] ?? "");
+}
+
+/** Rows the line with that seq takes: one, or as many as its text needs when wrapping. */
+function rowsOf(state: LogState, seq: number): number {
   if (!state.wrap) return 1;
-  return Math.max(1, Math.ceil(displayText(line, state.utc).length / Math.max(1, state.width)));
+  const text = state.lines[seq - firstSeq(state)] ?? "";
+  return Math.max(1, Math.ceil(displayText(parsed(text), state.utc).length / Math.max(1, state.width)));
 }
 
 /** How many of `all` lie at or before `seq` (seqs only grow). */
-function countUpTo(all: LogLine[], seq: number): number {
+function countUpTo(all: Shown, seq: number): number {
   let lo = 0;
   let hi = all.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if ((all[mid]?.seq ?? Infinity) <= seq) lo = mid + 1;
+    if (all.seq(mid) <= seq) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
 /** Start of the window that ends (exclusive) at `end`: as many lines as fit in `height` rows. */
-function windowStart(state: LogState, all: LogLine[], end: number): number {
+function windowStart(state: LogState, all: Shown, end: number): number {
   let rows = 0;
   let start = end;
   while (start > 0) {
-    const r = rowsOf(state, all[start - 1]!);
+    const r = rowsOf(state, all.seq(start - 1));
     if (rows + r > state.height && start < end) break;
     rows += r;
     start--;
@@ -137,15 +168,20 @@ function windowStart(state: LogState, all: LogLine[], end: number): number {
   return start;
 }
 
-function windowEnd(state: LogState, all: LogLine[]): number {
+function windowEnd(state: LogState, all: Shown): number {
   return state.anchor === undefined ? all.length : countUpTo(all, state.anchor);
 }
 
-/** The rows to draw, oldest first. */
+/** The rows to draw, oldest first: the only lines parsed while following with nothing filtering. */
 export function visibleLines(state: LogState): LogLine[] {
-  const all = filteredLines(state);
+  const all = shownLines(state);
   const end = windowEnd(state, all);
-  return all.slice(windowStart(state, all, end), end);
+  const rows: LogLine[] = [];
+  for (let i = windowStart(state, all, end); i < end; i++) {
+    const line = lineAt(state, all.seq(i));
+    if (line) rows.push(line);
+  }
+  return rows;
 }
 
 /** Lines that arrived below what the user sees (paused or scrolled up). */
@@ -156,17 +192,16 @@ export function newBelow(state: LogState): number {
 const follow = (state: LogState): LogState => ({ ...state, paused: false, anchor: undefined, cursor: undefined });
 
 /** Frozen at the end index `end` of `all`, the cursor kept inside the window. */
-function frozenAt(state: LogState, all: LogLine[], end: number, cursorIndex?: number): LogState {
-  const last = all[end - 1];
-  if (!last) return state;
+function frozenAt(state: LogState, all: Shown, end: number, cursorIndex?: number): LogState {
+  if (end < 1 || end > all.length) return state;
   const start = windowStart(state, all, end);
   const ci = Math.min(end - 1, Math.max(start, cursorIndex ?? end - 1));
-  return { ...state, anchor: last.seq, cursor: all[ci]?.seq };
+  return { ...state, anchor: all.seq(end - 1), cursor: all.seq(ci) };
 }
 
 /** Moves the cursor by `by` lines, scrolling the window to keep it in view; past the end follows. */
 function moveCursor(state: LogState, by: number): LogState {
-  const all = filteredLines(state);
+  const all = shownLines(state);
   if (all.length === 0) return state;
   const end = windowEnd(state, all);
   const at = state.cursor === undefined ? end - 1 : countUpTo(all, state.cursor) - 1;
@@ -183,7 +218,7 @@ function moveCursor(state: LogState, by: number): LogState {
 
 /** Scrolls the window by `by` lines; back at the bottom (not paused) follows again. */
 function scroll(state: LogState, by: number): LogState {
-  const all = filteredLines(state);
+  const all = shownLines(state);
   if (all.length === 0) return state;
   const end = windowEnd(state, all);
   const first = windowStart(state, all, all.length) === 0 ? all.length : Math.min(state.height, all.length);
@@ -240,10 +275,10 @@ function onKey(state: LogState, press: LogKey): LogState {
   if (key.pageUp) return scroll(state, -state.height);
   if (key.pageDown) return scroll(state, state.height);
   if (key.home) {
-    const all = filteredLines(state);
+    const all = shownLines(state);
     let end = 0;
-    for (let rows = 0; end < all.length && rows + rowsOf(state, all[end]!) <= state.height; end++)
-      rows += rowsOf(state, all[end]!);
+    for (let rows = 0; end < all.length && rows + rowsOf(state, all.seq(end)) <= state.height; end++)
+      rows += rowsOf(state, all.seq(end));
     return frozenAt(state, all, Math.max(1, end), 0);
   }
   if (key.end) return follow(state);

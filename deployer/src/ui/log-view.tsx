@@ -10,8 +10,9 @@ import { ErrorLine } from "./error-line.js";
 import { useKeys } from "./key-queue.js";
 import { displayText, expanded } from "./log-format.js";
 import {
-  filteredLines,
+  filteredTexts,
   initialLog,
+  lineAt,
   logReducer,
   newBelow,
   visibleLines,
@@ -50,7 +51,7 @@ export function LogLines({ state }: { state: LogState }) {
 }
 
 function Expanded({ state }: { state: LogState }) {
-  const line = state.lines.find((l) => l.seq === state.expanded);
+  const line = state.expanded === undefined ? undefined : lineAt(state, state.expanded);
   const rows = line ? expanded(line) : ["(the line left the buffer)"];
   const room = state.height - 1;
   return (
@@ -149,10 +150,10 @@ export function LogScreen({
 
   const saveShown = () => {
     if (!save) return;
-    const lines = filteredLines(state);
+    const lines = filteredTexts(state);
     const stamp = new Date().toISOString().replace(/[-:]/g, "").slice(0, 15);
     setNote("saving…");
-    save(`${name}-${stamp}Z.log`, lines.map((l) => l.text).join("\n") + "\n").then(
+    save(`${name}-${stamp}Z.log`, lines.join("\n") + "\n").then(
       (path) => setNote(`saved ${lines.length} lines to ${path}`),
       (e: unknown) => setNote(`not saved: ${e instanceof Error ? e.message : String(e)}`),
     );
