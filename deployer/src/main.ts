@@ -2,6 +2,7 @@
 // Modules are loaded on demand: the UI draws its first frame before the engine (SSH, zod, winston) loads.
 import type { DeployerApi } from "./engine/api.js";
 import type { EngineDeps } from "./engine/deployer.js";
+import type { runUi } from "./ui/run.js";
 
 const argv = process.argv.slice(2);
 const repoDir = process.env.DEPLOYER_REPO ?? process.cwd();
@@ -80,11 +81,22 @@ function drawLiveOnTerminal(): void {
   delete process.env.CONTINUOUS_INTEGRATION;
 }
 
+/**
+ * The UI: from the one-file bundle scripts/run-deployer.mjs names when it is as new as the build
+ * (it loads several times faster), else from the compiled files (`node deployer/dist/main.js`).
+ */
+async function loadUi(): Promise<{ runUi: typeof runUi }> {
+  const bundle = process.env.DEPLOYER_UI_BUNDLE;
+  // Not passed on to what the deployer starts (ssh, git).
+  delete process.env.DEPLOYER_UI_BUNDLE;
+  return bundle ? ((await import(bundle)) as { runUi: typeof runUi }) : import("./ui/run.js");
+}
+
 let code: number;
 if (argv.length > 0) code = await cli();
 else if (process.stdin.isTTY && process.stdout.isTTY) {
   drawLiveOnTerminal();
-  code = await (await import("./ui/run.js")).runUi(lazyApi());
+  code = await (await loadUi()).runUi(lazyApi());
 } else {
   process.stderr.write(`${(await import("./cli/args.js")).USAGE.main}\n`);
   code = 2;
