@@ -2,7 +2,7 @@
 // Ink draws nothing until exit when it believes it runs in CI, so a deployer started from a CI
 // shell (or by the tmux e2e under .ci/run) showed a blank screen. Needs tmux; skipped, saying so, without.
 import { expect } from "chai";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "../local/repo-root.js";
@@ -42,5 +42,26 @@ describe("deployer UI on a terminal", function () {
     term.press("q");
     const after = await term.waitText("exited", 20_000);
     expect(after).to.match(/exited 0/);
+  });
+
+  it("started as `npm run deployer` starts it, handles `jjj Enter` sent in one go key by key", async () => {
+    // Four targets that refuse at once: the fourth one chosen shows in the header, whatever follows.
+    const names = ["alpha", "beta", "gamma", "delta"];
+    writeFileSync(
+      join(repo, "deploy.targets.yml"),
+      `targets:\n${names.map((n) => `  ${n}:\n    host: 127.0.0.1\n    port: 1\n`).join("")}`,
+    );
+    term.kill();
+    // The script npm runs (compiling first if the sources changed, then the bundled UI).
+    const script = join(REPO_ROOT, "scripts", "run-deployer.mjs");
+    term.start(`cd ${REPO_ROOT} && NO_COLOR=1 DEPLOYER_REPO=${repo} node ${script}; echo "exited $?"; sleep 60`, {
+      cols: 80,
+      rows: 24,
+    });
+    await term.waitText("› alpha");
+    // One send-keys: the program reads "jjj\r" at once, as typed ahead or over a slow link.
+    term.press("-l", "jjj\r");
+    const screen = await term.waitFor((p) => /deployer · delta/.test(p), "delta chosen by the burst", 20_000);
+    expect(screen).not.to.include("choose a target");
   });
 });

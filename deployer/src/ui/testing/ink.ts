@@ -1,6 +1,6 @@
 /** Drives a component under ink-testing-library: read the frame, wait for content, type keys. */
 import { render } from "ink-testing-library";
-import { createElement, type ReactElement } from "react";
+import { cloneElement, createElement, type ReactElement } from "react";
 import { KeyQueue } from "../key-queue.js";
 import { waitFor } from "./fake-api.js";
 
@@ -39,3 +39,22 @@ export async function keys(ui: Ui, ...seq: string[]): Promise<void> {
 
 /** Renders a screen under the KeyQueue every screen's keys go through (the App brings its own). */
 export const renderKeyed = (el: ReactElement): Ui => render(createElement(KeyQueue, null, el));
+
+/**
+ * Renders on a terminal `columns` wide (ink-testing-library's is always 100): the width is set,
+ * then the tree drawn again, so every component reads it as it would on such a terminal.
+ */
+export function renderAt(el: ReactElement, columns: number): Ui {
+  const ui = render(el);
+  Object.defineProperty(ui.stdout, "columns", { value: columns });
+  ui.rerender(cloneElement(el));
+  return ui;
+}
+
+/** Lines of the frame wider than `columns` (colours stripped; the UI draws no double-width characters). */
+export const linesWiderThan = (ui: Ui, columns: number): string[] =>
+  frame(ui)
+    // eslint-disable-next-line no-control-regex
+    .replace(/\u001B\[[0-9;]*m/g, "")
+    .split("\n")
+    .filter((l) => [...l].length > columns);
