@@ -221,6 +221,29 @@ const RU_RULES: Rule[] = [
       return day >= 1 && day <= 31 && month >= 1 && month <= 12 ? `${day} ${RU_MONTHS_GEN[month - 1]}` : undefined;
     },
   ],
+  // "декабря 5 в 10": the month first.
+  [
+    new RegExp(`${WB}(${RU_MONTH})\\s+(\\d{1,2})${WE}(?!\\s*[:.]\\d)`, "giu"),
+    (m) => (/(?:я|а)$/iu.test(m[1] ?? "") ? `${m[2]} ${m[1]}` : undefined),
+  ],
+  // "завтра днём в 3", "утром в 7": the part of the day after the hour, as chrono reads it.
+  [
+    /(?<![\p{L}])(?<!сегодня\s+)(утром|днем|вечером|ночью)\s+(в|во)\s+(\d{1,2})(?![\p{L}\p{N}:.])/giu,
+    (m) => `${m[2]} ${m[3]} ${PART_OF_DAY[(m[1] ?? "").toLowerCase()] ?? ""}`,
+  ],
+  // "к пятнице": the day it is due.
+  [
+    /(?<![\p{L}])к\s+(понедельнику|вторнику|среде|четвергу|пятнице|субботе|воскресенью)(?![\p{L}])/giu,
+    (m) => `в ${DATIVE_DAY[(m[1] ?? "").toLowerCase()] ?? m[1]}`,
+  ],
+  // "на следующей неделе в понедельник": chrono reads "в следующий понедельник".
+  [
+    /(?<![\p{L}])на\s+следующей\s+неделе\s*,?\s+(?:в|во)\s+(понедельник|вторник|среду|четверг|пятницу|субботу|воскресенье)(?![\p{L}])/giu,
+    (m) => {
+      const d = (m[1] ?? "").toLowerCase();
+      return `в ${/у$/.test(d) ? "следующую" : /е$/.test(d) ? "следующее" : "следующий"} ${d}`;
+    },
+  ],
   // "9ч" -> "9 ч" (chrono reads no unit stuck to the number).
   [/(?<![\p{L}\p{N}])(\d{1,2})ч(?=\.|(?![\p{L}]))/giu, (m) => `${m[1]} ч`],
   // An hour with "часа/часов" and a part of the day but no "в": "3 часа дня", "8 часов вечера".
@@ -265,7 +288,21 @@ const RU_RULES: Rule[] = [
   ],
 ];
 
+const PART_OF_DAY: Readonly<Record<string, string>> = { утром: "утра", днем: "дня", вечером: "вечера", ночью: "ночи" };
+const DATIVE_DAY: Readonly<Record<string, string>> = {
+  понедельнику: "понедельник",
+  вторнику: "вторник",
+  среде: "среду",
+  четвергу: "четверг",
+  пятнице: "пятницу",
+  субботе: "субботу",
+  воскресенью: "воскресенье",
+};
+
 const EN_RULES: Rule[] = [
+  // "in the morning at 8", "next week on monday": the order chrono reads.
+  [/\bin\s+the\s+(morning|afternoon|evening)\s+at\s+(\d{1,2})(?![\d:.])/giu, (m) => `at ${m[2]} in the ${m[1]}`],
+  [/\bnext\s+week\s*,?\s+on\s+(?=(?:mon|tue|wed|thu|fri|sat|sun)\p{L}*\b)/giu, () => "next "],
   [/\b(?:tomm?orr?ow|tomorow|tmrw|tmr)\b/giu, () => "tomorrow"],
   [/(?<!\bthe\s+)\bday\s+after\s+tomorrow\b/giu, () => "the day after tomorrow"],
   [/\bnew\s+year'?s\s+eve\b/giu, () => "December 31"],

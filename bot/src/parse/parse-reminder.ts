@@ -222,7 +222,7 @@ function recurring(w: Work, repeat: FoundRepeat): ParseResult {
   if (found !== undefined) spans.push([found.start, found.end]);
   const text = textWithout(w, spans);
   if (found?.invalid === true) return { kind: "no-time", text, reason: "invalid-date" };
-  const time = found?.time;
+  const time = partOfDay(found?.time, w.scan.slice(repeat.start, repeat.end));
   const rule = ruleFor(w, p, found, time ?? PLACEHOLDER_TIME);
   if (time === undefined) return { kind: "needs-time", text, date: firstDay(w, rule), recurrence: rule };
   if (!time.bare || MORNING_HOURS.has(time.hour)) {
@@ -233,6 +233,16 @@ function recurring(w: Work, repeat: FoundRepeat): ParseResult {
   const options = rules.map((r) => nextOccurrence(r, w.ctx.now, w.zone));
   const result = ambiguous(w, text, options);
   return result.kind === "ambiguous" ? { ...result, recurrence: rule, optionRecurrences: rules } : result;
+}
+
+/** "каждый вечер в 10" is 22:00, "every morning at 7" 07:00: a bare hour read with the part of the day named. */
+function partOfDay(time: FoundTime | undefined, phrase: string): FoundTime | undefined {
+  if (time === undefined || !time.bare) return time;
+  if (/утр|morning/iu.test(phrase)) return { ...time, bare: false };
+  if (/вечер|evening|afternoon/iu.test(phrase)) return { ...time, hour: time.hour + 12, bare: false };
+  // "каждую ночь в 11" is 23:00, "в 2" stays 02:00.
+  if (/ноч|night/iu.test(phrase)) return { ...time, hour: time.hour >= 6 ? time.hour + 12 : time.hour, bare: false };
+  return time;
 }
 
 function ruleFor(w: Work, p: FoundRepeat["pattern"], found: FoundDateTime | undefined, time: TimeOfDay): Recurrence {

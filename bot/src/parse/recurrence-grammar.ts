@@ -113,6 +113,11 @@ const RULES: readonly Rule[] = [
   rule("каждый\\s+день|ежедневно|каждодневно|каждые\\s+сутки|every\\s*day|each\\s+day|daily", () => ({
     kind: "daily",
   })),
+  // "каждое утро в 7", "every evening at 10": daily; the part of the day decides a bare hour (parse-reminder).
+  rule(
+    "каждое\\s+утро|каждый\\s+вечер|каждую\\s+ночь|по\\s+утрам|по\\s+вечерам|(?:every|each)\\s+(?:morning|evening|night|afternoon)",
+    () => ({ kind: "daily" }),
+  ),
   rule("каждый\\s+год|ежегодно|every\\s+year|each\\s+year|yearly|annually", () => ({ kind: "yearly" })),
   // "каждое 25 декабря", "every December 25": only the word is the repetition; the date stays for chrono.
   rule(
