@@ -55,7 +55,9 @@ export class FakeBotApi implements Controlled {
   #faults = new Faults();
   #flood = new FloodControl();
   #methods: Record<string, Method>;
-  #nextUpdateId = 1;
+  // Telegram's update ids only ever grow. A fake restarted beside a bot that remembers handled ids
+  // (handled_updates, kept two days) must not start again from 1: it starts from the clock (ms).
+  #nextUpdateId = Date.now();
   #stopped = false;
 
   constructor(server: Server, url: string, opts: FakeBotApiOptions) {
