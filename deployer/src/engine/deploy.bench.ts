@@ -494,19 +494,6 @@ try {
   const warm = must("warm-up deploy", await cli("deploy", "--tag", await tagOneLine(`${prefix}-o0`), "--yes"));
   log(`warm-up deploy ${prefix}-o0: ${secs(warm.ms)}, ${how(warm.stdout)} (not counted)`);
 
-  // The fake numbers updates from 1 again each time it starts, while the bot keeps the ids it handled
-  // for 2 days (handled_updates, its exactly-once record): after a restart of the fake, the bot
-  // skips updates reusing those ids as redeliveries. Ids the fake has not reached yet are stale.
-  const [probe] = await api.pushUpdate(message(799_999_999, "/start"), token);
-  const stale = Number(await psql(`SELECT count(*) FROM handled_updates WHERE update_id > ${probe!.update_id}`));
-  if (stale > 0) {
-    await psql(`DELETE FROM handled_updates WHERE update_id > ${probe!.update_id}`);
-    log(
-      `handled_updates: ${stale} id(s) above the fake's next update id ${probe!.update_id} (the fake restarted) ` +
-        `deleted, else the bot would skip the bench's updates as already handled`,
-    );
-  }
-
   const steady = await measure("steady state", async () => {
     await sleep(10_000);
     return { code: 0, ms: 10_000, stdout: "", stderr: "" };
