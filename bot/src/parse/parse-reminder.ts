@@ -27,7 +27,7 @@ import type { FoundDateTime, FoundTime } from "./chrono-adapter.js";
 import type { LocalDate } from "./local-time.js";
 import type { FoundRepeat } from "./recurrence-grammar.js";
 import { findDateTime } from "./chrono-adapter.js";
-import { addDays, compareDates, isRealDate, isValidZone, localToInstant, toLocal } from "./local-time.js";
+import { addDays, compareDates, isRealDate, isValidZone, localToInstant, toLocal, weekdayOf } from "./local-time.js";
 import { matchesDay, nextOccurrence, withTime } from "./recurrence.js";
 import { findRepeat } from "./recurrence-grammar.js";
 import { findRelativeOffset } from "./relative-offset.js";
@@ -65,6 +65,8 @@ interface Work {
   scan: string;
   offset: number;
   urgent: boolean;
+  /** Where the repetition phrase was found in `scan` (shared by the copies inZone makes). */
+  seen: { repeat?: [number, number] };
 }
 
 function parse(message: string, ctx: ParseContext): ParseResult {
@@ -75,8 +77,15 @@ function parse(message: string, ctx: ParseContext): ParseResult {
   const offsets = rest.length > WINDOW ? [0, Math.max(WINDOW, rest.length - WINDOW)] : [0];
   for (const offset of offsets) {
     const scan = rest.slice(offset, offset + WINDOW);
-    const result = parseWindow({ ctx, zone, today, body: rest, scan, offset, urgent });
-    if (result !== undefined) return withDoubt(result, scan);
+    const seen: Work["seen"] = {};
+    const result = parseWindow({ ctx, zone, today, body: rest, scan, offset, urgent, seen });
+    // The repetition's own words ("every other", "последний") are no doubt about it.
+    const rep = seen.repeat;
+    if (result !== undefined)
+      return withDoubt(
+        result,
+        rep === undefined ? scan : scan.slice(0, rep[0]) + " ".repeat(rep[1] - rep[0]) + scan.slice(rep[1]),
+      );
   }
   const text = tidy(rest);
   return mentionsImpossibleDate(rest.slice(0, WINDOW))
@@ -208,6 +217,7 @@ function timeAlone(w: Work, text: string, time: FoundTime): ParseResult {
 }
 
 function recurring(w: Work, repeat: FoundRepeat): ParseResult {
+  w.seen.repeat = [repeat.start, repeat.end];
   const p = repeat.pattern;
   if (p.kind === "interval") {
     const text = textWithout(w, [[repeat.start, repeat.end]]);
@@ -255,8 +265,16 @@ function ruleFor(w: Work, p: FoundRepeat["pattern"], found: FoundDateTime | unde
   switch (p.kind) {
     case "daily":
       return { kind: "daily", time: t };
-    case "weekly":
-      return { kind: "weekly", weekdays: p.weekdays, time: t };
+    case "weekly": {
+      if (p.everyWeeks === undefined || p.everyWeeks < 2) return { kind: "weekly", weekdays: p.weekdays, time: t };
+      // The cycle counts from the week of the first occurrence.
+      let d = first();
+      for (let i = 0; i < 7 && !p.weekdays.includes(weekdayOf(d)); i++) d = addDays(d, 1);
+      const from = `${d.year}-${String(d.month).padStart(2, "0")}-${String(d.day).padStart(2, "0")}`;
+      return { kind: "weekly", weekdays: p.weekdays, time: t, everyWeeks: p.everyWeeks, from };
+    }
+    case "monthly-weekday":
+      return { kind: "monthly-weekday", nth: p.nth, weekday: p.weekday, time: t };
     case "weekly-same-day": {
       const d = first();
       return {
@@ -376,6 +394,7 @@ export function completeWithTime(result: ParseResult, answer: string, ctx: Parse
     scan: "",
     offset: 0,
     urgent: false,
+    seen: {},
   };
   const time: FoundTime = t;
   if (result.recurrence !== undefined && result.recurrence.kind !== "interval") {

@@ -22,7 +22,10 @@ import {
 
 export type RepeatPattern =
   | { kind: "daily" }
-  | { kind: "weekly"; weekdays: number[] }
+  /** everyWeeks 2: "every other week on Monday", "раз в две недели в понедельник". */
+  | { kind: "weekly"; weekdays: number[]; everyWeeks?: number }
+  /** The nth (1..4, -1 last) weekday of every month: "в первый понедельник месяца". */
+  | { kind: "monthly-weekday"; nth: number; weekday: number }
   /** day undefined: "каждую неделю" / "every week": the weekday of the first occurrence. */
   | { kind: "weekly-same-day" }
   | { kind: "monthly"; day: number | undefined }
@@ -73,7 +76,47 @@ function interval(count: string | undefined, unit: string | undefined): RepeatPa
 }
 
 // Order matters: the more specific phrase first ("каждые 2 часа" before "каждый", "every 2nd" before "every").
+const NTH: ReadonlyArray<[RegExp, number]> = [
+  [/^(?:перв|first|1st)/iu, 1],
+  [/^(?:втор|second|2nd)/iu, 2],
+  [/^(?:трет|third|3rd)/iu, 3],
+  [/^(?:четв[её]рт|fourth|4th)/iu, 4],
+  [/^(?:последн|last)/iu, -1],
+];
+const NTH_RU = "(?:перв|втор|трет|четв[её]рт|последн)\\p{L}*";
+const NTH_EN = "first|second|third|fourth|last|1st|2nd|3rd|4th";
+
+function nthWeekday(nth: string | undefined, day: string | undefined): RepeatPattern | undefined {
+  const n = NTH.find(([re]) => re.test(nth ?? ""))?.[1];
+  const weekday = weekdayNumber(day ?? "");
+  return n === undefined || weekday === undefined ? undefined : { kind: "monthly-weekday", nth: n, weekday };
+}
+
+function everyOtherWeek(text: string): RepeatPattern | undefined {
+  const weekdays = weekdaysIn(text);
+  return weekdays.length > 0 ? { kind: "weekly", weekdays, everyWeeks: 2 } : undefined;
+}
+
 const RULES: readonly Rule[] = [
+  // Every other week, before the intervals ("каждые 2 недели" is not 20,160 minutes from now).
+  rule(
+    `(?:раз\\s+в\\s+(?:две|2)\\s+недели|кажд(?:ую|ые)\\s+(?:вторую|две|2)\\s+недел[юи])\\s*,?\\s*(?:в|во|по)\\s+(?:${RU_DAY_PLURAL}|${RU_DAY})` +
+      `|(?:every\\s+(?:other|second|2nd|two|2)\\s+weeks?|biweekly|fortnightly|every\\s+fortnight)\\s*,?\\s*on\\s+(?:${EN_DAY_PLURAL}|${EN_DAY})` +
+      `|every\\s+other\\s+(?:${EN_DAY})`,
+    (m) => everyOtherWeek(m[0]),
+  ),
+  // The nth weekday and the last day of the month.
+  rule(`(?:(?:кажд(?:ый|ую|ое)|в|во)\\s+)?(${NTH_RU})\\s+(${RU_DAY})\\s+(?:каждого\\s+)?месяца`, (m) =>
+    nthWeekday(m[1], m[2]),
+  ),
+  rule(`(?:(?:every|each|on)\\s+)?(?:the\\s+)?(${NTH_EN})\\s+(${EN_DAY})\\s+of\\s+(?:the|every|each)\\s+month`, (m) =>
+    nthWeekday(m[1], m[2]),
+  ),
+  rule(
+    "(?:(?:кажд(?:ый|ое)|в)\\s+)?последн(?:ий|ее)\\s+(?:день|число)\\s+(?:каждого\\s+)?месяца" +
+      "|(?:(?:every|each|on)\\s+)?(?:the\\s+)?last\\s+day\\s+of\\s+(?:the|every|each)\\s+month",
+    () => ({ kind: "monthly", day: 31 }),
+  ),
   rule(`${EVERY_RU}\\s+(${NUM})\\s*(${UNIT})|every\\s+(${NUM})\\s*(${UNIT})`, (m) =>
     m[1] !== undefined ? interval(m[1], m[2]) : interval(m[3], m[4]),
   ),

@@ -10,7 +10,7 @@ import { CORPUS_NOW, CORPUS_ZONE, corpus, grade, stamp } from "./corpus.js";
 import type { Entry } from "./corpus.js";
 
 /** Floors, raised as the parser improves (issue 20 asks ru >= 95 %, en >= 90 %). */
-const MIN_CORRECT: Record<Lang, number> = { ru: 93, en: 93.5 };
+const MIN_CORRECT: Record<Lang, number> = { ru: 95, en: 95.5 };
 /** Phrases scheduled wrong without a question: the target is none. */
 const MAX_WRONG = 1;
 
