@@ -48,31 +48,34 @@ export async function probe(remote: Remote, l: Layout, opts: { migrationsFor?: s
           .map((s) => s.trim())
           .filter((s) => s && s !== "<none>")
       : [];
-  const labels = images.length ? await ask(remote, bots.handoverLabels(images)) : undefined;
+  const postgresUp = pg.code === 0 && pg.stdout.trim().length > 0;
+  const target = opts.migrationsFor;
+  // Which migrations the target does not know, and which it declares breaking: only when its
+  // image is there (no build in a probe). "applied" is the database's, so one container answers.
+  // Asked beside the image labels: the two only read.
+  const wantStatus = !!target && !!currentTag && target !== currentTag && images.includes(target) && postgresUp;
+  const [labels, status] = await Promise.all([
+    images.length ? ask(remote, bots.handoverLabels(images)) : undefined,
+    wantStatus ? ask(remote, migrate.status(l.release(target!))) : undefined,
+  ]);
   const envSha256 = env.code === 0 ? release.parseChecksum(env.stdout) : undefined;
   const state: ServerState = {
     ...(currentTag ? { currentTag } : {}),
     releases: rels.code === 0 ? release.parseReleaseList(rels.stdout) : [],
     images,
     handoverImages: labels ? bots.parseHandoverLabels(labels.stdout) : [],
-    postgresRunning: pg.code === 0 && pg.stdout.trim().length > 0,
+    postgresRunning: postgresUp,
     bots: ps.code === 0 ? bots.parseList(ps.stdout) : [],
     ...(envSha256 ? { envSha256 } : {}),
   };
   const lock = lk.code === 0 ? lockCmd.parseLockInfo(lk.stdout) : undefined;
   if (lock) state.lock = lock;
-  const target = opts.migrationsFor;
-  // Which migrations the target does not know, and which it declares breaking: only when its
-  // image is there (no build in a probe). "applied" is the database's, so one container answers.
-  if (target && currentTag && target !== currentTag && images.includes(target) && state.postgresRunning) {
-    const t = await ask(remote, migrate.status(l.release(target)));
-    if (t.code === 0) {
-      try {
-        const s = migrate.parseStatus(t.stdout);
-        state.migrations = { applied: s.applied, targetKnown: s.known, targetBreaking: s.breaking ?? [] };
-      } catch {
-        // Left unknown: the run asks at the revert and migrate steps.
-      }
+  if (status?.code === 0) {
+    try {
+      const st = migrate.parseStatus(status.stdout);
+      state.migrations = { applied: st.applied, targetKnown: st.known, targetBreaking: st.breaking ?? [] };
+    } catch {
+      // Left unknown: the run asks at the revert and migrate steps.
     }
   }
   return state;
