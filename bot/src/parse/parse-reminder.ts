@@ -77,6 +77,8 @@ function parse(message: string, ctx: ParseContext): ParseResult {
   const offsets = rest.length > WINDOW ? [0, Math.max(WINDOW, rest.length - WINDOW)] : [0];
   for (const offset of offsets) {
     const scan = rest.slice(offset, offset + WINDOW);
+    // "32 декабря в 10": chrono skips the impossible date and reads the time alone; refuse instead.
+    if (mentionsImpossibleDate(scan)) return { kind: "no-time", text: tidy(rest), reason: "invalid-date" };
     const seen: Work["seen"] = {};
     const result = parseWindow({ ctx, zone, today, body: rest, scan, offset, urgent, seen });
     // The repetition's own words ("every other", "последний") are no doubt about it.

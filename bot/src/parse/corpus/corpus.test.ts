@@ -10,9 +10,9 @@ import { CORPUS_NOW, CORPUS_ZONE, corpus, grade, stamp } from "./corpus.js";
 import type { Entry } from "./corpus.js";
 
 /** Floors, raised as the parser improves (issue 20 asks ru >= 95 %, en >= 90 %). */
-const MIN_CORRECT: Record<Lang, number> = { ru: 95, en: 95.5 };
+const MIN_CORRECT: Record<Lang, number> = { ru: 95, en: 96 };
 /** Phrases scheduled wrong without a question: the target is none. */
-const MAX_WRONG = 1;
+const MAX_WRONG = 0;
 
 const entries = corpus();
 const read = (e: Entry) => parseReminder(e.phrase, { now: CORPUS_NOW, zone: CORPUS_ZONE[e.lang], lang: e.lang });
