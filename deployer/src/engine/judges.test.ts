@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { active, gate, newContainer, parseBotState, migrationStatus } from "./judges.js";
+import { active, gate, lastLine, newContainer, parseBotState, migrationStatus } from "./judges.js";
 
 const res = (stdout: string, code = 0) => ({ code, stdout, stderr: "" });
 const state = (s: Record<string, unknown>, restarts = 0, http?: string, body?: unknown) =>
@@ -56,5 +56,10 @@ describe("judges", () => {
       ok: true,
       set: { "revert-count": "2", "pending-count": "0" },
     });
+  });
+
+  it("lastLine: an error line made of a command's raw output carries no terminal sequence", () => {
+    expect(lastLine("ok\n\x1b]52;c;aGk=\x07\x1b[31mboom\x1b[0m\n")).to.equal(": boom");
+    expect(lastLine("")).to.equal("");
   });
 });

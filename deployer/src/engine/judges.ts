@@ -10,12 +10,14 @@ import * as backup from "../commands/backup.js";
 import * as systemd from "../commands/systemd.js";
 import { BACKUP_EXIT, LOCK_HELD, RESTORE_EXIT } from "../stack/contract.js";
 import { formatBytes } from "../format.js";
+import { sanitizeLine } from "../ssh/sanitize.js";
 import type { RunResult } from "../ssh/types.js";
 import type { Values, Verdict, WaitVerdict } from "./actions.js";
 
+/** ": <the last line a command printed>" for an error line, sanitised (it may come from raw stdout). */
 export function lastLine(text: string): string {
   const l = text.trim().split("\n").filter(Boolean).at(-1);
-  return l ? `: ${l.slice(0, 300)}` : "";
+  return l ? `: ${sanitizeLine(l, { colours: false }).slice(0, 300)}` : "";
 }
 
 /** Exit 0 or the step fails with `what` and the last line the command printed. */
