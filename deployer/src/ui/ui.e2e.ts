@@ -127,6 +127,8 @@ describe("deployer UI (e2e, tmux)", function () {
     await select("Logs");
     term.press("Enter");
     await term.waitText("Logs:");
+    // t: the server's UTC timestamps, to the millisecond, instead of local HH:MM:SS.
+    term.press("t");
     const opened = new Date();
     // A restart makes the bot write fresh lines (stopping, ready) with timestamps after `opened`.
     const r = await sandboxSsh(
