@@ -6,26 +6,12 @@
 import type { Lang, Recurrence, TimeOfDay } from "./types.js";
 import type { LocalDate } from "./local-time.js";
 import { addDays, compareDates, toLocal } from "./local-time.js";
-import { RU_MONTHS_GENITIVE, ruPlural } from "./words.js";
+import { EN_MONTHS, RU_MONTHS_GENITIVE, ruPlural } from "./words.js";
 
 const RU_WEEKDAYS_SHORT = ["пн", "вт", "ср", "чт", "пт", "сб", "вс"] as const;
 const EN_WEEKDAYS_SHORT = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"] as const;
 const EN_WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"] as const;
 const EN_MONTHS_SHORT = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"] as const;
-const EN_MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-] as const;
 /** "каждый понедельник", "каждую среду", "каждое воскресенье" (accusative with its gender). */
 const RU_EVERY_DAY = [
   "каждый понедельник",

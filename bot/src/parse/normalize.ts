@@ -8,7 +8,7 @@
  */
 import type { LocalDate } from "./local-time.js";
 import { daysInMonth, weekdayOf } from "./local-time.js";
-import { EN_DAY, EN_MONTH, RU_MONTH, WB, WE, weekdayNumber } from "./words.js";
+import { EN_DAY, EN_MONTH, EN_MONTHS, RU_MONTH, RU_MONTHS_GENITIVE, WB, WE, weekdayNumber } from "./words.js";
 
 export interface Normalized {
   text: string;
@@ -68,34 +68,6 @@ function copyMaps(n: Normalized, from: number, to: number, lo: number[], hi: num
   }
 }
 
-const RU_MONTHS_GEN = [
-  "января",
-  "февраля",
-  "марта",
-  "апреля",
-  "мая",
-  "июня",
-  "июля",
-  "августа",
-  "сентября",
-  "октября",
-  "ноября",
-  "декабря",
-];
-const EN_MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
 const RU_ORD_GEN: Readonly<Record<string, number>> = {
   первого: 1,
   второго: 2,
@@ -206,7 +178,7 @@ const RU_RULES: Rule[] = [
     ),
     (m, today) => {
       const d = nextMonthDay(today, Number(m[1]));
-      return d === undefined ? undefined : `${d.day} ${RU_MONTHS_GEN[d.month - 1]} ${d.year}`;
+      return d === undefined ? undefined : `${d.day} ${RU_MONTHS_GENITIVE[d.month - 1]} ${d.year}`;
     },
   ],
   // "15.03 в 9": a dotted day and month followed by a time (alone, "15.03" may be 15:03).
@@ -218,7 +190,7 @@ const RU_RULES: Rule[] = [
     (m) => {
       const day = Number(m[1]);
       const month = Number(m[2]);
-      return day >= 1 && day <= 31 && month >= 1 && month <= 12 ? `${day} ${RU_MONTHS_GEN[month - 1]}` : undefined;
+      return day >= 1 && day <= 31 && month >= 1 && month <= 12 ? `${day} ${RU_MONTHS_GENITIVE[month - 1]}` : undefined;
     },
   ],
   // "декабря 5 в 10": the month first.

@@ -96,6 +96,20 @@ export function weekdayNumber(token: string): number | undefined {
 /** Month names (Russian genitive stems, English full and short) for "каждое 25 декабря" / "every December 25". */
 export const RU_MONTH = "(?:январ|феврал|март|апрел|ма[яй]|июн|июл|август|сентябр|октябр|ноябр|декабр)\\p{L}*";
 export const EN_MONTH = "(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\\p{L}*";
+export const EN_MONTHS = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+] as const;
 export const RU_MONTHS_GENITIVE = [
   "января",
   "февраля",
