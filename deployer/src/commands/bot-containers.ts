@@ -4,7 +4,7 @@
  * then removed. Ids come from the probe or from the server at run time.
  */
 import type { Argv } from "../ssh/types.js";
-import type { Arg } from "./late.js";
+import { late, type Arg } from "./late.js";
 import { compose } from "./compose.js";
 import { imageName } from "./names.js";
 import { APP, composeFilters } from "../stack/contract.js";
@@ -13,6 +13,11 @@ import { scriptCall, type ScriptCall } from "./script.js";
 /** The image label a release carries when its bot knows the polling lease (bot/Dockerfile). */
 export const HANDOVER_LABEL = `${APP}.handover`;
 export const HANDOVER_VERSION = "lease-v1";
+
+/** The standby a handover starts, known once `up --scale` made it. */
+export const STANDBY = late("standby", "the new bot container, found at run time");
+/** The one bot container of a stop-first or first deploy, or of a restore. */
+export const RUNNING_BOT = late("bot", "the bot container, found at run time");
 
 /** How long the old bot gets to step down before Docker kills it (the compose file's grace). */
 export const STOP_GRACE_SEC = 30;

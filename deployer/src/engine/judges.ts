@@ -172,12 +172,17 @@ export function containerIds(stdout: string): string[] {
     .filter((s) => ID_RE.test(s));
 }
 
+/** Containers listed now that were not there before (ids compared by their short form). */
+function freshIds(before: string[], stdout: string): string[] {
+  const known = before.map((b) => b.slice(0, 12));
+  return containerIds(stdout).filter((id) => !known.includes(id.slice(0, 12)));
+}
+
 /** After `up --scale`: the one bot container that was not there before is the standby. */
 export const newContainer =
   (before: string[], name: string) =>
   (r: RunResult): Verdict => {
-    const known = before.map((b) => b.slice(0, 12));
-    const fresh = containerIds(r.stdout).filter((id) => !known.includes(id.slice(0, 12)));
+    const fresh = freshIds(before, r.stdout);
     if (r.code !== 0 || fresh.length !== 1)
       return {
         ok: false,
@@ -324,7 +329,6 @@ export const unitsChanged =
 export const newContainerIfAny =
   (before: string[], name: string) =>
   (r: RunResult): Verdict => {
-    const known = before.map((b) => b.slice(0, 12));
-    const fresh = containerIds(r.stdout).filter((id) => !known.includes(id.slice(0, 12)));
+    const fresh = freshIds(before, r.stdout);
     return fresh.length === 1 ? { ok: true, set: { [name]: fresh[0]! } } : { ok: true, note: "no standby found" };
   };

@@ -16,14 +16,14 @@ import * as checks from "../commands/checks.js";
 import * as compose from "../commands/compose.js";
 import * as docker from "../commands/docker.js";
 import * as history from "../commands/history.js";
-import { late } from "../commands/late.js";
+import { late, type Arg } from "../commands/late.js";
 import { layout, type Layout } from "../commands/layout.js";
 import * as lockCmd from "../commands/lock.js";
 import * as migrate from "../commands/migrate.js";
 import { assertTag, imageName } from "../commands/names.js";
 import * as release from "../commands/release.js";
 import type { UnitFile } from "./context.js";
-import { run, type Command } from "./actions.js";
+import { run, type Action } from "./actions.js";
 import * as judge from "./judges.js";
 import type { Step, TaskPlan } from "./steps.js";
 import { imageOnServer, releaseOnServer, type ServerState } from "./state.js";
@@ -101,9 +101,6 @@ export function pruneSelection(
   }
   return { tags: ordered.filter((d) => !kept.has(d)), images: state.images.filter((i) => !kept.has(i)) };
 }
-
-const STANDBY = late("standby", "the new bot container, found at run time");
-const BOT = late("bot", "the bot container, found at run time");
 
 function chooseStrategy(
   state: ServerState,
@@ -300,7 +297,7 @@ export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRe
         actions: [
           {
             kind: "wait",
-            cmd: cmdOf(bots.state(STANDBY)),
+            cmd: bots.state(bots.STANDBY),
             everyMs: 250,
             timeoutMs: gateMs,
             until: "the standby answers /health as ready (database, schema, token), or fails",
@@ -318,7 +315,7 @@ export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRe
           run(bots.stop(oldRunning), { what: "stopping the old bot" }),
           {
             kind: "wait",
-            cmd: cmdOf(bots.state(STANDBY)),
+            cmd: bots.state(bots.STANDBY),
             everyMs: 100,
             timeoutMs: 60_000,
             until: "the new bot holds the polling lease and polls",
@@ -357,7 +354,7 @@ export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRe
       actions: [
         {
           kind: "wait",
-          cmd: cmdOf(bots.state(BOT)),
+          cmd: bots.state(bots.RUNNING_BOT),
           everyMs: 250,
           timeoutMs: gateMs,
           until: "the bot answers /health, or fails",
@@ -408,8 +405,6 @@ export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRe
     prune,
   };
 }
-
-const cmdOf = (c: Command): Command => c;
 
 function sha256(data: string | Buffer): string {
   return createHash("sha256").update(data).digest("hex");
@@ -511,6 +506,19 @@ function migrateStep(
         judge: judge.migratedUp,
       }),
     ],
+  };
+}
+
+/** Waits until a bot container polls again (or, without the lease, is healthy): recovery and restore. */
+export function waitServing(container: Arg, timeoutMs: number, until: string): Action {
+  return {
+    kind: "wait",
+    cmd: bots.state(container),
+    everyMs: 250,
+    timeoutMs,
+    until,
+    judge: judge.serving,
+    quiet: true,
   };
 }
 

@@ -7,9 +7,9 @@ import * as bots from "../commands/bot-containers.js";
 import * as compose from "../commands/compose.js";
 import * as migrate from "../commands/migrate.js";
 import * as release from "../commands/release.js";
-import { late, run, type Action, type Command, type Values } from "./actions.js";
+import { run, type Action, type Values } from "./actions.js";
 import * as judge from "./judges.js";
-import type { DeployPlan } from "./plan.js";
+import { waitServing, type DeployPlan } from "./plan.js";
 import type { Step } from "./steps.js";
 
 export interface Progress {
@@ -26,9 +26,6 @@ export interface Recovery {
   restored: string;
   exitCode: 1 | 4;
 }
-
-const STANDBY = late("standby", "the new bot container, found at run time");
-const OLD_BOT = late("bot", "the bot container, found at run time");
 
 export function recoveryPlan(plan: DeployPlan, p: Progress, why: string): Recovery | undefined {
   const reached = (id: string) => p.done.has(id) || p.failed === id;
@@ -51,7 +48,7 @@ export function recoveryPlan(plan: DeployPlan, p: Progress, why: string): Recove
     if (!p.values.has("standby"))
       actions.push(run(bots.ids(), { quiet: true, judge: judge.newContainerIfAny(plan.oldBots, "standby") }));
     actions.push(
-      run(bots.remove([STANDBY], true), {
+      run(bots.remove([bots.STANDBY], true), {
         when: { text: "the standby was started", holds: (v) => v.has("standby") },
         what: "removing the standby",
       }),
@@ -71,13 +68,13 @@ export function recoveryPlan(plan: DeployPlan, p: Progress, why: string): Recove
   if (oldStopped && plan.strategy === "handover") {
     actions.push(
       run(bots.start(plan.oldBots), { what: `starting ${prev ?? "the old bot"} again` }),
-      serving(bots.state(plan.oldBots[0]!)),
+      waitServing(plan.oldBots[0]!, 120_000, "the old bot serves again"),
     );
   } else if (oldStopped && prevDir) {
     actions.push(
       run(bots.replace(prevDir), { timeoutMs: 15 * 60_000, what: `starting ${prev}` }),
       run(bots.ids(), { quiet: true, judge: judge.onlyContainer("bot") }),
-      serving(bots.state(OLD_BOT)),
+      waitServing(bots.RUNNING_BOT, 120_000, "the old bot serves again"),
     );
   } else if (firstStarted) {
     actions.push(run(compose.compose(dir, "stop", "bot"), { what: "stopping the bot" }));
@@ -100,17 +97,5 @@ export function recoveryPlan(plan: DeployPlan, p: Progress, why: string): Recove
     ],
     restored: restored.replace(/ {2,}/g, " "),
     exitCode: firstStarted || !prev ? 1 : 4,
-  };
-}
-
-function serving(c: Command): Action {
-  return {
-    kind: "wait",
-    cmd: c,
-    everyMs: 250,
-    timeoutMs: 120_000,
-    until: "the old bot serves again",
-    judge: judge.serving,
-    quiet: true,
   };
 }

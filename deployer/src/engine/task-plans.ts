@@ -8,10 +8,10 @@ import * as history from "../commands/history.js";
 import type { Layout } from "../commands/layout.js";
 import * as lockCmd from "../commands/lock.js";
 import * as prov from "../commands/provision.js";
-import { late, run, type Action, type Command, type Values } from "./actions.js";
+import { run, type Action, type Command, type Values } from "./actions.js";
 import type { UnitFile } from "./context.js";
 import * as judge from "./judges.js";
-import { finalSteps, HISTORY_ENTRY } from "./plan.js";
+import { finalSteps, HISTORY_ENTRY, waitServing } from "./plan.js";
 import type { Step, TaskPlan } from "./steps.js";
 import { unitSteps } from "./unit-steps.js";
 
@@ -55,8 +55,6 @@ export function backupPlan(l: Layout, currentDir: string, minFreeMb: number, req
   };
 }
 
-const BOT = late("bot", "the bot container, found at run time");
-
 export function restorePlan(
   l: Layout,
   currentDir: string,
@@ -81,15 +79,7 @@ export function restorePlan(
         title: "Wait for the bot to be healthy",
         actions: [
           run(bots.ids(), { quiet: true, judge: judge.onlyContainer("bot") }),
-          {
-            kind: "wait",
-            cmd: bots.state(BOT),
-            everyMs: 250,
-            timeoutMs: healthTimeoutSec * 1000,
-            until: "the bot serves again",
-            judge: judge.serving,
-            quiet: true,
-          },
+          waitServing(bots.RUNNING_BOT, healthTimeoutSec * 1000, "the bot serves again"),
         ],
       },
       ...finalSteps(l),
