@@ -8,6 +8,7 @@ import { isAbsolute, join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { assertAppDir } from "../commands/names.js";
+import { DEFAULT_APP_DIR } from "../stack/contract.js";
 import { ConfigError } from "./errors.js";
 import { readSandboxTarget, type SandboxTarget } from "./sandbox-target.js";
 
@@ -29,7 +30,7 @@ const TargetSchema = z
     knownHostsFile: z.string().min(1).optional(),
     appDir: z
       .string()
-      .default("/opt/remindbot")
+      .default(DEFAULT_APP_DIR)
       // "//" or "/opt//x" are paths too; "//" is / itself, which would be emptied to "" below.
       .transform((d) => d.replace(/\/{2,}/g, "/"))
       .refine((d) => {

@@ -3,6 +3,7 @@ import { homedir, userInfo } from "node:os";
 import { connectRemote } from "../ssh/remote.js";
 import { resolveSshHost } from "../ssh/ssh-config.js";
 import type { Remote } from "../ssh/types.js";
+import { DEPLOY_USER } from "../stack/contract.js";
 import type { ConnectRequest } from "./deployer.js";
 
 export async function connectTarget(req: ConnectRequest): Promise<Remote> {
@@ -14,7 +15,7 @@ export async function connectTarget(req: ConnectRequest): Promise<Remote> {
     localUser: userInfo().username,
     ...(t.sandbox ? { userConfig: null, systemDir: null } : {}),
   });
-  const user = req.asRoot ? t.rootUser : (t.user ?? resolved.user ?? "deploy");
+  const user = req.asRoot ? t.rootUser : (t.user ?? resolved.user ?? DEPLOY_USER);
   const identityFiles = t.identityFile ? [t.identityFile.replace(/^~(?=\/)/, home)] : resolved.identityFiles;
   const knownHostsFiles = [...(t.knownHostsFile ? [t.knownHostsFile] : []), ...resolved.userKnownHostsFiles];
   return connectRemote({

@@ -7,7 +7,7 @@ import * as compose from "../commands/compose.js";
 import * as history from "../commands/history.js";
 import { layout, type Layout } from "../commands/layout.js";
 import * as lockCmd from "../commands/lock.js";
-import { APP, backupNameProblem } from "../stack/contract.js";
+import { APP, backupNameProblem, DEPLOY_USER } from "../stack/contract.js";
 import { ConfigError, type Target } from "../config/targets.js";
 import { releaseArchive } from "../local/git.js";
 import type { Remote } from "../ssh/types.js";
@@ -54,7 +54,7 @@ export function summarize(t: Target): TargetSummary {
     name: t.name,
     host: t.host,
     port: t.port ?? 22,
-    user: t.user ?? "deploy",
+    user: t.user ?? DEPLOY_USER,
     appDir: t.appDir,
     source: t.source,
   };
