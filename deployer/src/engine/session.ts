@@ -5,6 +5,7 @@
 import * as backupCmd from "../commands/backup.js";
 import * as compose from "../commands/compose.js";
 import * as history from "../commands/history.js";
+import * as release from "../commands/release.js";
 import { layout, type Layout } from "../commands/layout.js";
 import * as lockCmd from "../commands/lock.js";
 import { APP, backupNameProblem, DEPLOY_USER } from "../stack/contract.js";
@@ -227,10 +228,12 @@ export class EngineSession implements TargetSession {
     return readStatus(await this.open(), this.layout, () => this.now());
   }
 
+  /** The current release's dir: one readlink (logs, backup and restore need nothing else of a probe). */
   private async currentDir(remote: Remote): Promise<string> {
-    const state = await probe(remote, this.layout);
-    if (!state.currentTag) throw new StepError("nothing is deployed on this server yet (no current release)");
-    return this.layout.release(state.currentTag);
+    const cur = await ask(remote, release.readCurrent(this.layout));
+    const currentTag = cur.code === 0 ? release.currentTagFrom(cur.stdout) : undefined;
+    if (!currentTag) throw new StepError("nothing is deployed on this server yet (no current release)");
+    return this.layout.release(currentTag);
   }
 
   async logs(o: LogOptions, onLine: (line: string) => void, signal?: AbortSignal): Promise<void> {
