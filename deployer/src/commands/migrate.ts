@@ -24,6 +24,53 @@ export interface MigrationStatus {
   breaking?: string[];
 }
 
+/**
+ * A release's migrations as its sources declare them (bot/src/db/migrations/manifest.json, kept
+ * equal to the compiled classes by the bot's test): read from git, so a plan knows what a tag's
+ * image will say without starting a container.
+ */
+export const MANIFEST_PATH = "bot/src/db/migrations/manifest.json";
+
+export interface MigrationManifest {
+  known: string[];
+  breaking: string[];
+}
+
+/** manifest.json -> the names in order and those that break the running release; throws when malformed. */
+export function parseManifest(text: string): MigrationManifest {
+  const v = JSON.parse(text) as { migrations?: unknown };
+  if (!Array.isArray(v.migrations)) throw new Error(`${MANIFEST_PATH}: no "migrations" list`);
+  const known: string[] = [];
+  const breaking: string[] = [];
+  for (const m of v.migrations as { name?: unknown; breaksRunningRelease?: unknown }[]) {
+    if (typeof m?.name !== "string" || !m.name) throw new Error(`${MANIFEST_PATH}: a migration without a name`);
+    known.push(m.name);
+    if (m.breaksRunningRelease === true) breaking.push(m.name);
+  }
+  return { known, breaking };
+}
+
+/**
+ * The database's applied migrations, in order, straight from the bot's migrations table
+ * (docs/CONTRACTS.md) through psql in the running postgres container: the local socket needs no
+ * password and the user and database come from the container's own environment. Fails (exit != 0)
+ * when the table does not exist yet.
+ */
+export const applied = (postgresContainer: string): Argv => [
+  "docker",
+  "exec",
+  postgresContainer,
+  "sh",
+  "-c",
+  'PGUSER="$POSTGRES_USER" PGDATABASE="$POSTGRES_DB" exec psql -XAtq -v ON_ERROR_STOP=1 -c "SELECT name FROM migrations ORDER BY id"',
+];
+
+export const parseApplied = (stdout: string): string[] =>
+  stdout
+    .split("\n")
+    .map((s) => s.trim())
+    .filter(Boolean);
+
 /** The last line of stdout that parses as {"known":[...],"applied":[...]}. */
 export function parseStatus(stdout: string): MigrationStatus {
   const lines = stdout.split("\n").reverse();

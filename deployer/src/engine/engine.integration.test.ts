@@ -12,7 +12,7 @@ import { LOCK_HELD } from "../stack/contract.js";
 import type { TaskEvent, TaskResult } from "./events.js";
 import { deployPlan, type DeployPlan, type DeployRequest, type PlanConfig } from "./plan.js";
 import { planView } from "./plan-view.js";
-import { ask } from "./probe.js";
+import { ask, probe } from "./probe.js";
 import { recoveryPlan } from "./recovery.js";
 import { runTask, type TaskRecord } from "./runner.js";
 import type { ServerState } from "./state.js";
@@ -330,6 +330,45 @@ describe("engine over the in-process SSH server", () => {
       expect(h).to.include({ action: "restore", tag: dump, result: "failed" });
       expect(h.detail).to.contain("the previous data was kept");
       expect(existsSync(l().lock)).to.equal(false);
+    });
+  });
+
+  describe("probe", () => {
+    const manifest = { known: ["0001_init", "0002_lease"], breaking: ["0002_lease"] };
+    const askedStatus = () => vds.takeCommands().some((c) => c.line.includes("'bot/dist/migrate.js' 'status'"));
+
+    it("with the tag's manifest, asks the database only for what is applied (no one-off container)", async () => {
+      vds.reset({ releases: ["v1", "v2"], current: "v1", containers: [`${V1_BOT} remindbot-bot:v1 running`] });
+      vds.answer("images", "v1\nv2\n");
+      vds.answer("applied", "0001_init\n");
+      vds.takeCommands();
+      const state = await probe(vds.remote, l(), { migrationsFor: "v2", targetMigrations: manifest });
+      expect(state.migrations).to.deep.equal({
+        applied: ["0001_init"],
+        targetKnown: ["0001_init", "0002_lease"],
+        targetBreaking: ["0002_lease"],
+      });
+      expect(askedStatus()).to.equal(false);
+      // So the plan knows at once: the pending migration breaks the running release.
+      const plan = deployPlan(config, state, request({ tag: "v2" }), sources());
+      expect(plan.strategy).to.equal("stop-first");
+      expect(plan.strategyWhy).to.contain("0002_lease");
+    });
+
+    it("when the applied list cannot be read, leaves migrations unknown (the run asks)", async () => {
+      vds.reset({ releases: ["v1", "v2"], current: "v1", containers: [`${V1_BOT} remindbot-bot:v1 running`] });
+      vds.answer("images", "v1\nv2\n");
+      const state = await probe(vds.remote, l(), { migrationsFor: "v2", targetMigrations: manifest });
+      expect(state.migrations).to.equal(undefined);
+    });
+
+    it("without a manifest (a tag from before them), asks the target's image when it is there", async () => {
+      vds.reset({ releases: ["v1", "v2"], current: "v1", containers: [`${V1_BOT} remindbot-bot:v1 running`] });
+      vds.answer("images", "v1\nv2\n");
+      vds.takeCommands();
+      const state = await probe(vds.remote, l(), { migrationsFor: "v2" });
+      expect(state.migrations?.targetKnown).to.deep.equal(["0001_init"]);
+      expect(askedStatus()).to.equal(true);
     });
   });
 });

@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { HANDOVER_LABEL, HANDOVER_VERSION } from "../commands/bot-containers.js";
+import { MANIFEST_PATH, parseManifest, type MigrationManifest } from "../commands/migrate.js";
 import { tagProblem } from "../commands/names.js";
 import { checkEnvFile } from "../config/env-file.js";
 import { ConfigError, type Target } from "../config/targets.js";
@@ -15,6 +16,8 @@ export interface LocalFacts {
   envSha256: string;
   /** The tag's bot/Dockerfile carries the polling lease label. */
   sourceKnowsLease: boolean;
+  /** The tag's migration manifest, when its sources have one. */
+  migrations?: MigrationManifest;
 }
 
 /** Tag well-formed and in git, env complete and untracked, and whether the tag can hand over. */
@@ -23,14 +26,27 @@ export async function localChecks(t: Target, repoDir: string, tag: string): Prom
   if (problem) throw new StepError(problem);
   const commit = await tagCommit(repoDir, tag);
   const envData = await checkedEnv(t, repoDir);
-  const dockerfile = await git(repoDir, ["show", `${commit}:bot/Dockerfile`]);
+  const [dockerfile, manifest] = await Promise.all([
+    git(repoDir, ["show", `${commit}:bot/Dockerfile`]),
+    git(repoDir, ["show", `${commit}:${MANIFEST_PATH}`]),
+  ]);
+  const migrations = manifest.code === 0 ? manifestOf(tag, manifest.stdout.toString("utf8")) : undefined;
   return {
     commit,
     envData,
     envSha256: createHash("sha256").update(envData).digest("hex"),
     sourceKnowsLease:
       dockerfile.code === 0 && dockerfile.stdout.toString("utf8").includes(`${HANDOVER_LABEL}="${HANDOVER_VERSION}"`),
+    ...(migrations ? { migrations } : {}),
   };
+}
+
+function manifestOf(tag: string, text: string): MigrationManifest {
+  try {
+    return parseManifest(text);
+  } catch (e) {
+    throw new StepError(`${tag}: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 export async function checkedEnv(t: Target, repoDir: string): Promise<Buffer> {

@@ -30,7 +30,14 @@ export function ask(remote: Remote, c: Argv | ScriptCall): Promise<RunResult> {
   return "script" in c ? remote.run(c.argv, { stdin: scriptText(c) }) : remote.run(c);
 }
 
-export async function probe(remote: Remote, l: Layout, opts: { migrationsFor?: string } = {}): Promise<ServerState> {
+export interface ProbeOptions {
+  /** The tag a plan is made for: which migrations it knows and declares breaking. */
+  migrationsFor?: string;
+  /** What the tag's sources declare (its manifest), when they do: then only "applied" is asked. */
+  targetMigrations?: migrate.MigrationManifest;
+}
+
+export async function probe(remote: Remote, l: Layout, opts: ProbeOptions = {}): Promise<ServerState> {
   const [cur, rels, imgs, pg, lk, ps, env] = await Promise.all([
     ask(remote, release.readCurrent(l)),
     ask(remote, release.listReleases(l)),
@@ -48,15 +55,20 @@ export async function probe(remote: Remote, l: Layout, opts: { migrationsFor?: s
           .map((s) => s.trim())
           .filter((s) => s && s !== "<none>")
       : [];
-  const postgresUp = pg.code === 0 && pg.stdout.trim().length > 0;
+  const pgContainer = pg.code === 0 ? pg.stdout.trim().split("\n")[0] : undefined;
+  const postgresUp = !!pgContainer;
   const target = opts.migrationsFor;
-  // Which migrations the target does not know, and which it declares breaking: only when its
-  // image is there (no build in a probe). "applied" is the database's, so one container answers.
-  // Asked beside the image labels: the two only read.
-  const wantStatus = !!target && !!currentTag && target !== currentTag && images.includes(target) && postgresUp;
-  const [labels, status] = await Promise.all([
+  const manifest = opts.targetMigrations;
+  // Which migrations the target does not know, and which it declares breaking. From its manifest
+  // plus the database's applied list (psql: a fraction of a second); a tag from before manifests
+  // asks its image (a one-off container: seconds, and only when the image is there, no build in a
+  // probe). Asked beside the image labels: all of them only read.
+  const wantStatus =
+    !manifest && !!target && !!currentTag && target !== currentTag && images.includes(target) && postgresUp;
+  const [labels, status, appliedNow] = await Promise.all([
     images.length ? ask(remote, bots.handoverLabels(images)) : undefined,
     wantStatus ? ask(remote, migrate.status(l.release(target!))) : undefined,
+    manifest && pgContainer && currentTag ? ask(remote, migrate.applied(pgContainer)) : undefined,
   ]);
   const envSha256 = env.code === 0 ? release.parseChecksum(env.stdout) : undefined;
   const state: ServerState = {
@@ -70,6 +82,12 @@ export async function probe(remote: Remote, l: Layout, opts: { migrationsFor?: s
   };
   const lock = lk.code === 0 ? lockCmd.parseLockInfo(lk.stdout) : undefined;
   if (lock) state.lock = lock;
+  if (manifest && appliedNow?.code === 0)
+    state.migrations = {
+      applied: migrate.parseApplied(appliedNow.stdout),
+      targetKnown: manifest.known,
+      targetBreaking: manifest.breaking,
+    };
   if (status?.code === 0) {
     try {
       const st = migrate.parseStatus(status.stdout);

@@ -104,7 +104,10 @@ export class EngineSession implements TargetSession {
     const t = this.deps.target;
     const facts = await localChecks(t, this.deps.repoDir, tag);
     const remote = await this.open();
-    const state = await probe(remote, this.layout, { migrationsFor: tag });
+    const state = await probe(remote, this.layout, {
+      migrationsFor: tag,
+      ...(facts.migrations ? { targetMigrations: facts.migrations } : {}),
+    });
     const plan = deployPlan(
       {
         appDir: t.appDir,

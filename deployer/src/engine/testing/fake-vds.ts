@@ -104,6 +104,10 @@ case $1 in
     esac
     ;;
   builder) echo "Total reclaimed space: 0B" ;;
+  exec) # exec ID sh -c 'psql ... SELECT name FROM migrations' (the probe's applied list)
+    [[ " $* " == *" psql "* && -f $S/applied ]] || { echo 'ERROR:  relation "migrations" does not exist' >&2 && exit 1; }
+    cat "$S/applied"
+    ;;
   inspect) # --format F -- ID (remote/bin/bot-state.sh)
     id=${"$"}{*: -1}
     state=$(awk -v id="$id" '$1 == id { print $3 }' "$C")
@@ -269,7 +273,7 @@ export async function startFakeVds(secrets: string[] = []): Promise<FakeVds> {
         );
       }
       if (o.current) symlinkSync(`releases/${o.current}`, join(appDir, "current"));
-      for (const f of ["backup-exit", "restore-exit", "next-id"]) rmSync(join(state, f), { force: true });
+      for (const f of ["backup-exit", "restore-exit", "next-id", "applied"]) rmSync(join(state, f), { force: true });
       answer("containers", (o.containers ?? []).map((c) => `${c}\n`).join(""));
       answer("images", (o.images ?? []).map((t) => `${t}\n`).join(""));
       answer("migrate-status", '{"known":["0001_init"],"applied":["0001_init"],"breaking":[]}\n');
