@@ -1,24 +1,31 @@
 #!/usr/bin/env bash
 # release.sh: the releases directory on the server ($APP_DIR/releases): a clean place to upload a
-# release into, and the list of releases. Run as `bash -s -- ARGS` with this file on stdin (the
+# release into, its installation once uploaded, and the list of releases. Run as `bash -s -- ARGS` with this file on stdin (the
 # upload starts before the release is there). See usage below.
 set -Eeuo pipefail
 export LC_ALL=C
 
-readonly EX_USAGE=2
+readonly EX_FAILED=1 EX_USAGE=2 EX_CHECKSUM=3
+readonly ARCHIVE=release.tar.gz
 
 usage() {
   cat <<'USAGE'
 Usage: release.sh prepare RELEASES_DIR TMP_DIR
+       release.sh install TMP_DIR RELEASE_DIR SHA256
        release.sh list RELEASES_DIR
 
 prepare  removes every RELEASES_DIR/*.tmp (half uploads: one left by a cut connection would
          never be used again), then creates TMP_DIR (and RELEASES_DIR) for the new upload.
          The caller holds the deploy lock, so no *.tmp belongs to a running upload.
+install  checks that TMP_DIR/release.tar.gz has the sha256 SHA256 (the deployer's own count of
+         the bytes it sent), unpacks it into TMP_DIR and removes it, then renames TMP_DIR to
+         RELEASE_DIR (one rename: the release appears whole or not at all; an existing
+         RELEASE_DIR goes first: it is stale, since a complete release is never uploaded again).
 list     one line per release directory (not *.tmp): "<dir name><TAB><its release.json on one
          line>", the JSON empty when release.json is missing or unreadable.
 
-Exit codes: 0 done; 1 a removal or mkdir failed; 2 usage.
+Exit codes: 0 done; 1 a removal, mkdir, unpack or rename failed; 2 usage; 3 the archive's
+checksum does not match (nothing was unpacked or published).
 USAGE
 }
 
@@ -35,6 +42,31 @@ prepare() {
   stale=("$releases"/*.tmp)
   if ((${#stale[@]})); then rm -rf -- "${stale[@]}"; fi
   mkdir -p -- "$tmp"
+}
+
+# fail MESSAGE : one line on stderr, exit 1.
+fail() {
+  printf 'release.sh: %s\n' "$1" >&2
+  exit "$EX_FAILED"
+}
+
+# install TMP RELEASE SHA256 : verify, unpack, publish.
+install_release() {
+  local tmp=$1 release=$2 want=$3 sum
+  [[ $want =~ ^[0-9a-f]{64}$ ]] || usage_error "SHA256 must be 64 lower-case hex digits"
+  [[ -f $tmp/$ARCHIVE ]] || fail "no $tmp/$ARCHIVE to install"
+  sum=$(sha256sum -- "$tmp/$ARCHIVE") || fail "cannot read $tmp/$ARCHIVE"
+  sum=${sum%% *}
+  if [[ $sum != "$want" ]]; then
+    printf 'release.sh: the uploaded archive'"'"'s checksum does not match (%s != %s); nothing was used\n' \
+      "$sum" "$want" >&2
+    exit "$EX_CHECKSUM"
+  fi
+  tar -xzf "$tmp/$ARCHIVE" -C "$tmp" --no-same-owner || fail "cannot unpack $tmp/$ARCHIVE"
+  rm -f -- "$tmp/$ARCHIVE"
+  rm -rf -- "$release"
+  mv -T -- "$tmp" "$release" || fail "cannot rename $tmp to $release"
+  printf 'sha256 %s verified; %s installed\n' "${sum:0:12}" "$release"
 }
 
 # list RELEASES : "<name>\t<release.json>" for each release directory.
@@ -58,6 +90,10 @@ main() {
     prepare)
       (($# == 2)) || usage_error "prepare needs RELEASES_DIR and TMP_DIR"
       prepare "$1" "$2"
+      ;;
+    install)
+      (($# == 3)) || usage_error "install needs TMP_DIR, RELEASE_DIR and SHA256"
+      install_release "$1" "$2" "$3"
       ;;
     list)
       (($# == 1)) || usage_error "list needs RELEASES_DIR"

@@ -104,9 +104,18 @@ describe("commands: exact strings", () => {
       script: "remote/bin/release.sh",
       argv: ["bash", "-s", "--", "prepare", "/opt/remindbot/releases", "/opt/remindbot/releases/v2.tmp"],
     });
-    expect(quoteArgv(release.publish(l, "v2")[1]!)).to.equal(
-      "'mv' '-T' '--' '/opt/remindbot/releases/v2.tmp' '/opt/remindbot/releases/v2'",
-    );
+    expect(release.install(l, "v2", "ab".repeat(32))).to.deep.equal({
+      script: "remote/bin/release.sh",
+      argv: [
+        "bash",
+        "-s",
+        "--",
+        "install",
+        "/opt/remindbot/releases/v2.tmp",
+        "/opt/remindbot/releases/v2",
+        "ab".repeat(32),
+      ],
+    });
   });
   it("a new upload removes every half-uploaded <tag>.tmp (run by bash), and works before releases/ exists", () => {
     const dir = mkdtempSync(join(tmpdir(), "prepare-tmp-"));

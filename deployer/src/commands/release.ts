@@ -1,5 +1,6 @@
 /** Releases on the server: assemble in <tag>.tmp, verify, unpack, rename; switch `current`. */
 import type { Argv } from "../ssh/types.js";
+import type { Arg } from "./late.js";
 import type { Layout } from "./layout.js";
 import { scriptCall, type ScriptCall } from "./script.js";
 
@@ -31,16 +32,15 @@ export function parseChecksum(stdout: string): string | undefined {
   return m?.[1];
 }
 
-export const unpack = (l: Layout, tag: string): Argv[] => [
-  ["tar", "-xzf", archivePath(l, tag), "-C", l.releaseTmp(tag), "--no-same-owner"],
-  ["rm", "-f", "--", archivePath(l, tag)],
-];
-
-/** The rename that makes the release visible; a stale dir of the same name (no release.json) goes first. */
-export const publish = (l: Layout, tag: string): Argv[] => [
-  ["rm", "-rf", "--", l.release(tag)],
-  ["mv", "-T", "--", l.releaseTmp(tag), l.release(tag)],
-];
+/**
+ * Installs an uploaded release in one command: checks the archive against the sha256 of the bytes
+ * sent (late: the archive is made when the upload runs), unpacks it beside release.env and
+ * release.json, removes it, and renames the temp dir to the release (appears whole or not at all).
+ */
+export const install = (l: Layout, tag: string, sha256: Arg): { argv: readonly Arg[]; script: string } => {
+  const c = scriptCall(RELEASE_SH, "install", l.releaseTmp(tag), l.release(tag));
+  return { ...c, argv: [...c.argv, sha256] };
+};
 
 /** Atomic switch: a new symlink under a temp name, renamed over `current` (rename(2) is atomic). */
 export const switchCurrent = (l: Layout, tag: string): Argv[] => [

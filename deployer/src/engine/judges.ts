@@ -5,10 +5,9 @@
 import * as checks from "../commands/checks.js";
 import * as lockCmd from "../commands/lock.js";
 import * as migrate from "../commands/migrate.js";
-import * as release from "../commands/release.js";
 import * as backup from "../commands/backup.js";
 import * as systemd from "../commands/systemd.js";
-import { BACKUP_EXIT, LOCK_HELD, RESTORE_EXIT } from "../stack/contract.js";
+import { BACKUP_EXIT, LOCK_HELD, RELEASE_INSTALL_EXIT, RESTORE_EXIT } from "../stack/contract.js";
 import { formatBytes } from "../format.js";
 import { sanitizeLine } from "../ssh/sanitize.js";
 import type { RunResult } from "../ssh/types.js";
@@ -55,16 +54,13 @@ export const lockTaken =
     return { ok: true };
   };
 
-export const archiveChecksum = (r: RunResult, v: Values): Verdict => {
-  const sum = release.parseChecksum(r.stdout);
-  const want = v.get("archive-sha256");
-  if (!sum || sum !== want)
-    return {
-      ok: false,
-      error: `the uploaded archive's checksum does not match (${sum ?? "none"} != ${want ?? "?"}); nothing was used`,
-    };
-  return { ok: true, note: `sha256 ${sum.slice(0, 12)} verified` };
-};
+export const installed = (r: RunResult): Verdict =>
+  r.code === 0
+    ? { ok: true, note: r.stdout.trim().split("\n").at(-1) ?? "installed" }
+    : {
+        ok: false,
+        error: `${RELEASE_INSTALL_EXIT[r.code] ?? `installing the release failed (exit ${r.code})`}${lastLine(r.stderr)}`,
+      };
 
 export const built =
   (image: string) =>

@@ -179,6 +179,27 @@ describe("deployPlan", () => {
     expect(p.warnings.join(" ")).to.contain("m3, m2");
   });
 
+  it("a rollback that changes no migration does not wait for a backup; one that does, does", () => {
+    const server = (applied: string[]) =>
+      running({
+        currentTag: "v2",
+        releases: [rel("v1", 1), rel("v2", 2)],
+        images: ["v1", "v2"],
+        handoverImages: ["v1", "v2"],
+        bots: [bot("v2")],
+        migrations: { applied, targetKnown: ["m1", "m2"] },
+      });
+    const same = plan(server(["m1", "m2"]), req("v1", "rollback"));
+    expect(step(same, "backup")?.skip).to.equal("no migration runs or is reverted: v1 finds the database as it is now");
+    expect(step(same, "revert")?.skip).to.be.a("string");
+    expect(step(same, "migrate")?.skip).to.equal("nothing pending");
+    // m3 is reverted, or m2 applied: the data changes, so a backup first.
+    expect(step(plan(server(["m1", "m2", "m3"]), req("v1", "rollback")), "backup")?.skip).to.equal(undefined);
+    expect(step(plan(server(["m1"]), req("v1", "rollback")), "backup")?.skip).to.equal(undefined);
+    // A deploy keeps its backup (taken while the image builds).
+    expect(step(plan(server(["m1", "m2"]), req("v3")), "backup")?.skip).to.equal(undefined);
+  });
+
   it("a revert not known at plan time is decided by the status at run time, printed as such", () => {
     const p = plan(
       running({

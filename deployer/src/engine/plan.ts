@@ -196,10 +196,8 @@ export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRe
           mode: 0o600,
           progress: true,
           data: async () => (await src.archive()).data,
-          set: (data) => ({ "archive-sha256": sha256(data) }),
+          set: (data) => ({ [ARCHIVE_SHA.late]: sha256(data) }),
         },
-        run(release.checksum(release.archivePath(l, tag)), { judge: judge.archiveChecksum }),
-        ...release.unpack(l, tag).map((c) => run(c, { what: "unpacking the release" })),
         {
           kind: "upload",
           what: "release.env (BOT_TAG, APP_DIR)",
@@ -214,7 +212,7 @@ export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRe
           mode: 0o644,
           data: async () => release.releaseJson({ tag, commit: req.commit, deployedAt: req.at, by: req.by }),
         },
-        ...release.publish(l, tag).map((c) => run(c, { what: "publishing the release" })),
+        run(release.install(l, tag, ARCHIVE_SHA), { judge: judge.installed }),
       ],
     },
     {
@@ -242,13 +240,19 @@ export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRe
       title: "Start PostgreSQL",
       actions: [run(compose.upDatabase(dir, config.healthTimeoutSec), { what: "starting PostgreSQL" })],
     });
+  // A rollback to a release whose migrations are known to change nothing leaves the data as it is:
+  // it does not wait for a backup (on a big database, most of its time).
+  const schemaUnchanged =
+    !!state.migrations?.targetKnown && migrationsDown.length === 0 && pendingOf(state, []).length === 0;
   const backupSkip = firstDeploy
     ? "first deploy: no database to back up"
     : sameTag && migrationsDown.length === 0
       ? `redeploy of the running release ${tag}`
       : !config.backupBeforeDeploy && migrationsDown.length === 0
         ? "backups before deploys are off for this target"
-        : undefined;
+        : req.action === "rollback" && hasImage && schemaUnchanged
+          ? `no migration runs or is reverted: ${tag} finds the database as it is now`
+          : undefined;
   const buildRuns = !hasImage;
   steps.push({
     id: "backup",
@@ -375,7 +379,8 @@ export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRe
       actions: [
         ...prune.tags.map((t) => run(release.removeRelease(l, t))),
         ...prune.images.map((t) => run(docker.removeImage(t))),
-        ...docker.pruneDangling().map((c) => run(c, { quiet: true })),
+        // Dangling layers and build cache come from builds: without one, nothing new to sweep.
+        ...(buildRuns ? docker.pruneDangling().map((c) => run(c, { quiet: true })) : []),
       ],
     },
     ...finalSteps(l),
@@ -405,6 +410,8 @@ export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRe
     prune,
   };
 }
+
+const ARCHIVE_SHA = late("archive-sha256", "the sha256 of the archive as sent");
 
 function sha256(data: string | Buffer): string {
   return createHash("sha256").update(data).digest("hex");
@@ -484,10 +491,8 @@ function migrateStep(
       actions: [],
     };
   // Known from the probe (a rollback): pending = what the target knows minus what stays applied.
-  const known = state.migrations?.targetKnown;
-  if (known) {
-    const applied = new Set(state.migrations!.applied.filter((m) => !down.includes(m)));
-    const pending = known.filter((m) => !applied.has(m));
+  if (state.migrations?.targetKnown) {
+    const pending = pendingOf(state, down);
     return {
       id: "migrate",
       title: "Run migrations with the new release",
@@ -507,6 +512,12 @@ function migrateStep(
       }),
     ],
   };
+}
+
+/** What the target knows and the database lacks once `down` is reverted (known from the probe). */
+function pendingOf(state: ServerState, down: string[]): string[] {
+  const applied = new Set(state.migrations?.applied.filter((m) => !down.includes(m)));
+  return (state.migrations?.targetKnown ?? []).filter((m) => !applied.has(m));
 }
 
 /** Waits until a bot container polls again (or, without the lease, is healthy): recovery and restore. */

@@ -9,8 +9,9 @@
  *
  * Upload: the bytes go to `<target>.tmp-<16 hex>` beside the target, created by the SFTP OPEN
  * itself with the requested mode (exclusive create: never an existing file, never a chmod after
- * the fact; the server's umask can only remove bits), then `mv -f -T` renames it over the target
- * (rename(2): readers see the old file or the new one, never half). With `verify`, sha256sum on the
+ * the fact; the server's umask can only remove bits), then it is renamed over the target (rename(2):
+ * readers see the old file or the new one, never half): by OpenSSH's posix-rename in the SFTP
+ * session, or `mv -f -T` where the server lacks that extension. With `verify`, sha256sum on the
  * server must equal the local sha256 before the rename. On any error the temp file is removed; when
  * the connection itself is lost it cannot be, and the next upload to the same target removes temp
  * files of that target older than STALE_TEMP_MS (younger ones may belong to an upload under way).
@@ -95,6 +96,22 @@ async function removeStaleTemps(sftp: SFTPWrapper, remotePath: string): Promise<
   }
 }
 
+/**
+ * rename(2) of `from` over `to` inside the SFTP session (OpenSSH's posix-rename extension: atomic,
+ * replaces the target, no command to start); undefined when the server does not offer it (ssh2
+ * throws at once), and the caller runs `mv -f -T` instead.
+ */
+function posixRename(sftp: SFTPWrapper, from: string, to: string): Promise<void> | undefined {
+  let settle: (err: Error | null | undefined) => void = () => undefined;
+  const done = new Promise<void>((ok, fail) => (settle = (err) => (err ? fail(err) : ok())));
+  try {
+    sftp.ext_openssh_rename(from, to, (err) => settle(err));
+  } catch {
+    return undefined;
+  }
+  return done;
+}
+
 export async function upload(
   ctx: TransferContext,
   source: UploadSource,
@@ -148,11 +165,18 @@ export async function upload(
       }
       if (remote !== local) throw new UploadVerifyError(ctx.host, remotePath, local, remote);
     }
-    const mv = await ctx.run(["mv", "-f", "-T", "--", temp, remotePath]);
-    if (mv.code !== 0) {
-      throw new SshError(
-        `ssh: cannot move the upload into ${remotePath} on ${ctx.host}: ${mv.stderr.trim().split("\n")[0] ?? ""}`,
-      );
+    const renamed = posixRename(sftp, temp, remotePath);
+    if (renamed) {
+      await g.race(renamed).catch((e: unknown) => {
+        throw new SshError(`ssh: cannot move the upload into ${remotePath} on ${ctx.host}: ${messageOf(e)}`);
+      });
+    } else {
+      const mv = await ctx.run(["mv", "-f", "-T", "--", temp, remotePath]);
+      if (mv.code !== 0) {
+        throw new SshError(
+          `ssh: cannot move the upload into ${remotePath} on ${ctx.host}: ${mv.stderr.trim().split("\n")[0] ?? ""}`,
+        );
+      }
     }
     created = false;
   } catch (err) {

@@ -65,6 +65,12 @@ export const BACKUP_EXIT: ExitTable = {
   6: "another backup is running",
 };
 
+/** remote/bin/release.sh install */
+export const RELEASE_INSTALL_EXIT: ExitTable = {
+  2: "usage error",
+  3: "the uploaded archive's checksum does not match: nothing was used",
+};
+
 /** remote/bin/restore.sh */
 export const RESTORE_EXIT: ExitTable = {
   2: "usage error",
