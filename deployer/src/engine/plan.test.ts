@@ -140,10 +140,12 @@ describe("deployPlan", () => {
     expect(step(same, "build")?.skip).to.match(/already on the server/);
     expect(step(same, "env")?.skip).to.match(/already holds/);
     expect(step(same, "migrate")?.skip).to.match(/redeploy of the running release/);
+    expect(step(same, "checks")?.skip).to.match(/nothing is built or started/);
     expect(ids(same)).to.not.include("standby");
     const env = plan(running(), req("v1"));
     expect(env.strategy).to.equal("handover");
     expect(step(env, "env")?.skip).to.equal(undefined);
+    expect(step(env, "checks")?.skip).to.equal(undefined);
   });
 
   it("release present without its image: no upload, a build, the backup during the build", () => {

@@ -173,6 +173,10 @@ export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRe
     {
       id: "checks",
       title: "Check the server (docker, compose v2, systemd, disk, write access)",
+      // They guard builds and starts; a redeploy that leaves everything running does neither.
+      ...(strategy === "unchanged" && state.postgresRunning
+        ? { skip: "nothing is built or started: the running stack is left as it is" }
+        : {}),
       parallel: true,
       actions: checks
         .remoteChecks(l)
