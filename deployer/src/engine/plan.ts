@@ -306,7 +306,7 @@ export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRe
           {
             kind: "wait",
             cmd: bots.state(bots.STANDBY),
-            everyMs: 250,
+            everyMs: 100,
             timeoutMs: gateMs,
             until: "the standby answers /health as ready (database, schema, token), or fails",
             judge: judge.gate,
