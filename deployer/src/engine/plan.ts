@@ -373,10 +373,16 @@ export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRe
     });
   }
 
+  // After the commit point the housekeeping steps are independent of each other: they run at
+  // once, in the background of the first one (their output still comes in order).
+  const housekeeping = strategy === "handover" ? "cleanup" : "units";
   steps.push(
-    ...unitSteps(l, src.units, { asRoot: src.asRoot, deployUser: src.deployUser, optional: true }),
+    ...unitSteps(l, src.units, { asRoot: src.asRoot, deployUser: src.deployUser, optional: true }).map((u) =>
+      housekeeping === u.id ? u : { ...u, startsWith: housekeeping },
+    ),
     {
       id: "prune",
+      startsWith: housekeeping,
       title: `Prune old releases (keep ${config.keepReleases})`,
       optional: true,
       ...(prune.tags.length === 0 && prune.images.length === 0 ? { skip: "nothing to prune" } : {}),
