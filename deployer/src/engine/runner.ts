@@ -145,10 +145,18 @@ export async function runTask(
         }),
       );
     }
-    for (const step of finals) {
+    // History and unlock do not wait for each other: asked at once, reported in order.
+    const running = finals.map((step) => {
+      const h = heldSink(emit);
+      const result = runStep({ ...ctx, sink: h.sink }, step, st);
+      result.catch(() => undefined); // awaited in order below
+      return { step, flush: h.flush, result };
+    });
+    for (const { step, flush, result } of running) {
       emit({ type: "step-start", at: now(), stepId: step.id });
+      flush();
       try {
-        const note = await runStep(ctx, step, st);
+        const note = await result;
         emit({ type: "step-done", at: now(), stepId: step.id, status: "done", ...(note ? { note } : {}) });
       } catch (e) {
         const err = asStepError(e);
