@@ -19,6 +19,8 @@ import type { ServerState } from "./state.js";
 import type { TaskPlan } from "./steps.js";
 import { backupPlan, provisionPlan, restorePlan, type TaskRequest } from "./task-plans.js";
 import { startFakeVds, type FakeVds } from "./testing/fake-vds.js";
+import { BIG_MACHINE, DEBIAN_12 } from "./testing/os-release.js";
+import { parseOsRelease } from "./server-facts.js";
 import { matchRun } from "./testing/plan-match.js";
 
 const SECRET = "s3cret-value";
@@ -226,7 +228,11 @@ describe("engine over the in-process SSH server", () => {
 
     it("a provision (as root): user, key, layout; history written as the deploy user", async () => {
       vds.reset();
-      const plan = provisionPlan(l(), { sudo: [], missing: [] }, { user: "deploy", publicKey: vds.key.publicLine });
+      const plan = provisionPlan(
+        l(),
+        { sudo: [], missing: [], os: parseOsRelease(DEBIAN_12), facts: BIG_MACHINE, dockerVersion: "27.3.1" },
+        { user: "deploy", publicKey: vds.key.publicLine },
+      );
 
       const { result } = await runAsPlanned(plan, {
         history: { action: "provision", tag: "-", commit: "", by: "tester" },
