@@ -21,7 +21,7 @@ usage() {
   cat <<'USAGE'
 Usage: provision.sh facts
        provision.sh has-docker
-       provision.sh install-docker DIST CODENAME
+       provision.sh install-docker DIST CODENAME [--compose-only]
        provision.sh ensure-user USER
        provision.sh authorize-key USER PUBLIC_KEY
        provision.sh ensure-dir DIR MODE OWNER
@@ -37,7 +37,9 @@ has-docker      prints the Docker engine's version; fails when docker is missing
                 daemon does not answer (read-only)
 install-docker  installs Docker Engine and the compose v2 plugin from Docker's apt repository
                 for DIST (debian|ubuntu) CODENAME (docs.docker.com/engine/install/DIST),
-                enables and starts it
+                enables and starts it; --compose-only installs just the compose plugin, beside
+                a Docker that is there from another source (Docker's engine packages would
+                replace it)
 ensure-user     the group docker exists, USER exists (home, bash) and is in it
 authorize-key   PUBLIC_KEY (one line) is in USER's ~/.ssh/authorized_keys (0700 dir, 0600 file)
 ensure-dir      DIR exists with MODE (octal as stat prints it, e.g. 755) and owner OWNER:OWNER
@@ -95,10 +97,16 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >&2
 }
 
-# install_docker DIST CODENAME : Docker's documented apt steps for that distribution and release.
+# install_docker DIST CODENAME [--compose-only] : Docker's documented apt steps for that
+# distribution and release.
 install_docker() {
   local dist=$1 codename=$2 keyring=$ETC_DIR/apt/keyrings/docker.asc arch
   local packages=(docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin)
+  if [[ ${3-} == --compose-only ]]; then
+    packages=(docker-compose-plugin)
+  elif [[ -n ${3-} ]]; then
+    usage_error "install-docker: unknown option '$3'"
+  fi
   [[ $dist == debian || $dist == ubuntu ]] || usage_error "install-docker: DIST is debian or ubuntu, not '$dist'"
   [[ $codename =~ ^[a-z]+$ ]] || usage_error "install-docker: CODENAME is a word like bookworm, not '$codename'"
   apt-get update
@@ -111,7 +119,7 @@ install_docker() {
     "$arch" "$keyring" "$dist" "$codename" >"$ETC_DIR/apt/sources.list.d/docker.list"
   apt-get update
   apt-get install -y "${packages[@]}"
-  systemctl enable --now docker
+  if [[ ${3-} != --compose-only ]]; then systemctl enable --now docker; fi
 }
 
 # facts : what provision's preflight judges, read-only.
@@ -356,8 +364,8 @@ main() {
       has_docker
       ;;
     install-docker)
-      need 2 "install-docker needs DIST and CODENAME" "$@"
-      install_docker "$1" "$2"
+      (($# == 2 || $# == 3)) || usage_error "install-docker needs DIST and CODENAME [--compose-only]"
+      install_docker "$@"
       ;;
     ensure-user)
       need 1 "ensure-user needs USER" "$@"

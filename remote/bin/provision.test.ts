@@ -165,6 +165,21 @@ describe("remote/bin/provision.sh", () => {
       );
     });
 
+    it("install-docker --compose-only: the plugin alone, Docker's engine (and its service) left alone", async () => {
+      const r = await runFed(
+        "provision.sh",
+        ["install-docker", "debian", "bookworm", "--compose-only"],
+        env({ PROVISION_ETC_DIR: etc }),
+      );
+      expect(r.code, r.stderr).to.equal(0);
+      const c = await calls();
+      expect(c.filter((x) => x.startsWith("apt-get install"))).to.deep.equal([
+        "apt-get install -y ca-certificates curl",
+        "apt-get install -y docker-compose-plugin",
+      ]);
+      expect(c.filter((x) => x.startsWith("systemctl"))).to.deep.equal([]);
+    });
+
     it("install-docker: stops at the first failing step", async () => {
       await stub("curl", 'echo "curl: (6) Could not resolve host" >&2; exit 6');
       const r = await runFed("provision.sh", ["install-docker", "debian", "bookworm"], env({ PROVISION_ETC_DIR: etc }));
@@ -178,10 +193,13 @@ describe("remote/bin/provision.sh", () => {
         ["centos", "9"],
         ["debian", "bookworm stable"],
         ["debian", ""],
+        ["debian", "bookworm", "--all"],
       ]) {
         const r = await runFed("provision.sh", ["install-docker", ...args], env({ PROVISION_ETC_DIR: etc }));
         expect(r.code, args.join(" ")).to.equal(2);
-        expect(r.stderr).to.match(/^provision\.sh: error: install-docker: (DIST|CODENAME) is .*\(see --help\)\n$/);
+        expect(r.stderr).to.match(
+          /^provision\.sh: error: install-docker: (DIST is|CODENAME is|unknown option) .*\(see --help\)\n$/,
+        );
       }
       expect(await calls()).to.deep.equal([]);
     });

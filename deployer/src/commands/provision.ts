@@ -28,9 +28,17 @@ export const hasCompose = (): Argv => ["docker", "compose", "version", "--short"
 export const facts = (): ScriptCall => step([], "facts");
 export const osRelease = (): Argv => ["cat", "/etc/os-release"];
 
-/** Docker's documented apt repository for the distribution (docs.docker.com/engine/install/<dist>). */
-export const installDocker = (dist: "debian" | "ubuntu", codename: string, sudo: Sudo = []): ScriptCall =>
-  step(sudo, "install-docker", dist, codename);
+/**
+ * Docker's documented apt repository for the distribution (docs.docker.com/engine/install/<dist>):
+ * the engine and compose v2, or only the compose plugin beside a Docker from another source
+ * (Docker's engine packages conflict with Debian's docker.io and would replace it).
+ */
+export const installDocker = (
+  dist: "debian" | "ubuntu",
+  codename: string,
+  sudo: Sudo = [],
+  o: { composeOnly?: boolean } = {},
+): ScriptCall => step(sudo, "install-docker", dist, codename, ...(o.composeOnly ? ["--compose-only"] : []));
 
 /** chrony or systemd-timesyncd enabled and started (timesyncd installed when neither is there). */
 export const ensureClock = (sudo: Sudo = []): ScriptCall => step(sudo, "ensure-clock");

@@ -106,6 +106,16 @@ describe("engine: provision plan", () => {
     expect(view(state("ubuntu-22.04", { dockerVersion: "24.0.7" })).warnings).to.deep.equal([]);
   });
 
+  it("Docker there without compose v2: only the compose plugin from Docker's repository, the engine left alone", () => {
+    const docker = step(state("debian-12", { missing: ["compose v2"], dockerVersion: "20.10.24+dfsg1" }), "docker");
+    expect(docker.title).to.equal(
+      "Install compose v2 (the plugin alone, beside the Docker there) from Docker's apt repository (debian bookworm)",
+    );
+    expect(docker.commands[0]).to.equal(
+      `'bash' '-s' '--' 'install-docker' 'debian' 'bookworm' '--compose-only' ${FED}`,
+    );
+  });
+
   it("swap: advised on a small machine when not asked; auto makes the needed size; never on a big one", () => {
     const small = state("debian-12", { facts: SMALL_MACHINE });
     expect(step(small, "swap")).to.deep.include({ title: "Swap file (skipped: not asked)", commands: [] });

@@ -147,6 +147,8 @@ export function provisionPlan(
   if (pf.refusal || !pf.distro)
     throw new StepError(`provision refused, nothing changed: ${pf.refusal ?? "unknown system"}`);
   const distro = pf.distro;
+  // Docker there (any source) without compose v2: only the plugin, so that Docker is left alone.
+  const composeOnly = state.missing.length === 1 && state.missing[0] === "compose v2";
   const steps: Step[] = [
     {
       id: "preflight",
@@ -176,16 +178,18 @@ export function provisionPlan(
     },
     {
       id: "docker",
-      title: state.missing.length
-        ? `Install ${state.missing.join(" and ")} from Docker's apt repository (${distro.dist} ${distro.codename})`
-        : "Docker and compose v2",
+      title: composeOnly
+        ? `Install compose v2 (the plugin alone, beside the Docker there) from Docker's apt repository (${distro.dist} ${distro.codename})`
+        : state.missing.length
+          ? `Install ${state.missing.join(" and ")} from Docker's apt repository (${distro.dist} ${distro.codename})`
+          : "Docker and compose v2",
       ...(state.missing.length
         ? {}
         : {
             skip: `Docker${state.dockerVersion ? ` ${state.dockerVersion}` : ""} and compose v2 present (whatever their source): left alone`,
           }),
       actions: [
-        run(prov.installDocker(distro.dist, distro.codename, sudo), { timeoutMs: 15 * 60_000 }),
+        run(prov.installDocker(distro.dist, distro.codename, sudo, { composeOnly }), { timeoutMs: 15 * 60_000 }),
         run(prov.hasDocker(), { judge: judge.exitZero("Docker was installed but is still not usable") }),
         run(prov.hasCompose(), { judge: judge.exitZero("compose v2 was installed but is still not usable") }),
       ],
