@@ -83,6 +83,12 @@ has_docker() {
   docker version --format '{{.Server.Version}}'
 }
 
+# apt_get ARGS... : apt-get that waits (up to 5 min) for a dpkg lock instead of failing: a server
+# just booted often runs its own apt (cloud-init, the daily unattended upgrade) at that moment.
+apt_get() {
+  apt-get -o DPkg::Lock::Timeout=300 "$@"
+}
+
 # apt_install PKG... : installs them (no recommends), updating the lists first only when apt
 # does not know one (a fresh server's lists are often empty); apt's output goes to stderr.
 apt_install() {
@@ -90,11 +96,11 @@ apt_install() {
   for pkg in "$@"; do
     candidate=$(apt-cache policy "$pkg" 2>/dev/null | awk '$1 == "Candidate:" { print $2 }')
     if [[ -z $candidate || $candidate == "(none)" ]]; then
-      apt-get update >&2
+      apt_get update >&2
       break
     fi
   done
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >&2
+  DEBIAN_FRONTEND=noninteractive apt_get install -y --no-install-recommends "$@" >&2
 }
 
 # install_docker DIST CODENAME [--compose-only] : Docker's documented apt steps for that
@@ -109,16 +115,16 @@ install_docker() {
   fi
   [[ $dist == debian || $dist == ubuntu ]] || usage_error "install-docker: DIST is debian or ubuntu, not '$dist'"
   [[ $codename =~ ^[a-z]+$ ]] || usage_error "install-docker: CODENAME is a word like bookworm, not '$codename'"
-  apt-get update
-  apt-get install -y ca-certificates curl
+  apt_get update
+  apt_get install -y ca-certificates curl
   install -m 0755 -d "$ETC_DIR/apt/keyrings"
   curl -fsSL "https://download.docker.com/linux/$dist/gpg" -o "$keyring"
   chmod a+r "$keyring"
   arch=$(dpkg --print-architecture)
   printf 'deb [arch=%s signed-by=%s] https://download.docker.com/linux/%s %s stable\n' \
     "$arch" "$keyring" "$dist" "$codename" >"$ETC_DIR/apt/sources.list.d/docker.list"
-  apt-get update
-  apt-get install -y "${packages[@]}"
+  apt_get update
+  apt_get install -y "${packages[@]}"
   if [[ ${3-} != --compose-only ]]; then systemctl enable --now docker; fi
 }
 

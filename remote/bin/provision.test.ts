@@ -8,6 +8,9 @@ import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { runFed } from "./script-harness.js";
 
+/** How provision.sh runs apt-get: waiting for a dpkg lock held by the server's own apt. */
+const APT = "apt-get -o DPkg::Lock::Timeout=300";
+
 describe("remote/bin/provision.sh", () => {
   let dir: string;
   let bin: string;
@@ -141,12 +144,12 @@ describe("remote/bin/provision.sh", () => {
       expect(r.code, r.stderr).to.equal(0);
       const keyring = join(etc, "apt", "keyrings", "docker.asc");
       expect(await calls()).to.deep.equal([
-        "apt-get update",
-        "apt-get install -y ca-certificates curl",
+        `${APT} update`,
+        `${APT} install -y ca-certificates curl`,
         `curl -fsSL https://download.docker.com/linux/debian/gpg -o ${keyring}`,
         "dpkg --print-architecture",
-        "apt-get update",
-        "apt-get install -y docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin",
+        `${APT} update`,
+        `${APT} install -y docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin`,
         "systemctl enable --now docker",
       ]);
       expect(await readFile(join(etc, "apt", "sources.list.d", "docker.list"), "utf8")).to.equal(
@@ -173,9 +176,9 @@ describe("remote/bin/provision.sh", () => {
       );
       expect(r.code, r.stderr).to.equal(0);
       const c = await calls();
-      expect(c.filter((x) => x.startsWith("apt-get install"))).to.deep.equal([
-        "apt-get install -y ca-certificates curl",
-        "apt-get install -y docker-compose-plugin",
+      expect(c.filter((x) => x.startsWith(`${APT} install`))).to.deep.equal([
+        `${APT} install -y ca-certificates curl`,
+        `${APT} install -y docker-compose-plugin`,
       ]);
       expect(c.filter((x) => x.startsWith("systemctl"))).to.deep.equal([]);
     });
@@ -308,8 +311,8 @@ esac`,
       const r = await runFed("provision.sh", ["ensure-clock"], env());
       expect(r.stdout).to.equal("changed: time service systemd-timesyncd: enabled, active\n");
       expect(await modifying()).to.deep.equal([
-        "apt-get update",
-        "apt-get install -y --no-install-recommends systemd-timesyncd",
+        `${APT} update`,
+        `${APT} install -y --no-install-recommends systemd-timesyncd`,
         "systemctl enable systemd-timesyncd.service",
         "systemctl start systemd-timesyncd.service",
       ]);
@@ -411,7 +414,7 @@ esac`,
       );
       expect((await run()).stdout).to.equal(`ok: unattended security upgrades on (${conf})\n`);
       expect((await calls()).filter((c) => c.startsWith("apt-get"))).to.deep.equal([
-        "apt-get install -y --no-install-recommends unattended-upgrades",
+        `${APT} install -y --no-install-recommends unattended-upgrades`,
       ]);
     });
 
