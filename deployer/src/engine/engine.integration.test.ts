@@ -15,6 +15,7 @@ import { planView } from "./plan-view.js";
 import { ask } from "./probe.js";
 import { recoveryPlan } from "./recovery.js";
 import { runTask, type TaskRecord } from "./runner.js";
+import { readStatus } from "./status.js";
 import type { ServerState } from "./state.js";
 import type { TaskPlan } from "./steps.js";
 import { backupPlan, provisionPlan, restorePlan, type TaskRequest } from "./task-plans.js";
@@ -244,6 +245,12 @@ describe("engine over the in-process SSH server", () => {
       expect(statSync(l().shared).mode & 0o777).to.equal(0o700);
       expect(lastHistory()).to.include({ action: "provision", tag: "-", result: "ok" });
     });
+  });
+
+  it("status reads the clock through checks.sh clock: synchronised, with timesyncd's offset", async () => {
+    vds.reset();
+    const s = await readStatus(vds.remote, l(), Date.now);
+    expect(s.clock).to.deep.equal({ synchronized: true, text: "synchronised (timesyncd, offset +1.2 ms)" });
   });
 
   it("lock contention: of two acquirers one gets it, the other reads who holds it", async () => {
