@@ -1,7 +1,7 @@
 // e2e, issue 18: provision's own plan on a VDS just bought (the sandbox's bare flavour, a new server):
 // the probe reads its real os-release and facts, then the real runner over real SSH runs the preflight,
-// a swap file, time synchronisation, the deploy user and key, the layout and the ssh hardening (the
-// key login as the deploy user first); a second run changes nothing. Docker's step is left out:
+// a swap file, time synchronisation, unattended upgrades, the deploy user and key, the layout and the
+// ssh hardening (the key login as the deploy user first); a second run changes nothing. Docker's step is left out:
 // Docker's apt repository cannot be reached from here (the scenario provisions the ready flavour,
 // Docker installed). Afterwards the bare server is replaced by a new one, as just bought again.
 // Root + Docker; skipped with one line otherwise.
@@ -23,7 +23,7 @@ import { ensureSandbox, sandboxSsh, useSandbox, type Sandbox } from "../../test/
 
 const SWAP_MIB = 256;
 
-describe("provision on a bare sandbox VDS: preflight, swap, clock, ssh hardening, twice (e2e)", function () {
+describe("provision on a bare sandbox VDS: preflight, swap, clock, upgrades, ssh hardening, twice (e2e)", function () {
   let sandbox: Sandbox;
   let target: Target;
   let root: Remote;
@@ -60,6 +60,7 @@ describe("provision on a bare sandbox VDS: preflight, swap, clock, ssh hardening
       publicKey: readFileSync(`${target.identityFile}.pub`, "utf8"),
       swap: SWAP_MIB,
       hardenSsh: true,
+      securityUpgrades: true,
     });
     plan.steps = plan.steps.filter((s) => s.id !== "docker");
     const events: TaskEvent[] = [];
@@ -99,7 +100,7 @@ describe("provision on a bare sandbox VDS: preflight, swap, clock, ssh hardening
     expect(await authMethods(), "a VDS just bought takes passwords").to.equal("publickey,password");
   });
 
-  it("first run: swap file, time service, deploy user and key, layout, password logins off after the key login", async function () {
+  it("first run: swap file, time service, unattended upgrades, deploy user and key, layout, password logins off after the key login", async function () {
     console.log("      skipped step: docker (Docker's apt repository, download.docker.com, cannot be reached here)");
     const { result, output } = await provision();
     expect(result.message).to.match(/^provision: \d+ change\(s\) made$/);
@@ -108,12 +109,21 @@ describe("provision on a bare sandbox VDS: preflight, swap, clock, ssh hardening
       "changed: user deploy in group docker",
       "changed: key authorised for deploy",
       "changed: password logins off (/etc/ssh/sshd_config.d/10-deployer-no-passwords.conf)",
+      "changed: unattended security upgrades on (/etc/apt/apt.conf.d/20auto-upgrades)",
     ]);
     // timesyncd came from Debian's archive; it does not start in a container (the host keeps the clock)
     expect(output.find((l) => l.startsWith("changed: time service systemd-timesyncd: enabled"))).to.be.a("string");
   });
 
-  it("the server as left: the swap file 0600 with its signature and one fstab line, timesyncd enabled, the clock readable, sshd without passwords", async () => {
+  it("the server as left: the swap file 0600 with its signature and one fstab line, timesyncd enabled, unattended upgrades on as apt reads it, the clock readable, sshd without passwords", async () => {
+    const apt = await sandboxSsh(
+      "dpkg-query -W -f='${Status}\\n' unattended-upgrades; apt-config dump APT::Periodic::Unattended-Upgrade",
+      { flavour: "bare" },
+    );
+    expect(apt.stdout.trim().split("\n"), apt.stderr).to.deep.equal([
+      "install ok installed",
+      'APT::Periodic::Unattended-Upgrade "1";',
+    ]);
     const swap = await sandboxSsh(
       "stat -c '%a %s' /swapfile; dd if=/swapfile bs=1 skip=$(($(getconf PAGESIZE) - 10)) count=10 status=none; echo; grep -c '^/swapfile none swap sw 0 0$' /etc/fstab; systemctl is-enabled systemd-timesyncd",
       { flavour: "bare" },
