@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { tagProblem } from "../commands/names.js";
 import { backupNameProblem } from "../stack/contract.js";
+import type { ProvisionOptions } from "../engine/api.js";
 
 export type Command =
   | { name: "help"; topic?: string }
@@ -30,6 +31,8 @@ export type Command =
       tag?: string;
       json: boolean;
       stopFirst?: boolean;
+      /** plan provision: the same choices as provision. */
+      provision?: ProvisionOptions;
     }
   | { name: "releases"; target: string; json: boolean }
   | { name: "status"; target: string; json: boolean }
@@ -43,7 +46,7 @@ export type Command =
       yes: boolean;
       json: boolean;
     }
-  | { name: "provision"; target: string; yes: boolean; json: boolean }
+  | { name: "provision"; target: string; yes: boolean; json: boolean; options: ProvisionOptions }
   | { name: "unlock"; target: string; yes: boolean };
 
 export interface Parsed {
@@ -59,13 +62,14 @@ export const USAGE: Record<string, string> = {
 Commands:
   deploy    --target T --tag TAG [--yes] [--health-timeout S] [--stop-first]   deploy a git tag
   rollback  --target T --to TAG [--yes] [--health-timeout S] [--stop-first]    go back to a release (or deploy an older tag)
-  plan      deploy|rollback|provision --target T [--tag TAG | --to TAG] [--stop-first] [--json]
+  plan      deploy|rollback|provision --target T [--tag TAG | --to TAG] [--stop-first] [provision's options] [--json]
                                                     print the steps and exact remote commands; changes nothing
   releases  --target T [--json]                     releases on the server, newest first
   status    --target T [--json]                     containers, current release, disk, backups
   logs      --target T [--service bot|postgres] [--follow] [--tail N] [--since D]
   backup    create|list|pull NAME|restore NAME --target T [--yes] [--json] [--output PATH]
-  provision --target T [--yes]                      prepare a server (as root or a sudoer)
+  provision --target T [--yes] [--swap auto|SIZE] [--harden-ssh] [--security-upgrades]
+                                                    prepare a server (as root or a sudoer)
   unlock    --target T [--yes]                      remove a deploy lock left behind
 
 Common options: --accept-host-key SHA256:...  trust this unknown host key (checked, then recorded)
@@ -91,7 +95,7 @@ not on the server is deployed. Migrations the database has and TAG does not know
 first, with the current image, after a backup (\`plan rollback\` lists them).`,
   plan: `Usage: npm run deployer -- plan deploy --target T --tag TAG [--stop-first] [--json]
        npm run deployer -- plan rollback --target T --to TAG [--stop-first] [--json]
-       npm run deployer -- plan provision --target T [--json]
+       npm run deployer -- plan provision --target T [--swap auto|SIZE] [--harden-ssh] [--security-upgrades] [--json]
 
 Prints the steps and exactly what they run: each remote command as it is sent, uploads and waits as
 # lines, a value only the server can tell as ‹what it is› (e.g. ‹the new bot container, found at
@@ -114,12 +118,20 @@ Ctrl+C, which ends the remote process too. --since takes what docker does: 10m, 
 
 Backups live in <appDir>/backups on the server (pg_dump -Fc, 0600). restore takes a safety
 backup first, stops the bot, restores in one transaction and waits for the bot to be healthy.`,
-  provision: `Usage: npm run deployer -- provision --target T [--yes]
+  provision: `Usage: npm run deployer -- provision --target T [--yes] [--swap auto|SIZE] [--harden-ssh]
+                                      [--security-upgrades]
 
-As root (or a password-less sudoer; the target's rootUser): checks Docker and compose v2 (installs
-them from Docker's apt repository when missing), creates the deploy user in the docker group with
-your public key, the app layout (shared/ and backups/ 0700) and the systemd units and backup timer.
-Idempotent: a second run changes nothing and says so.`,
+As root (or a password-less sudoer; the target's rootUser), on Debian 11, 12, 13 or Ubuntu 22.04,
+24.04 (amd64, arm64; anything else is refused before anything changes): a preflight (system,
+architecture, RAM, disk, systemd, cgroups), time synchronisation on (chrony or systemd-timesyncd),
+Docker and compose v2 (from Docker's apt repository when missing; an installed one is left alone),
+the deploy user in the docker group with your public key, the app layout (shared/ and backups/
+0700) and the systemd units and backup timer. Idempotent: a second run changes nothing and says so.
+
+  --swap auto|SIZE     a swap file /swapfile: auto sizes it so that RAM + swap covers the stack's
+                       limits (none when RAM is enough); SIZE like 1G or 1536M (256M to 16G)
+  --harden-ssh         password logins off, only after a key login as the deploy user worked
+  --security-upgrades  unattended-upgrades on (the distribution's security updates, daily)`,
   unlock: `Usage: npm run deployer -- unlock --target T [--yes]
 
 Removes the deploy lock (after a lost connection). Make sure no deploy is running.`,
@@ -151,6 +163,9 @@ export function parseCli(argv: string[]): Parsed {
         "accept-host-key": { type: "string" },
         "health-timeout": { type: "string" },
         "stop-first": { type: "boolean" },
+        swap: { type: "string" },
+        "harden-ssh": { type: "boolean" },
+        "security-upgrades": { type: "boolean" },
       },
     });
   } catch (e) {
@@ -184,6 +199,14 @@ export function parseCli(argv: string[]): Parsed {
   if (v["stop-first"] && name !== "deploy" && name !== "rollback" && !(name === "plan" && pos[0] !== "provision"))
     throw new UsageError(`${name}: --stop-first is for deploy and rollback`);
   const stopFirst = v["stop-first"] ? { stopFirst: true } : {};
+  const forProvision = name === "provision" || (name === "plan" && pos[0] === "provision");
+  for (const flag of ["swap", "harden-ssh", "security-upgrades"] as const)
+    if (v[flag] !== undefined && !forProvision) throw new UsageError(`${name}: --${flag} is for provision`);
+  const provision: ProvisionOptions = {
+    ...(v.swap !== undefined ? { swap: parseSwap(v.swap) } : {}),
+    ...(v["harden-ssh"] ? { hardenSsh: true } : {}),
+    ...(v["security-upgrades"] ? { securityUpgrades: true } : {}),
+  };
   let command: Command;
   switch (name) {
     case "deploy":
@@ -201,7 +224,7 @@ export function parseCli(argv: string[]): Parsed {
       noPositionals(1);
       command =
         action === "provision"
-          ? { name, action, target, json }
+          ? { name, action, target, json, provision }
           : {
               name,
               action,
@@ -261,7 +284,7 @@ export function parseCli(argv: string[]): Parsed {
     }
     case "provision":
       noPositionals();
-      command = { name, target, yes, json };
+      command = { name, target, yes, json, options: provision };
       break;
     case "unlock":
       noPositionals();
@@ -271,6 +294,18 @@ export function parseCli(argv: string[]): Parsed {
       throw new UsageError(`unknown command ${JSON.stringify(name)}`);
   }
   return { command, ...extra };
+}
+
+/** --swap: "auto", or a size (256M to 16G) in MiB. */
+function parseSwap(value: string): "auto" | number {
+  if (value === "auto") return "auto";
+  const m = /^(\d{1,5})([MG])$/i.exec(value);
+  const mib = m ? Number(m[1]) * (m[2]!.toUpperCase() === "G" ? 1024 : 1) : NaN;
+  if (!(mib >= 256 && mib <= 16 * 1024))
+    throw new UsageError(
+      `provision: --swap wants auto or a size from 256M to 16G, like 1G or 1536M, not ${JSON.stringify(value)}`,
+    );
+  return mib;
 }
 
 /** Commands that change the server and need --yes when nobody can be asked. */

@@ -57,7 +57,33 @@ describe("cli: parseCli", () => {
     });
     expect(parseCli(["rollback", "--target", "p", "--to", "v1"]).command).not.to.have.property("healthTimeoutSec");
   });
+  it("provision's choices: --swap auto or a size in MiB, --harden-ssh, --security-upgrades (plan provision too)", () => {
+    expect(parseCli(["provision", "--target", "p", "--yes"]).command).to.deep.equal({
+      name: "provision",
+      target: "p",
+      yes: true,
+      json: false,
+      options: {},
+    });
+    expect(
+      parseCli(["provision", "--target", "p", "--swap", "1536M", "--harden-ssh", "--security-upgrades"]).command,
+    ).to.deep.include({ options: { swap: 1536, hardenSsh: true, securityUpgrades: true } });
+    expect(parseCli(["provision", "--target", "p", "--swap", "2g"]).command).to.deep.include({
+      options: { swap: 2048 },
+    });
+    expect(parseCli(["plan", "provision", "--target", "p", "--swap", "auto"]).command).to.deep.include({
+      provision: { swap: "auto" },
+    });
+    expect(() => parseCli(["provision", "--target", "p", "--swap", "100M"])).to.throw(
+      UsageError,
+      'provision: --swap wants auto or a size from 256M to 16G, like 1G or 1536M, not "100M"',
+    );
+  });
   const bad: string[][] = [
+    ["provision", "--target", "p", "--swap", "32G"],
+    ["provision", "--target", "p", "--swap", "lots"],
+    ["deploy", "--target", "p", "--tag", "v1", "--harden-ssh"],
+    ["plan", "deploy", "--target", "p", "--tag", "v1", "--swap", "auto"],
     ["frobnicate"],
     ["deploy", "--tag", "v1"],
     ["deploy", "--target", "p"],

@@ -104,9 +104,9 @@ export async function runCli(argv: string[], io: CliIo, engine: EngineFactory): 
       case "rollback":
         return fromResult(await session.rollback(c.tag, sink, signal, { stopFirst: !!c.stopFirst }));
       case "provision":
-        return fromResult(await session.provision(sink, signal));
+        return fromResult(await session.provision(sink, signal, c.options));
       case "plan": {
-        const p = await session.plan(c.action, c.tag, { stopFirst: !!c.stopFirst });
+        const p = await session.plan(c.action, c.tag, { stopFirst: !!c.stopFirst, ...c.provision });
         log.write({ kind: "plan", plan: p });
         if (c.json) out(`${JSON.stringify(p, null, 2)}\n`);
         else {
@@ -146,6 +146,7 @@ export async function runCli(argv: string[], io: CliIo, engine: EngineFactory): 
           out(
             `disk free: ${s.diskFree}\nlast backup: ${s.lastBackup ?? "none"}\nnext backup: ${s.nextBackup ?? "unknown"}\n`,
           );
+          out(`${s.clock && !s.clock.synchronized ? "! " : ""}clock: ${s.clock?.text ?? "unknown (not readable)"}\n`);
           if (s.lock)
             out(
               `! lock held by ${s.lock.by} since ${s.lock.at} (${s.lock.action}${s.lock.tag ? ` ${s.lock.tag}` : ""})\n`,

@@ -20,6 +20,51 @@ export const systemdVersion = (): Argv => ["systemctl", "--version"];
  */
 export const diskFree = (dir: string): ScriptCall => scriptCall("remote/bin/checks.sh", "disk-free", dir);
 
+/** The clock's state (remote/bin/checks.sh clock): the one place it is read, by status and deploys. */
+export const clockState = (): ScriptCall => scriptCall("remote/bin/checks.sh", "clock");
+
+export interface ClockState {
+  source: "chrony" | "timesyncd" | "ntp" | "none";
+  active: boolean;
+  /** undefined: timedatectl could not tell. */
+  synchronized?: boolean;
+  offsetMs?: number;
+}
+
+/** checks.sh clock's key=value lines; undefined when they are not there. */
+export function parseClock(stdout: string): ClockState | undefined {
+  const kv = new Map<string, string>();
+  for (const line of stdout.split("\n")) {
+    const m = /^([a-z_]+)=(.*)$/.exec(line.trim());
+    if (m) kv.set(m[1]!, m[2]!);
+  }
+  const source = kv.get("source");
+  if (source !== "chrony" && source !== "timesyncd" && source !== "ntp" && source !== "none") return undefined;
+  const synced = kv.get("synchronized");
+  const offset = kv.get("offset_ms") ?? "";
+  return {
+    source,
+    active: kv.get("active") === "yes",
+    ...(synced === "yes" ? { synchronized: true } : synced === "no" ? { synchronized: false } : {}),
+    ...(/^-?\d+(\.\d+)?$/.test(offset) ? { offsetMs: Number(offset) } : {}),
+  };
+}
+
+/** "synchronised (timesyncd, offset +1.2 ms)", "NOT synchronised (no time service)"... */
+export function describeClock(c: ClockState): string {
+  const service = c.source === "none" ? "no time service" : `${c.source}${c.active ? "" : ", not running"}`;
+  const offset = c.offsetMs !== undefined ? `, offset ${c.offsetMs >= 0 ? "+" : ""}${c.offsetMs.toFixed(1)} ms` : "";
+  const state = c.synchronized === true ? "synchronised" : c.synchronized === false ? "NOT synchronised" : "unknown";
+  return `${state} (${service}${offset})`;
+}
+
+/** The deploy's warning when the clock is not known to be synchronised, else undefined. */
+export function clockWarning(c: ClockState | undefined): string | undefined {
+  if (c?.synchronized === true) return undefined;
+  const what = c ? describeClock(c) : "its state could not be read";
+  return `the server's clock: ${what}; reminders are only as punctual as this clock (provision turns time synchronisation on)`;
+}
+
 export function remoteChecks(l: Layout): Check[] {
   return [
     {
@@ -47,6 +92,8 @@ export function remoteChecks(l: Layout): Check[] {
       command: diskFree(l.appDir),
       failure: `cannot read the free space of ${l.appDir}`,
     },
+    // Never fails a deploy: an unsynchronised clock is a warning.
+    { id: "clock", what: "clock", command: clockState(), failure: "cannot read the clock's state" },
   ];
 }
 

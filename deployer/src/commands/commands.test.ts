@@ -231,13 +231,13 @@ describe("commands: exact strings", () => {
       "ssh-ed25519 AAAAC3Nz me@laptop",
     ]);
   });
-  it("the docker install follows Docker's apt repository, sudo in front of bash", () => {
-    const call = provision.installDocker(["sudo", "-n"]);
+  it("the docker install follows Docker's apt repository for the distribution, sudo in front of bash", () => {
+    const call = provision.installDocker("ubuntu", "noble", ["sudo", "-n"]);
     expect(call).to.deep.equal({
       script: "remote/bin/provision.sh",
-      argv: ["sudo", "-n", "bash", "-s", "--", "install-docker"],
+      argv: ["sudo", "-n", "bash", "-s", "--", "install-docker", "ubuntu", "noble"],
     });
-    expect(scriptText(call)).to.contain("https://download.docker.com/linux/debian/gpg");
+    expect(scriptText(call)).to.contain("https://download.docker.com/linux/$dist/gpg");
     expect(scriptText(call)).to.contain("docker-compose-plugin");
   });
   it("provision steps are provision.sh subcommands with checked arguments", () => {
@@ -261,6 +261,18 @@ describe("commands: exact strings", () => {
       "deploy",
     ]);
     expect(provision.hasDocker().argv).to.deep.equal(["bash", "-s", "--", "has-docker"]);
+    expect(provision.ensureSwap(1536, ["sudo", "-n"]).argv).to.deep.equal([
+      "sudo",
+      "-n",
+      "bash",
+      "-s",
+      "--",
+      "ensure-swap",
+      "/swapfile",
+      "1536",
+    ]);
+    expect(() => provision.ensureSwap(0)).to.throw(/not a swap size/);
+    expect(() => provision.ensureSwap(1.5)).to.throw(/not a swap size/);
   });
   it("unit checksums, history and the release list are their scripts' subcommands", () => {
     expect(systemd.checksums(["remindbot.service"])).to.deep.equal({
@@ -380,7 +392,13 @@ describe("commands: remote scripts on stdin", () => {
       release.listReleases(l),
       history.append(l, { at: "", action: "", tag: "v1", commit: "", by: "", result: "", durationMs: 0 }),
       provision.hasDocker(),
-      provision.installDocker(),
+      provision.installDocker("debian", "bookworm"),
+      provision.facts(),
+      provision.ensureClock(),
+      provision.ensureSwap(512),
+      provision.ensureUpgrades(),
+      provision.hardenSsh(),
+      checks.clockState(),
       provision.ensureUser("deploy"),
       provision.authorizeKey("deploy", "ssh-ed25519 AAAA"),
       provision.ensureDir({ path: "/opt/x", mode: "755" }, "deploy"),

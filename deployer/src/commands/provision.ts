@@ -24,8 +24,39 @@ export function assertUser(user: string): string {
 export const hasDocker = (): ScriptCall => step([], "has-docker");
 export const hasCompose = (): Argv => ["docker", "compose", "version", "--short"];
 
-/** Docker's documented apt repository for Debian (docs.docker.com/engine/install/debian). */
-export const installDocker = (sudo: Sudo = []): ScriptCall => step(sudo, "install-docker");
+/** The machine's facts for the preflight (read-only): arch, RAM, swap, disk, systemd, cgroup, container. */
+export const facts = (): ScriptCall => step([], "facts");
+export const osRelease = (): Argv => ["cat", "/etc/os-release"];
+
+/**
+ * Docker's documented apt repository for the distribution (docs.docker.com/engine/install/<dist>):
+ * the engine and compose v2, or only the compose plugin beside a Docker from another source
+ * (Docker's engine packages conflict with Debian's docker.io and would replace it).
+ */
+export const installDocker = (
+  dist: "debian" | "ubuntu",
+  codename: string,
+  sudo: Sudo = [],
+  o: { composeOnly?: boolean } = {},
+): ScriptCall => step(sudo, "install-docker", dist, codename, ...(o.composeOnly ? ["--compose-only"] : []));
+
+/** chrony or systemd-timesyncd enabled and started (timesyncd installed when neither is there). */
+export const ensureClock = (sudo: Sudo = []): ScriptCall => step(sudo, "ensure-clock");
+
+/** Where provision puts the swap file. */
+export const SWAP_FILE = "/swapfile";
+export const ensureSwap = (mib: number, sudo: Sudo = []): ScriptCall => {
+  if (!Number.isInteger(mib) || mib <= 0) throw new Error(`not a swap size in MiB: ${mib}`);
+  return step(sudo, "ensure-swap", SWAP_FILE, String(mib));
+};
+
+/** unattended-upgrades installed and on. */
+export const ensureUpgrades = (sudo: Sudo = []): ScriptCall => step(sudo, "ensure-upgrades");
+
+/** Password logins off; run only after a key login as the deploy user worked. */
+export const hardenSsh = (sudo: Sudo = []): ScriptCall => step(sudo, "harden-ssh");
+/** What the proof of a key login runs as the deploy user: it must print that user's name. */
+export const whoami = (): Argv => ["id", "-un"];
 
 export const ensureUser = (user: string, sudo: Sudo = []): ScriptCall => step(sudo, "ensure-user", assertUser(user));
 

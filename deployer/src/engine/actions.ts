@@ -44,6 +44,11 @@ export type Action =
       judge?: (r: RunResult, v: Values) => Verdict;
       /** What a failure (without a judge) is called in the error line. */
       what?: string;
+      /**
+       * Runs over a new SSH connection as this user with the workstation's key, not the task's
+       * connection: provision's proof that a key login works before password logins go.
+       */
+      login?: string;
     })
   | (Common & {
       kind: "upload";
@@ -115,8 +120,10 @@ export function resolvePath(to: string | readonly Arg[], v: Values): string {
 export function describeAction(a: Action): string[] {
   const when = a.when ? `# only when ${a.when.text}:` : undefined;
   const lines: string[] = when ? [when] : [];
-  if (a.kind === "run") lines.push(printArgv(a.cmd));
-  else if (a.kind === "upload")
+  if (a.kind === "run") {
+    if (a.login) lines.push(`# over a new SSH connection as ${a.login}, with the workstation's key:`);
+    lines.push(printArgv(a.cmd));
+  } else if (a.kind === "upload")
     lines.push(`# upload ${a.what} to ${printPath(a.to)} (mode ${a.mode.toString(8).padStart(4, "0")} from creation)`);
   else {
     lines.push(`# every ${a.everyMs / 1000} s, up to ${Math.round(a.timeoutMs / 1000)} s, until ${a.until}:`);

@@ -51,6 +51,8 @@ export interface ServerStatus {
   lastBackup?: string;
   nextBackup?: string;
   lock?: { by: string; at: string; action: string; tag?: string };
+  /** The clock: "synchronised (timesyncd, offset +0.4 ms)"; absent when it could not be read. */
+  clock?: { synchronized: boolean; text: string };
 }
 
 export interface BackupInfo {
@@ -89,15 +91,29 @@ export interface TaskOptions {
   stopFirst?: boolean;
 }
 
+/** What provision is asked besides the target (CLI flags; the UI asks them). */
+export interface ProvisionOptions {
+  /** A swap file: "auto" sized by need (none when RAM is enough), or its size in MiB. */
+  swap?: "auto" | number;
+  /** Password logins off, only after a key login as the deploy user worked. */
+  hardenSsh?: boolean;
+  /** unattended-upgrades on (the distribution's security updates, daily). */
+  securityUpgrades?: boolean;
+}
+
 /** One open connection to one target; every method may reject with a one-line Error message. */
 export interface TargetSession {
   readonly target: TargetSummary;
   releases(): Promise<ReleaseInfo[]>;
   status(): Promise<ServerStatus>;
-  plan(action: "deploy" | "rollback" | "provision", tag?: string, options?: TaskOptions): Promise<PlanView>;
+  plan(
+    action: "deploy" | "rollback" | "provision",
+    tag?: string,
+    options?: TaskOptions & ProvisionOptions,
+  ): Promise<PlanView>;
   deploy(tag: string, sink: EventSink, signal?: AbortSignal, options?: TaskOptions): Promise<TaskResult>;
   rollback(tag: string, sink: EventSink, signal?: AbortSignal, options?: TaskOptions): Promise<TaskResult>;
-  provision(sink: EventSink, signal?: AbortSignal): Promise<TaskResult>;
+  provision(sink: EventSink, signal?: AbortSignal, options?: ProvisionOptions): Promise<TaskResult>;
   /** Streams log lines (timestamped, redacted) until the signal aborts or the stream ends. */
   logs(options: LogOptions, onLine: (line: string) => void, signal?: AbortSignal): Promise<void>;
   backups(): Promise<BackupInfo[]>;

@@ -15,10 +15,13 @@ import { planView } from "./plan-view.js";
 import { ask, probe } from "./probe.js";
 import { recoveryPlan } from "./recovery.js";
 import { runTask, type TaskRecord } from "./runner.js";
+import { readStatus } from "./status.js";
 import type { ServerState } from "./state.js";
 import type { TaskPlan } from "./steps.js";
 import { backupPlan, provisionPlan, restorePlan, type TaskRequest } from "./task-plans.js";
 import { startFakeVds, type FakeVds } from "./testing/fake-vds.js";
+import { BIG_MACHINE, DEBIAN_12 } from "./testing/os-release.js";
+import { parseOsRelease } from "./server-facts.js";
 import { matchRun } from "./testing/plan-match.js";
 
 const SECRET = "s3cret-value";
@@ -226,7 +229,11 @@ describe("engine over the in-process SSH server", () => {
 
     it("a provision (as root): user, key, layout; history written as the deploy user", async () => {
       vds.reset();
-      const plan = provisionPlan(l(), { sudo: [], missing: [] }, { user: "deploy", publicKey: vds.key.publicLine });
+      const plan = provisionPlan(
+        l(),
+        { sudo: [], missing: [], os: parseOsRelease(DEBIAN_12), facts: BIG_MACHINE, dockerVersion: "27.3.1" },
+        { user: "deploy", publicKey: vds.key.publicLine },
+      );
 
       const { result } = await runAsPlanned(plan, {
         history: { action: "provision", tag: "-", commit: "", by: "tester" },
@@ -238,6 +245,12 @@ describe("engine over the in-process SSH server", () => {
       expect(statSync(l().shared).mode & 0o777).to.equal(0o700);
       expect(lastHistory()).to.include({ action: "provision", tag: "-", result: "ok" });
     });
+  });
+
+  it("status reads the clock through checks.sh clock: synchronised, with timesyncd's offset", async () => {
+    vds.reset();
+    const s = await readStatus(vds.remote, l(), Date.now);
+    expect(s.clock).to.deep.equal({ synchronized: true, text: "synchronised (timesyncd, offset +1.2 ms)" });
   });
 
   it("lock contention: of two acquirers one gets it, the other reads who holds it", async () => {

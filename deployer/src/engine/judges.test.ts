@@ -1,5 +1,7 @@
 import { expect } from "chai";
-import { active, gate, lastLine, newContainer, parseBotState, migrationStatus } from "./judges.js";
+import { remoteChecks } from "../commands/checks.js";
+import { layout } from "../commands/layout.js";
+import { active, check, gate, lastLine, newContainer, parseBotState, migrationStatus } from "./judges.js";
 
 const res = (stdout: string, code = 0) => ({ code, stdout, stderr: "" });
 const state = (s: Record<string, unknown>, restarts = 0, http?: string, body?: unknown) =>
@@ -7,6 +9,30 @@ const state = (s: Record<string, unknown>, restarts = 0, http?: string, body?: u
 const running = { Status: "running", Running: true, Health: { Status: "starting" } };
 
 describe("judges", () => {
+  it("the deploy's clock check never fails a deploy: synchronised is a note, anything else a warning", () => {
+    const c = remoteChecks(layout("/opt/remindbot")).find((x) => x.id === "clock")!;
+    const judge = check(c, 1024);
+    const clock = (synced: string, offset = "") =>
+      judge(res(`source=timesyncd\nactive=yes\nsynchronized=${synced}\noffset_ms=${offset}\n`));
+    expect(clock("yes", "0.412")).to.deep.equal({ ok: true, note: "clock synchronised (timesyncd, offset +0.4 ms)" });
+    const why = "reminders are only as punctual as this clock (provision turns time synchronisation on)";
+    expect(clock("no")).to.deep.equal({
+      ok: true,
+      note: "clock NOT synchronised (timesyncd)",
+      warn: `the server's clock: NOT synchronised (timesyncd); ${why}`,
+    });
+    expect(judge(res("source=none\nactive=no\nsynchronized=unknown\noffset_ms=\n"))).to.deep.include({
+      ok: true,
+      warn: `the server's clock: unknown (no time service); ${why}`,
+    });
+    // an older server without `checks.sh clock`, or one whose script failed: still a warning, not a failure
+    expect(judge({ code: 2, stdout: "", stderr: "checks.sh: error: unknown command 'clock'" })).to.deep.equal({
+      ok: true,
+      note: "cannot read the clock's state",
+      warn: `the server's clock: its state could not be read; ${why}`,
+    });
+  });
+
   it("parseBotState reads Docker's state, the restart count and the bot's /health answer", () => {
     const s = parseBotState(state(running, 2, "HTTP/1.1 200 OK", { ok: true, role: "standby" }).stdout)!;
     expect(s).to.deep.include({ running: true, restarts: 2, http: 200, dockerHealth: "starting" });

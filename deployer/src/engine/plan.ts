@@ -172,7 +172,7 @@ export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRe
   const steps: Step[] = [
     {
       id: "checks",
-      title: "Check the server (docker, compose v2, systemd, disk, write access)",
+      title: "Check the server (docker, compose v2, systemd, disk, write access, clock)",
       // They guard builds and starts; a redeploy that leaves everything running does neither.
       ...(strategy === "unchanged" && state.postgresRunning
         ? { skip: "nothing is built or started: the running stack is left as it is" }

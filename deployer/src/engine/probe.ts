@@ -10,6 +10,8 @@ import { APP } from "../stack/contract.js";
 import { scriptText, type ScriptCall } from "../commands/script.js";
 import type { Argv, Remote, RunResult } from "../ssh/types.js";
 import { StepError } from "./context.js";
+import { lastLine } from "./judges.js";
+import { parseFacts, parseOsRelease } from "./server-facts.js";
 import type { ServerState } from "./state.js";
 import type { ProvisionState } from "./task-plans.js";
 
@@ -99,7 +101,10 @@ export async function probe(remote: Remote, l: Layout, opts: ProbeOptions = {}):
   return state;
 }
 
-/** Provision's questions: root or a password-less sudoer, and whether Docker and compose v2 are there. */
+/**
+ * Provision's questions: root or a password-less sudoer, the system (os-release and the machine's
+ * facts, for the preflight), and whether Docker and compose v2 are there.
+ */
 export async function probeProvision(remote: Remote): Promise<ProvisionState> {
   const id = await ask(remote, prov.isRoot());
   let sudo: readonly string[] = [];
@@ -111,7 +116,21 @@ export async function probeProvision(remote: Remote): Promise<ProvisionState> {
       );
     sudo = ["sudo", "-n"];
   }
-  const [d, c] = await Promise.all([ask(remote, prov.hasDocker()), ask(remote, prov.hasCompose())]);
+  const [d, c, os, f] = await Promise.all([
+    ask(remote, prov.hasDocker()),
+    ask(remote, prov.hasCompose()),
+    ask(remote, prov.osRelease()),
+    ask(remote, prov.facts()),
+  ]);
+  if (f.code !== 0) throw new StepError(`cannot read the server's facts${lastLine(f.stderr || f.stdout)}`);
   const missing = [...(d.code !== 0 ? ["docker"] : []), ...(c.code !== 0 ? ["compose v2"] : [])];
-  return { sudo, missing };
+  const version = d.code === 0 ? d.stdout.trim().split("\n")[0] : undefined;
+  return {
+    sudo,
+    missing,
+    // No os-release at all: parsed as {}, which the preflight refuses by name.
+    os: parseOsRelease(os.code === 0 ? os.stdout : ""),
+    facts: parseFacts(f.stdout),
+    ...(version ? { dockerVersion: version } : {}),
+  };
 }

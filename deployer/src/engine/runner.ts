@@ -17,6 +17,8 @@ export interface RunnerContext {
   remote: Remote;
   sink: EventSink;
   now?: () => number;
+  /** Opens a new connection as `user` with the workstation's key (for a run action's `login`). */
+  loginAs?: (user: string) => Promise<Remote>;
 }
 
 export interface TaskRecord {
@@ -258,7 +260,17 @@ async function runAction(
     return undefined;
   }
   if (a.kind === "run") {
-    const r = await exec(ctx, stepId, a.cmd, st.values, { quiet: !!a.quiet, timeoutMs: a.timeoutMs, signal });
+    const remote = a.login ? await loginAs(ctx, a.login) : ctx.remote;
+    let r: RunResult;
+    try {
+      r = await exec({ ...ctx, remote }, stepId, a.cmd, st.values, {
+        quiet: !!a.quiet,
+        timeoutMs: a.timeoutMs,
+        signal,
+      });
+    } finally {
+      if (remote !== ctx.remote) await remote.close().catch(() => undefined);
+    }
     // A command cut short by Ctrl+C may still end with an exit code: it was interrupted, not failed.
     if (signal?.aborted) throw new StepError(INTERRUPTED);
     if (a.judge) return a.judge(r, st.values);
@@ -285,6 +297,17 @@ async function runAction(
     } catch {
       throw new StepError(INTERRUPTED);
     }
+  }
+}
+
+/** A new connection as `user`; its failure is the step's, in one line. */
+async function loginAs(ctx: RunnerContext, user: string): Promise<Remote> {
+  if (!ctx.loginAs) throw new StepError(`cannot open a connection as ${user} here`);
+  try {
+    return await ctx.loginAs(user);
+  } catch (e) {
+    const why = (e instanceof Error ? e.message : String(e)).split("\n")[0];
+    throw new StepError(`a key login as ${user} failed: ${why}`);
   }
 }
 

@@ -21,6 +21,7 @@ import type {
   TargetSession,
   TargetSummary,
   TaskOptions,
+  ProvisionOptions,
 } from "./api.js";
 import { limitChannels } from "./channels.js";
 import { StepError, type RenderUnits } from "./context.js";
@@ -35,7 +36,16 @@ import { recoveryPlan } from "./recovery.js";
 import { runTask, type TaskRecord } from "./runner.js";
 import { readStatus } from "./status.js";
 import type { TaskPlan } from "./steps.js";
-import { backupPlan, provisionPlan, restorePlan, type TaskRequest } from "./task-plans.js";
+import { backupPlan, provisionPlan, restorePlan, type ProvisionChoices, type TaskRequest } from "./task-plans.js";
+
+/** Only provision's own choices reach its plan (a deploy's stopFirst does not). */
+function provisionChoices(o: ProvisionOptions): ProvisionChoices {
+  return {
+    ...(o.swap !== undefined ? { swap: o.swap } : {}),
+    ...(o.hardenSsh ? { hardenSsh: true } : {}),
+    ...(o.securityUpgrades ? { securityUpgrades: true } : {}),
+  };
+}
 
 export interface SessionDeps {
   target: Target;
@@ -150,11 +160,15 @@ export class EngineSession implements TargetSession {
     return plan;
   }
 
-  async plan(action: "deploy" | "rollback" | "provision", tag?: string, o: TaskOptions = {}): Promise<PlanView> {
+  async plan(
+    action: "deploy" | "rollback" | "provision",
+    tag?: string,
+    o: TaskOptions & ProvisionOptions = {},
+  ): Promise<PlanView> {
     if (action === "provision") {
       const remote = await this.deps.connectRoot();
       try {
-        return planView(await this.provisionPlan(remote));
+        return planView(await this.provisionPlan(remote, provisionChoices(o)));
       } finally {
         await remote.close();
       }
@@ -302,7 +316,7 @@ export class EngineSession implements TargetSession {
     });
   }
 
-  private async provisionPlan(remote: Remote): Promise<TaskPlan> {
+  private async provisionPlan(remote: Remote, choices: ProvisionChoices): Promise<TaskPlan> {
     const state = await probeProvision(remote);
     const user = this.target.user;
     const units = this.units(user);
@@ -310,16 +324,22 @@ export class EngineSession implements TargetSession {
       user,
       publicKey: findPublicKey(this.deps.target.identityFile),
       ...(units ? { units } : {}),
+      ...choices,
     });
   }
 
-  provision(sink: EventSink, signal?: AbortSignal): Promise<TaskResult> {
+  provision(sink: EventSink, signal?: AbortSignal, o: ProvisionOptions = {}): Promise<TaskResult> {
     return this.guard(sink, async () => {
       const remote = await this.deps.connectRoot();
       try {
-        const plan = await this.provisionPlan(remote);
+        const plan = await this.provisionPlan(remote, provisionChoices(o));
+        // The proof before password logins go: the deploy user's own connection, host key checked.
+        const loginAs = async (user: string) => {
+          if (user !== this.target.user) throw new StepError(`only the deploy user ${this.target.user} logs in here`);
+          return this.deps.connect();
+        };
         return await runTask(
-          { remote, sink, now: () => this.now() },
+          { remote, sink, now: () => this.now(), loginAs },
           plan,
           {
             history: { action: "provision", tag: "-", commit: "", by: this.deps.by },

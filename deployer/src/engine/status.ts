@@ -40,13 +40,14 @@ export function containerStatus(
 }
 
 export async function readStatus(remote: Remote, l: Layout, now: () => number): Promise<ServerStatus> {
-  const [state, ps, stats, df, timers, backups] = await Promise.all([
+  const [state, ps, stats, df, timers, backups, clk] = await Promise.all([
     probe(remote, l),
     ask(remote, ["docker", "ps", "-aq", "--filter", `label=com.docker.compose.project=${APP}`]),
     ask(remote, docker.stats()),
     ask(remote, checks.diskFree(l.appDir)),
     ask(remote, systemd.listTimers()),
     ask(remote, backupCmd.list(l)),
+    ask(remote, checks.clockState()),
   ]);
   const ids = ps.stdout
     .split("\n")
@@ -77,6 +78,7 @@ export async function readStatus(remote: Remote, l: Layout, now: () => number): 
   const kb = checks.parseDfKb(df.stdout);
   const next = timers.code === 0 ? systemd.parseNextTimer(timers.stdout) : undefined;
   const newest = backups.code === 0 ? backupCmd.parseList(backups.stdout)[0] : undefined;
+  const clock = clk.code === 0 ? checks.parseClock(clk.stdout) : undefined;
   // The release that runs is the bot's image; `current` may differ after an interrupted deploy.
   const running = state.bots.filter((b) => b.running).map((b) => b.tag);
   const mismatch = state.currentTag && running.length > 0 && !running.every((t) => t === state.currentTag);
@@ -91,6 +93,7 @@ export async function readStatus(remote: Remote, l: Layout, now: () => number): 
     diskFree: kb === undefined ? "unknown" : formatBytes(kb * 1024),
     ...(newest ? { lastBackup: `${newest.name} (${newest.createdAt})` } : {}),
     ...(next ? { nextBackup: next } : {}),
+    ...(clock ? { clock: { synchronized: clock.synchronized === true, text: checks.describeClock(clock) } } : {}),
     ...(state.lock
       ? {
           lock: {

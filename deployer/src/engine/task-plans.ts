@@ -8,10 +8,11 @@ import * as history from "../commands/history.js";
 import type { Layout } from "../commands/layout.js";
 import * as lockCmd from "../commands/lock.js";
 import * as prov from "../commands/provision.js";
-import { run, type Action, type Command, type Values } from "./actions.js";
-import type { UnitFile } from "./context.js";
+import { run, type Command, type Values } from "./actions.js";
+import { StepError, type UnitFile } from "./context.js";
 import * as judge from "./judges.js";
 import { finalSteps, HISTORY_ENTRY, waitServing } from "./plan.js";
+import { parseFacts, preflight, type MachineFacts, type SwapRequest } from "./server-facts.js";
 import type { Step, TaskPlan } from "./steps.js";
 import { unitSteps } from "./unit-steps.js";
 
@@ -89,11 +90,26 @@ export function restorePlan(
   };
 }
 
-/** What provision learns before planning (read-only): who we are and what is installed. */
+/** What provision learns before planning (read-only): who we are, the system, what is installed. */
 export interface ProvisionState {
   /** [] for root, ["sudo", "-n"] for a password-less sudoer. */
   sudo: readonly string[];
   missing: string[];
+  /** /etc/os-release, parsed. */
+  os: Record<string, string>;
+  facts: MachineFacts;
+  /** The Docker engine's version when it answers. */
+  dockerVersion?: string;
+}
+
+/** What provision was asked, besides the target (the CLI's flags, the UI's questions). */
+export interface ProvisionChoices {
+  /** A swap file: "auto" sized by need (none when RAM is enough), or MiB. */
+  swap?: SwapRequest;
+  /** Password logins off, after a key login as the deploy user worked. */
+  hardenSsh?: boolean;
+  /** unattended-upgrades on. */
+  securityUpgrades?: boolean;
 }
 
 const changes = (id: string) => (r: { code: number; stdout: string; stderr: string }) =>
@@ -101,7 +117,11 @@ const changes = (id: string) => (r: { code: number; stdout: string; stderr: stri
     ? { ok: false as const, error: `${id} failed (exit ${r.code})${judge.lastLine(r.stderr || r.stdout)}` }
     : {
         ok: true as const,
-        note: r.stdout.trim().split("\n").filter(Boolean).join("; "),
+        note: r.stdout
+          .trim()
+          .split("\n")
+          .filter((l) => /^(changed|ok): /.test(l))
+          .join("; "),
         set: { [`changes:${id}`]: String(prov.countChanges([r.stdout])) },
       };
 
@@ -112,25 +132,75 @@ export function countProvisionChanges(v: Values): number {
   return n;
 }
 
+/**
+ * Preparing a server, pure from what probeProvision found: refused in one line before anything
+ * changes when the system is not one we support; otherwise every step idempotent, printing
+ * changed/ok, so a second run changes nothing.
+ */
 export function provisionPlan(
   l: Layout,
   state: ProvisionState,
-  o: { user: string; publicKey: string; units?: UnitFile[] },
+  o: { user: string; publicKey: string; units?: UnitFile[] } & ProvisionChoices,
 ): TaskPlan {
   const sudo = state.sudo;
-  const installs: Action[] = [run(prov.installDocker(sudo), { timeoutMs: 15 * 60_000 })];
+  const pf = preflight(state.os, state.facts, o.swap);
+  if (pf.refusal || !pf.distro)
+    throw new StepError(`provision refused, nothing changed: ${pf.refusal ?? "unknown system"}`);
+  const distro = pf.distro;
+  // Docker there (any source) without compose v2: only the plugin, so that Docker is left alone.
+  const composeOnly = state.missing.length === 1 && state.missing[0] === "compose v2";
   const steps: Step[] = [
     {
-      id: "docker",
-      title: state.missing.length
-        ? `Install ${state.missing.join(" and ")} from Docker's apt repository`
-        : "Docker and compose v2",
-      ...(state.missing.length ? {} : { skip: "present" }),
+      id: "preflight",
+      title: "Preflight: system, architecture, memory, disk, systemd, cgroups",
       actions: [
-        ...installs,
+        // The refusals were judged from the probe's answers, before anything changed; asked again
+        // here so that the run's log shows the machine as found.
+        run(prov.facts(), {
+          quiet: true,
+          judge: (r) =>
+            r.code === 0
+              ? { ok: true, note: preflight(state.os, parseFacts(r.stdout), o.swap).summary }
+              : { ok: false, error: `cannot read the server's facts${judge.lastLine(r.stderr)}` },
+        }),
+      ],
+    },
+    {
+      id: "swap",
+      title: "mb" in pf.swap ? `Swap file ${prov.SWAP_FILE} of ${pf.swap.mb} MiB` : "Swap file",
+      ...("skip" in pf.swap ? { skip: pf.swap.skip } : {}),
+      actions: "mb" in pf.swap ? [run(prov.ensureSwap(pf.swap.mb, sudo), { judge: changes("swap") })] : [],
+    },
+    {
+      id: "clock",
+      title: "Time synchronisation (chrony or systemd-timesyncd)",
+      actions: [run(prov.ensureClock(sudo), { timeoutMs: 5 * 60_000, judge: changes("clock") })],
+    },
+    {
+      id: "docker",
+      title: composeOnly
+        ? `Install compose v2 (the plugin alone, beside the Docker there) from Docker's apt repository (${distro.dist} ${distro.codename})`
+        : state.missing.length
+          ? `Install ${state.missing.join(" and ")} from Docker's apt repository (${distro.dist} ${distro.codename})`
+          : "Docker and compose v2",
+      ...(state.missing.length
+        ? {}
+        : {
+            skip: `Docker${state.dockerVersion ? ` ${state.dockerVersion}` : ""} and compose v2 present (whatever their source): left alone`,
+          }),
+      actions: [
+        run(prov.installDocker(distro.dist, distro.codename, sudo, { composeOnly }), { timeoutMs: 15 * 60_000 }),
         run(prov.hasDocker(), { judge: judge.exitZero("Docker was installed but is still not usable") }),
         run(prov.hasCompose(), { judge: judge.exitZero("compose v2 was installed but is still not usable") }),
       ],
+    },
+    {
+      id: "upgrades",
+      title: "Unattended security upgrades",
+      ...(o.securityUpgrades ? {} : { skip: "not asked (--security-upgrades)" }),
+      actions: o.securityUpgrades
+        ? [run(prov.ensureUpgrades(sudo), { timeoutMs: 10 * 60_000, judge: changes("upgrades") })]
+        : [],
     },
     {
       id: "user",
@@ -150,6 +220,26 @@ export function provisionPlan(
         .map((d) => run(prov.ensureDir(d, o.user, sudo), { judge: changes(`layout ${d.path}`) })),
     },
     ...unitSteps(l, o.units, { asRoot: true, sudo, deployUser: o.user }),
+    {
+      id: "ssh",
+      title: `Password logins off, after a key login as ${o.user} works`,
+      ...(o.hardenSsh ? {} : { skip: "not asked (--harden-ssh)" }),
+      actions: o.hardenSsh
+        ? [
+            run(prov.whoami(), {
+              login: o.user,
+              judge: (r) =>
+                r.code === 0 && r.stdout.trim() === o.user
+                  ? { ok: true, note: `key login as ${o.user} works` }
+                  : {
+                      ok: false,
+                      error: `the key login as ${o.user} did not answer as ${o.user}${judge.lastLine(r.stderr || r.stdout)}; password logins left on`,
+                    },
+            }),
+            run(prov.hardenSsh(sudo), { judge: changes("ssh") }),
+          ]
+        : [],
+    },
     // Provision holds no lock (the app dir may not exist before it): history is written as the
     // deploy user, so the file stays theirs.
     {
@@ -168,9 +258,14 @@ export function provisionPlan(
     task: "provision",
     action: "provision",
     steps,
-    warnings: state.missing.length
-      ? [`${state.missing.join(" and ")} missing: provision installs them from download.docker.com`]
-      : [],
+    warnings: [
+      ...pf.warnings,
+      ...(state.missing.length
+        ? [
+            `${state.missing.join(" and ")} missing: provision installs them from download.docker.com/linux/${distro.dist}`,
+          ]
+        : []),
+    ],
     figures: (v) => ({ changes: String(countProvisionChanges(v)) }),
     success: (v) => {
       const n = countProvisionChanges(v);

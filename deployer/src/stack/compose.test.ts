@@ -7,7 +7,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseDocument } from "yaml";
-import { APP, COMPOSE_FILE, NETWORK, PG_VOLUME, POSTGRES_IMAGE, SERVICES, composeArgv } from "./contract.js";
+import {
+  APP,
+  COMPOSE_FILE,
+  NETWORK,
+  PG_VOLUME,
+  POSTGRES_IMAGE,
+  SERVICES,
+  STACK_MEMORY_MB,
+  composeArgv,
+} from "./contract.js";
 
 const REPO = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -49,6 +58,19 @@ describe("stack: docker-compose.prod.yml", () => {
     for (const [name, s] of Object.entries(services)) {
       expect(s.logging, name).to.deep.equal({ driver: "json-file", options: { "max-size": "10m", "max-file": "3" } });
     }
+  });
+
+  it("the stack's memory in the contract (STACK_MEMORY_MB) is the sum of the services' limits and reservations", () => {
+    const mb = (size: unknown) => {
+      const m = /^(\d+)([MG])$/.exec(String(size));
+      expect(m, String(size)).to.not.equal(null);
+      return Number(m![1]) * (m![2] === "G" ? 1024 : 1);
+    };
+    const sum = (kind: "limits" | "reservations") =>
+      Object.values(services)
+        .map((s) => mb(obj(obj(obj(s.deploy).resources)[kind]).memory))
+        .reduce((a, b) => a + b, 0);
+    expect({ limits: sum("limits"), reservations: sum("reservations") }).to.deep.equal(STACK_MEMORY_MB);
   });
 
   it("limits and reserves exactly: bot 512M / 0.5 CPU / 256M, postgres 1G / 1.0 CPU / 512M", () => {

@@ -22,6 +22,12 @@ export const NETWORK = `${APP}-net`;
 export const SERVICES = ["postgres", "bot"] as const;
 export type Service = (typeof SERVICES)[number];
 
+/**
+ * The stack's memory in MiB as docker-compose.prod.yml sets it (compose.test.ts checks the sums):
+ * what it may use (limits) and what it reserves. Provision compares the server's RAM with them.
+ */
+export const STACK_MEMORY_MB = { limits: 1536, reservations: 768 } as const;
+
 export const COMPOSE_FILE = "docker-compose.prod.yml";
 export const RELEASE_ENV = "release.env";
 

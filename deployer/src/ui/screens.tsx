@@ -1,8 +1,10 @@
 /** Deploy, Rollback to tag and Provision: the task flow with their own choosers. */
 import { Box, Text } from "ink";
-import type { DeployerApi, ReleaseInfo, TargetSession } from "../engine/api.js";
+import { useState } from "react";
+import type { DeployerApi, ProvisionOptions, ReleaseInfo, TargetSession } from "../engine/api.js";
 import type { TaskResult } from "../engine/events.js";
 import { ErrorLine } from "./error-line.js";
+import { ProvisionChoices } from "./provision-choices.js";
 import { useScreenKeys } from "./keys.js";
 import { SelectList } from "./list.js";
 import { tagRows } from "./tag-filter.js";
@@ -114,11 +116,21 @@ export function RollbackScreen(props: TaskScreenProps) {
 
 export function ProvisionScreen(props: TaskScreenProps) {
   const { session } = props;
+  const [options, setOptions] = useState<ProvisionOptions>({});
   return (
     <TaskFlow
       title="provision"
-      loadPlan={() => session.plan("provision")}
-      start={() => (sink, signal) => session.provision(sink, signal)}
+      chooser={(choose, back) => (
+        <ProvisionChoices
+          onChoose={(o) => {
+            setOptions(o);
+            choose("");
+          }}
+          onBack={back}
+        />
+      )}
+      loadPlan={() => session.plan("provision", undefined, options)}
+      start={() => (sink, signal) => session.provision(sink, signal, options)}
       onBack={props.onBack}
       onBusy={props.onBusy}
       onFinished={props.onFinished}

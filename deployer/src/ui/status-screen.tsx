@@ -37,6 +37,11 @@ export function StatusTable({ status }: { status: ServerStatus }) {
       <Text>Release: {status.currentRelease ?? "none"}</Text>
       {status.warning ? <Text color={tint("yellow")}>! {status.warning}</Text> : null}
       <Text>Disk free: {status.diskFree}</Text>
+      {status.clock ? (
+        <Text color={status.clock.synchronized ? undefined : tint("yellow")}>
+          {status.clock.synchronized ? "" : "! "}Clock: {status.clock.text}
+        </Text>
+      ) : null}
       <Text>
         Last backup: {status.lastBackup ?? "none"} · next: {status.nextBackup ?? "not scheduled"}
       </Text>

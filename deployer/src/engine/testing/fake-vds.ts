@@ -128,7 +128,13 @@ function stubs(home: string): Record<string, string> {
   const sh = (body: string) => `#!/usr/bin/env bash\nset -euo pipefail\n${body}\n`;
   return {
     docker: DOCKER,
-    systemctl: sh(`[[ $1 == --version ]] && echo "systemd 252 (252.33-1~deb12u1)"; exit 0`),
+    systemctl: sh(`[[ $1 == --version ]] && echo "systemd 252 (252.33-1~deb12u1)"
+# the time service is there (checks.sh clock, provision.sh ensure-clock)
+[[ $1 == list-unit-files && \${*: -1} == systemd-timesyncd.service ]] && echo "systemd-timesyncd.service enabled enabled"
+exit 0`),
+    timedatectl: sh(`case $1 in show) echo yes ;; timesync-status) echo "       Offset: +1.234ms" ;; esac`),
+    // Nothing here installs packages on the machine running the tests.
+    "apt-get": sh(`echo "apt-get stub: not expected: $*" >&2; exit 100`),
     // The deploy user cannot sudo: units that differ are left to provision, with a warning.
     sudo: sh(`echo "sudo: a password is required" >&2; exit 1`),
     runuser: sh(`while [[ $1 != -- ]]; do shift; done; shift; exec "$@"`),

@@ -1,6 +1,7 @@
 /** An in-memory DeployerApi for UI tests: canned data, tasks the test scripts step by step. */
 import type {
   BackupInfo,
+  ProvisionOptions,
   DeployerApi,
   LogOptions,
   PlanView,
@@ -131,8 +132,10 @@ export class FakeSession implements TargetSession {
     if (this.statusError) throw this.statusError;
     return STATUS;
   }
-  async plan(action: "deploy" | "rollback" | "provision", tag?: string): Promise<PlanView> {
-    this.calls.push(`plan ${action} ${tag ?? ""}`.trim());
+  async plan(action: "deploy" | "rollback" | "provision", tag?: string, options?: ProvisionOptions): Promise<PlanView> {
+    this.calls.push(
+      `plan ${action} ${tag ?? ""}`.trim() + (action === "provision" ? ` ${JSON.stringify(options ?? {})}` : ""),
+    );
     return {
       action,
       tag,
@@ -153,8 +156,8 @@ export class FakeSession implements TargetSession {
     this.calls.push(`rollback ${tag}`);
     return this.rollbackTask.run(sink, signal);
   }
-  provision(sink: EventSink, signal?: AbortSignal) {
-    this.calls.push("provision");
+  provision(sink: EventSink, signal?: AbortSignal, options?: ProvisionOptions) {
+    this.calls.push(`provision ${JSON.stringify(options ?? {})}`);
     return this.deployTask.run(sink, signal);
   }
   async logs(options: LogOptions, onLine: (line: string) => void, signal?: AbortSignal) {
