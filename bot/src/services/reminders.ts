@@ -21,6 +21,11 @@ export type Outcome<T = Reminder> =
   { ok: true; reminder: T } | { ok: false; reason: "gone" | "limit" | "past" | "invalid" };
 
 export const PAGE_SIZE = 5;
+
+/** The user's ($1) active and paused reminders other than $2: what the limit counts. */
+export const COUNT_TOWARDS_LIMIT = `
+SELECT count(*)::int AS n FROM reminders
+WHERE user_id = $1 AND status IN ('active', 'paused') AND id IS DISTINCT FROM $2`;
 const LISTED = ["active", "paused"] as const;
 
 export function createReminderService(ds: DataSource) {
@@ -38,11 +43,7 @@ export function createReminderService(ds: DataSource) {
    */
   async function atLimit(m: EntityManager, userId: number, except?: number): Promise<boolean> {
     await lockUser(m, userId);
-    const [row] = (await m.query(
-      `SELECT count(*)::int AS n FROM reminders
-       WHERE user_id = $1 AND status IN ('active', 'paused') AND id IS DISTINCT FROM $2`,
-      [userId, except ?? null],
-    )) as { n: number }[];
+    const [row] = (await m.query(COUNT_TOWARDS_LIMIT, [userId, except ?? null])) as { n: number }[];
     return (row?.n ?? 0) >= MAX_ACTIVE_REMINDERS;
   }
 
