@@ -26,13 +26,17 @@ export type Take<T> =
   | null;
 
 /** A 429 lowers the rate to this share of what it was... */
-const DECREASE = 0.85;
+const DECREASE = 0.9;
 /** ...never below this share of the ceiling... */
 const FLOOR = 0.5;
 /** ...and each second without one gives back this many messages a second. */
-const INCREASE_PER_S = 0.5;
-/** One second and a hair, so float rounding never lets two sends a "second" apart share one. */
-const WINDOW_MS = 1000 + 1e-3;
+const INCREASE_PER_S = 1;
+/**
+ * The hard cap counts whole messages in a window a little over a second: sends leave here evenly
+ * but reach Telegram with some jitter, and two that arrive closer than they left must still not
+ * make one second's count one too many. Costs 2 % of the pace at most.
+ */
+const WINDOW_MS = 1020;
 /** Per-chat spacing is stretched by this factor (network jitter between our send and Telegram's clock). */
 const CHAT_MARGIN = 1.03;
 /** A chat sent to within this many of its own spacings before a 429 probably met its own limit. */

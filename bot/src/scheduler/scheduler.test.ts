@@ -343,7 +343,7 @@ describe("scheduler", function () {
       const othersMeanwhile = calls.filter(
         (c) => c.reminder.chatId !== 7 && c.at > refusedAt && c.at < refusedAt + 5_000,
       );
-      // at the lowered pace (30 x 0.85 = 25.5/s, creeping back up) the others used those 5 s
+      // at the lowered pace (30 x 0.9 = 27/s, creeping back up) the others used those 5 s
       expect(othersMeanwhile.length, "others were not held").to.be.at.least(120);
     });
 
