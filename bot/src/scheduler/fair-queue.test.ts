@@ -81,7 +81,7 @@ describe("scheduler/fair-queue", () => {
     expect(sent).to.have.length(600);
   });
 
-  it("a 429 on a chat just sent to holds that chat only; the pace drops, then creeps back", () => {
+  it("a 429 on a chat just sent to holds that chat only; the pace stays", () => {
     const q = new FairQueue<string>({ perSecond: 30, perChatPerSecond: 1 });
     q.push(1, "a1");
     q.take(0);
@@ -91,15 +91,30 @@ describe("scheduler/fair-queue", () => {
     q.push(2, "b1");
     q.retryAfter(1, 5000, 2010); // chat 1 was sent to at 0 and 2000: its own limit
     expect(q.pausedUntil).to.equal(0);
-    expect(q.rate).to.be.closeTo(30 * 0.9, 1e-9);
+    expect(q.rate).to.equal(30);
+    expect(q.windowMs).to.equal(1010);
     expect(q.take(2100)).to.deep.equal({ item: "b1", chatId: 2 });
     const a3 = q.take(2200);
     expect(a3 !== null && "waitMs" in a3 && a3.waitMs).to.equal(7010 - 2200);
-    q.delivered(2510);
-    q.delivered(3010);
-    expect(q.rate, "one message a second more per second").to.be.closeTo(30 * 0.9 + 1, 1e-9);
+  });
+
+  it("a global 429 lowers the pace and widens the window; both come back while sends succeed", () => {
+    const q = new FairQueue<string>({ perSecond: 30, perChatPerSecond: 1 });
+    q.push(1, "a");
+    q.take(0);
+    q.retryAfter(1, 1000, 10);
+    expect(q.rate).to.be.closeTo(30 * 0.9, 1e-9);
+    expect(q.windowMs).to.equal(1020);
+    q.delivered(1010);
+    q.delivered(2010);
+    expect(q.rate, "one message a second more per second").to.be.closeTo(30 * 0.9 + 2, 1e-9);
+    expect(q.windowMs, "half a millisecond narrower per second").to.be.closeTo(1019, 1e-9);
     q.delivered(60_000);
     expect(q.rate).to.equal(30);
+    expect(q.windowMs).to.equal(1010);
+    // the wider window holds the whole-message cap: 30 per 1.1 s at most after many
+    for (let i = 0; i < 30; i++) q.retryAfter(1, 1000, 70_000 + i * 2000);
+    expect(q.windowMs).to.equal(1100);
   });
 
   it("a 429 that looks global (a chat not sent to before, or two chats within a second) holds every chat", () => {
@@ -121,8 +136,8 @@ describe("scheduler/fair-queue", () => {
     expect(r.pausedUntil, "one chat that was sent to twice: its own").to.equal(0);
     r.retryAfter(2, 2000, 1250);
     expect(r.pausedUntil, "a second chat within a second: global").to.equal(3250);
-    expect(r.rate).to.be.closeTo(30 * 0.9 * 0.9, 1e-9);
-    for (let i = 0; i < 20; i++) r.retryAfter(1, 1000, 1300 + i);
+    expect(r.rate).to.be.closeTo(30 * 0.9, 1e-9);
+    for (let i = 0; i < 20; i++) r.retryAfter(1 + (i % 2), 1000, 1300 + i);
     expect(r.rate, "never below half the ceiling").to.equal(15);
   });
 

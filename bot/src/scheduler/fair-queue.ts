@@ -6,9 +6,11 @@
  * delays each other chat by at most its one turn in the round.
  *
  * A 429's retry_after holds its chat; it holds every chat too when it looks global (the chat had
- * not been sent to just before, or another chat met a 429 within the last second). Each 429 also
- * lowers the global rate, which then creeps back up to the ceiling while sends succeed, so the
- * pace settles just under what Telegram allows. Pure: time is passed in.
+ * not been sent to just before, or another chat met a 429 within the last second). A global one
+ * also lowers the pace, which creeps back up to the ceiling while sends succeed, and widens the
+ * hard cap's window (the jitter between our clock and Telegram's was more than it allowed for),
+ * which narrows back slowly: the pace settles just under what Telegram accepts from here.
+ * Pure: time is passed in.
  */
 export interface RateLimit {
   /** Messages a second across all chats: the ceiling the pace returns to. */
@@ -25,7 +27,7 @@ export type Take<T> =
   /** Nothing queued. */
   | null;
 
-/** A 429 lowers the rate to this share of what it was... */
+/** A global 429 lowers the rate to this share of what it was... */
 const DECREASE = 0.9;
 /** ...never below this share of the ceiling... */
 const FLOOR = 0.5;
@@ -34,9 +36,13 @@ const INCREASE_PER_S = 1;
 /**
  * The hard cap counts whole messages in a window a little over a second: sends leave here evenly
  * but reach Telegram with some jitter, and two that arrive closer than they left must still not
- * make one second's count one too many. Costs 2 % of the pace at most.
+ * make one second's count one too many. It starts 1 % over a second, each global 429 widens it by
+ * 10 ms (to at most 10 % over), and each second without one narrows it by 0.5 ms.
  */
-const WINDOW_MS = 1020;
+const WINDOW_MIN_MS = 1010;
+const WINDOW_MAX_MS = 1100;
+const WINDOW_WIDEN_MS = 10;
+const WINDOW_NARROW_PER_S = 0.5;
 /** Per-chat spacing is stretched by this factor (network jitter between our send and Telegram's clock). */
 const CHAT_MARGIN = 1.03;
 /** A chat sent to within this many of its own spacings before a 429 probably met its own limit. */
@@ -56,7 +62,8 @@ export class FairQueue<T> {
   /** The two latest sends per chat: [previous, latest]. */
   readonly #sends = new Map<number, [number | undefined, number]>();
   #nextGlobal = 0;
-  /** Send times of the last second, oldest first. */
+  #windowMs = WINDOW_MIN_MS;
+  /** Send times of the last window, oldest first. */
   #window: number[] = [];
   #pausedUntil = 0;
   #last429: { chatId: number; at: number } | undefined;
@@ -131,9 +138,10 @@ export class FairQueue<T> {
    */
   #windowFreesAt(nowMs: number): number {
     if (!Number.isFinite(this.#rate)) return 0;
-    while (this.#window.length > 0 && this.#window[0]! <= nowMs - WINDOW_MS) this.#window.shift();
+    const windowMs = this.#windowMs;
+    while (this.#window.length > 0 && this.#window[0]! <= nowMs - windowMs) this.#window.shift();
     const cap = Math.max(1, Math.ceil(this.#rate - 1e-9));
-    return this.#window.length >= cap ? this.#window[this.#window.length - cap]! + WINDOW_MS : 0;
+    return this.#window.length >= cap ? this.#window[this.#window.length - cap]! + windowMs : 0;
   }
 
   #sent(chatId: number, nowMs: number): void {
@@ -160,20 +168,22 @@ export class FairQueue<T> {
     }
   }
 
-  /** A send was delivered: the pace creeps back up towards the ceiling. */
+  /** The hard cap's window now, in ms. */
+  get windowMs(): number {
+    return this.#windowMs;
+  }
+
+  /** A send was delivered: the pace creeps back up towards the ceiling, the window back down. */
   delivered(nowMs: number): void {
-    if (this.#rate < this.#ceiling) {
-      this.#rate = Math.min(
-        this.#ceiling,
-        this.#rate + (Math.max(0, nowMs - this.#lastAdjust) / 1000) * INCREASE_PER_S,
-      );
-    }
+    const seconds = Math.max(0, nowMs - this.#lastAdjust) / 1000;
+    this.#rate = Math.min(this.#ceiling, this.#rate + seconds * INCREASE_PER_S);
+    this.#windowMs = Math.max(WINDOW_MIN_MS, this.#windowMs - seconds * WINDOW_NARROW_PER_S);
     this.#lastAdjust = nowMs;
   }
 
   /**
-   * Telegram answered 429 for `chatId` with `retryAfterMs`: that chat waits it out, every chat does
-   * when it looks global, and the pace drops.
+   * Telegram answered 429 for `chatId` with `retryAfterMs`: that chat waits it out; when it looks
+   * global every chat does, and the pace drops.
    */
   retryAfter(chatId: number, retryAfterMs: number, nowMs: number): void {
     const until = nowMs + retryAfterMs;
@@ -183,10 +193,12 @@ export class FairQueue<T> {
       this.#chatSpacing > 0 && previous !== undefined && nowMs - previous <= OWN_LIMIT_SPACINGS * this.#chatSpacing;
     const othersToo =
       this.#last429 !== undefined && this.#last429.chatId !== chatId && nowMs - this.#last429.at <= 1000;
-    if (!ownLimit || othersToo) this.pause(until);
     this.#last429 = { chatId, at: nowMs };
+    if (ownLimit && !othersToo) return; // that chat's own limit: the pace was not the problem
+    this.pause(until);
     if (Number.isFinite(this.#ceiling)) {
       this.#rate = Math.max(this.#ceiling * FLOOR, this.#rate * DECREASE);
+      this.#windowMs = Math.min(WINDOW_MAX_MS, this.#windowMs + WINDOW_WIDEN_MS);
       this.#lastAdjust = nowMs;
     }
   }

@@ -343,8 +343,8 @@ describe("scheduler", function () {
       const othersMeanwhile = calls.filter(
         (c) => c.reminder.chatId !== 7 && c.at > refusedAt && c.at < refusedAt + 5_000,
       );
-      // at the lowered pace (30 x 0.9 = 27/s, creeping back up) the others used those 5 s
-      expect(othersMeanwhile.length, "others were not held").to.be.at.least(120);
+      // the pace was not lowered for one chat's own limit: the others used those 5 s
+      expect(othersMeanwhile.length, "others were not held").to.be.at.least(140);
     });
 
     it("a 429 that looks global (a chat not sent to before) holds every chat for retry_after", async () => {

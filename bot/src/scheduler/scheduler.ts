@@ -79,6 +79,8 @@ export interface Scheduler {
   /** Looks for due rows now (e.g. right after the bot created one). */
   wake(): void;
   stats(): SchedulerStats;
+  /** The send pace now: messages a second and the hard cap's window (they adapt to 429s). */
+  pace(): { rate: number; windowMs: number };
 }
 
 interface Claimed {
@@ -531,5 +533,6 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
     wake: kick,
     stats: () => ({ ...stats }),
+    pace: () => ({ rate: fair.rate, windowMs: fair.windowMs }),
   };
 }

@@ -13,10 +13,11 @@
  * at most $6 rows of one chat, none of the chats in $5 (their rows still wait in this process).
  * So a chat with 1,000 due rows takes a couple of places in a batch, not the batch.
  *
- * The candidates are read from the partial index on due_at (a bounded range: only rows due now),
- * ranked per chat, then locked; SKIP LOCKED lets concurrent claimers take disjoint rows instead of
- * waiting, and the locked rows' conditions are checked again on their latest version.
- * due_at::text keeps microseconds, so the mark can match the exact occurrence it claimed.
+ * The candidates come from the partial index on due_at (a bounded range: only rows due now), twice
+ * as many as wanted when a chat's share is capped, locked with SKIP LOCKED so concurrent claimers
+ * take disjoint rows instead of waiting or all ranking the same ones; those past their chat's share
+ * are left unclaimed (their locks end with the statement). due_at::text keeps microseconds, so the
+ * mark can match the exact occurrence it claimed.
  */
 export const CLAIM = `
 WITH candidates AS (
@@ -24,7 +25,8 @@ WITH candidates AS (
   WHERE status = 'active' AND due_at <= $4::timestamptz AND (claimed_until IS NULL OR claimed_until < $4::timestamptz)
     AND chat_id <> ALL($5::bigint[])
   ORDER BY due_at
-  LIMIT $2 * 4
+  LIMIT CASE WHEN $6::int < $2::int THEN $2::int * 2 ELSE $2::int END
+  FOR UPDATE SKIP LOCKED
 ), fair AS (
   SELECT id FROM (
     SELECT id, due_at, row_number() OVER (PARTITION BY chat_id ORDER BY due_at, id) AS turn FROM candidates
@@ -32,16 +34,11 @@ WITH candidates AS (
   WHERE turn <= $6
   ORDER BY due_at
   LIMIT $2
-), due AS (
-  SELECT r.id FROM reminders r JOIN fair f ON f.id = r.id
-  WHERE r.status = 'active' AND r.due_at <= $4::timestamptz
-    AND (r.claimed_until IS NULL OR r.claimed_until < $4::timestamptz)
-  FOR UPDATE OF r SKIP LOCKED
 ), claimed AS (
   UPDATE reminders r
   SET claimed_by = $1, claimed_until = $4::timestamptz + $3 * interval '1 millisecond'
-  FROM due
-  WHERE r.id = due.id
+  FROM fair
+  WHERE r.id = fair.id
   RETURNING r.id, r.user_id, r.chat_id, r.chat_type, r.author_name, r.text, r.zone, r.recurrence, r.urgent,
             r.due_at, r.due_at::text AS due_at_exact, r.attempts
 )
