@@ -108,8 +108,8 @@ describe("scheduler/fair-queue", () => {
     q.delivered(1010);
     q.delivered(2010);
     expect(q.rate, "one message a second more per second").to.be.closeTo(30 * 0.9 + 2, 1e-9);
-    expect(q.windowMs, "half a millisecond narrower per second").to.be.closeTo(1019, 1e-9);
-    q.delivered(60_000);
+    expect(q.windowMs, "a tenth of a millisecond narrower per second").to.be.closeTo(1019.8, 1e-9);
+    q.delivered(200_000);
     expect(q.rate).to.equal(30);
     expect(q.windowMs).to.equal(1010);
     // the wider window holds the whole-message cap: 30 per 1.1 s at most after many

@@ -37,12 +37,13 @@ const INCREASE_PER_S = 1;
  * The hard cap counts whole messages in a window a little over a second: sends leave here evenly
  * but reach Telegram with some jitter, and two that arrive closer than they left must still not
  * make one second's count one too many. It starts 1 % over a second, each global 429 widens it by
- * 10 ms (to at most 10 % over), and each second without one narrows it by 0.5 ms.
+ * 10 ms (to at most 10 % over), and each second without one narrows it by 0.1 ms: at most one
+ * 429 in 100 s while it settles, each costing retry_after (a second) of sends.
  */
 const WINDOW_MIN_MS = 1010;
 const WINDOW_MAX_MS = 1100;
 const WINDOW_WIDEN_MS = 10;
-const WINDOW_NARROW_PER_S = 0.5;
+const WINDOW_NARROW_PER_S = 0.1;
 /** Per-chat spacing is stretched by this factor (network jitter between our send and Telegram's clock). */
 const CHAT_MARGIN = 1.03;
 /** A chat sent to within this many of its own spacings before a 429 probably met its own limit. */
