@@ -158,8 +158,8 @@ describe("bot: user flows through the fake Bot API", function () {
     expect(String(first.params.text)).to.contain("page 1 of 20");
     const data = buttons(first).map((b) => b.callback_data!);
     expect(data.filter((d) => d.startsWith("ld:"))).to.have.length(5);
-    expect(data).to.include("l:1");
-    const page2 = await u.press(messageId(first), "l:1");
+    expect(data).to.include("l:1:1003");
+    const page2 = await u.press(messageId(first), "l:1:1003");
     expect(texts(page2)[0]).to.contain("page 2 of 20");
 
     const repo = h.ds.getRepository(Reminder);
@@ -176,9 +176,9 @@ describe("bot: user flows through the fake Bot API", function () {
     expect(buttons(list).map((b) => b.callback_data)).to.include(`lr:${paused!.id}:0`);
     await u.press(messageId(list), `lr:${paused!.id}:0`);
     expect((await repo.findOneByOrFail({ id: paused!.id })).status).to.equal("active");
-    // someone else's id: expired, nothing changes
+    // someone else's reminder: not theirs, nothing changes
     const other = await user(h, 1002, "en").press(messageId(list), `ld:${paused!.id}:0`);
-    expect(String(other.find((c) => c.method === "answerCallbackQuery")?.params.text)).to.contain("expired");
+    expect(String(other.find((c) => c.method === "answerCallbackQuery")?.params.text)).to.match(/not your/i);
     expect((await repo.findOneByOrFail({ id: paused!.id })).status).to.equal("active");
   });
 
@@ -208,6 +208,11 @@ describe("bot: user flows through the fake Bot API", function () {
         dueAt: new Date(Date.now() - 1000),
       }),
     );
+    // the buttons sit under a delivered message: its delivery is recorded with that message id
+    await h.ds.query(
+      `INSERT INTO deliveries (reminder_id, due_at, sent_at, late, message_id) VALUES ($1, $2, now(), false, 500)`,
+      [r.id, r.dueAt],
+    );
     const u = user(h, 1001, "ru");
     const t0 = Date.now();
     await u.press(500, `s:${r.id}:10m`);
@@ -215,8 +220,73 @@ describe("bot: user flows through the fake Bot API", function () {
     const row = await repo.findOneByOrFail({ id: r.id });
     expect(row.status).to.equal("active");
     expect(row.dueAt.getTime()).to.be.within(t0 + 600_000 - 1000, t1 + 600_000 + 1000);
+    // the second press of a snooze under the same message is a no-op
+    const snapshot = () => h.ds.query("SELECT md5(string_agg(r::text, ',' ORDER BY id)) AS h FROM reminders r");
+    const before = await snapshot();
+    const second = await u.press(500, `s:${r.id}:1h`);
+    expect(String(second.find((c) => c.method === "answerCallbackQuery")?.params.text)).to.contain("устарела");
+    expect(await snapshot()).to.deep.equal(before);
     const done = await u.press(500, `d:${r.id}`);
     expect(String(done.find((c) => c.method === "answerCallbackQuery")?.params.text)).to.contain("Готово");
+  });
+
+  it("/list in a group: only the asker's reminders of that group; other members cannot turn or press it", async () => {
+    const group = -5151;
+    const repo = h.ds.getRepository(Reminder);
+    const make = (userId: number, chatId: number, text: string) =>
+      repo.create({
+        userId,
+        chatId,
+        chatType: chatId < 0 ? "group" : "private",
+        authorName: "T",
+        text,
+        zone: "Europe/Moscow",
+        recurrence: null,
+        urgent: false,
+        status: "active",
+        dueAt: new Date(Date.now() + 86_400_000),
+      });
+    await repo.save([
+      make(1001, 1001, "private secret of Anya"),
+      make(1001, -9999, "another group of Anya"),
+      ...Array.from({ length: 7 }, (_, i) => make(1001, group, `team item ${i}`)),
+      make(1002, group, "Bob's team item"),
+    ]);
+    const anya = { id: 1001, first_name: "Аня" };
+    const listed = lastSent(await h.send(message(group, "/list", { from: anya, chatType: "group" })))!;
+    const text = String(listed.params.text);
+    expect(listed.params.chat_id).to.equal(group);
+    expect(text).to.contain("team item 0").and.not.contain("secret").and.not.contain("another group");
+    expect(text).to.not.contain("Bob");
+    const data = buttons(listed).map((b) => b.callback_data!);
+    const next = data.find((d) => d.startsWith("l:1"))!;
+    expect(next).to.equal("l:1:1001");
+
+    // Bob presses Anya's page and item buttons: refused, nothing of his is shown, nothing changes
+    const bob = { id: 1002, first_name: "Bob" };
+    const since = h.api.cursor();
+    for (const d of [next, "l:1", data.find((x) => x.startsWith("ld:"))!]) {
+      const calls = await h.send(callbackQuery(group, messageId(listed), d, bob));
+      const answer = calls.find((c) => c.method === "answerCallbackQuery");
+      expect(String(answer?.params.text), d).to.match(/not your|не ваше/i);
+    }
+    expect(h.api.calls({ since, method: "editMessageText" })).to.have.length(0);
+    expect(h.api.calls({ since, method: "sendMessage" })).to.have.length(0);
+    expect(await repo.countBy({ chatId: group, status: "active" })).to.equal(8);
+    // a page button forged to name Bob shows only what Bob has in this group, as his own /list would
+    const forged = await h.send(callbackQuery(group, messageId(listed), "l:0:1002", bob));
+    const shown = String(forged.find((c) => c.method === "editMessageText")?.params.text);
+    expect(shown).to.contain("Bob's team item").and.not.contain("team item 0").and.not.contain("secret");
+
+    // Anya turns her own page
+    const page2 = await h.send(callbackQuery(group, messageId(listed), next, anya));
+    const edited = page2.find((c) => c.method === "editMessageText");
+    expect(String(edited?.params.text)).to.contain("team item 5").and.not.contain("secret");
+    // an item of another chat cannot be acted on from the group
+    const secret = await repo.findOneByOrFail({ text: "private secret of Anya" });
+    const foreign = await h.send(callbackQuery(group, messageId(listed), `lp:${secret.id}:0`, anya));
+    expect(String(foreign.find((c) => c.method === "answerCallbackQuery")?.params.text)).to.match(/not your|не ваше/i);
+    expect((await repo.findOneByOrFail({ id: secret.id })).status).to.equal("active");
   });
 
   it("a reminder made in a group is delivered there with a mention of its author", async () => {

@@ -60,6 +60,8 @@ export interface Delivery {
   /** Sent more than a minute after dueAt. */
   late: boolean;
   messageId: number | null;
+  /** Set when the delivered message's snooze was used (to the time snoozed to): it snoozes once. */
+  snoozedUntil: Date | null;
 }
 
 const id = { type: "bigint", primary: true, transformer: bigintTransformer } as const;
@@ -115,6 +117,7 @@ export const Delivery = new EntitySchema<Delivery>({
     sentAt: { type: "timestamptz", name: "sent_at" },
     late: { type: "boolean" },
     messageId: { type: "bigint", name: "message_id", nullable: true, transformer: bigintTransformer },
+    snoozedUntil: { type: "timestamptz", name: "snoozed_until", nullable: true },
   },
 });
 

@@ -9,7 +9,8 @@ import { migrations } from "./migrations/index.js";
 
 const FIRST = "InitialSchema1767225600000";
 const SECOND = "PollingHandover1767312000000";
-const ALL = [FIRST, SECOND];
+const THIRD = "LimitsAndFairClaims1767398400000";
+const ALL = [FIRST, SECOND, THIRD];
 
 /** A later migration that the running release could not live with. */
 class DropsAColumn1999999999999 implements MigrationInterface {
@@ -59,6 +60,10 @@ describe("db/migrator", () => {
     expect(await migrationStatus(ds)).to.deep.equal({ known: ALL, applied: ALL, breaking: [] });
     expect(await runMigrations(ds), "nothing pending").to.deep.equal([]);
 
+    expect(await revertMigrations(ds, 1)).to.deep.equal([THIRD]);
+    expect(
+      await ds.query(`SELECT 1 FROM information_schema.columns WHERE column_name = 'snoozed_until'`),
+    ).to.have.length(0);
     expect(await revertMigrations(ds, 1)).to.deep.equal([SECOND]);
     expect(await tables(ds))
       .to.not.include.members(["polling_handover"])
@@ -107,7 +112,7 @@ describe("db/migrator", () => {
   it("runs each migration once when two runners start at the same time", async () => {
     const [a, b] = await Promise.all([connect(), connect()]);
     const [ranA, ranB] = await Promise.all([runMigrations(a), runMigrations(b)]);
-    expect([...ranA, ...ranB].sort()).to.deep.equal(ALL);
+    expect([...ranA, ...ranB].sort()).to.deep.equal([...ALL].sort());
     const rows = (await a.query(`SELECT name FROM migrations ORDER BY id`)) as { name: string }[];
     expect(rows.map((r) => r.name)).to.deep.equal(ALL);
   });
@@ -134,11 +139,11 @@ describe("db/migrator", () => {
     await runMigrations(ds);
     let error: unknown;
     try {
-      await revertMigrations(ds, 3);
+      await revertMigrations(ds, 4);
     } catch (err) {
       error = err;
     }
-    expect(String(error)).to.match(/asked for 3 migrations, only 2 applied/);
+    expect(String(error)).to.match(/asked for 4 migrations, only 3 applied/);
     expect((await migrationStatus(ds)).applied).to.deep.equal(ALL);
   });
 

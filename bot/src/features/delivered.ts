@@ -2,6 +2,7 @@
 import { Composer } from "grammy";
 import { DateTime } from "luxon";
 import type { BotContext, BotDeps } from "../context.js";
+import { MAX_ACTIVE_REMINDERS } from "../services/limits.js";
 import { escapeHtml } from "./html.js";
 
 /** Local hour of "tomorrow morning". */
@@ -37,8 +38,14 @@ export function deliveredFeature(deps: BotDeps): Composer<BotContext> {
         return;
       }
       const zone = ctx.user?.zone ?? r.zone;
-      const res = await deps.reminders.snooze(r.id, ctx.from.id, snoozeUntil(a.what, deps.now(), zone));
-      if (!res.ok) return void (await ctx.answerCallbackQuery({ text: ctx.t("expired") }));
+      const messageId = ctx.callbackQuery?.message?.message_id;
+      if (messageId === undefined) return void (await ctx.answerCallbackQuery({ text: ctx.t("expired") }));
+      const res = await deps.reminders.snooze(r.id, ctx.from.id, snoozeUntil(a.what, deps.now(), zone), messageId);
+      if (!res.ok) {
+        const text =
+          res.reason === "limit" ? ctx.t("limit-reached", { max: String(MAX_ACTIVE_REMINDERS) }) : ctx.t("expired");
+        return void (await ctx.answerCallbackQuery({ text }));
+      }
       const due = deps.parser.formatDue(res.reminder.dueAt, zone, ctx.user?.lang ?? "en", deps.now());
       await ctx.answerCallbackQuery({ text: ctx.t("snoozed", { due }) });
       await ctx

@@ -24,7 +24,15 @@ export function pickKeyboard(
   return kb.row().text(t("button-cancel"), encodeAction({ op: "cancel", id }));
 }
 
-export function listKeyboard(t: TranslateFunction, items: Reminder[], page: number, pages: number, first: number) {
+/** `owner`: the user whose list it is, carried by the page buttons (in a group, only they may turn pages). */
+export function listKeyboard(
+  t: TranslateFunction,
+  items: Reminder[],
+  page: number,
+  pages: number,
+  first: number,
+  owner: number,
+) {
   const kb = new InlineKeyboard();
   items.forEach((r, i) => {
     const n = first + i;
@@ -36,8 +44,8 @@ export function listKeyboard(t: TranslateFunction, items: Reminder[], page: numb
     kb.text(t("button-edit", { n }), encodeAction({ op: "edit", id: r.id })).row();
   });
   if (pages > 1) {
-    if (page > 0) kb.text(t("button-prev"), encodeAction({ op: "page", page: page - 1 }));
-    if (page < pages - 1) kb.text(t("button-next"), encodeAction({ op: "page", page: page + 1 }));
+    if (page > 0) kb.text(t("button-prev"), encodeAction({ op: "page", page: page - 1, owner }));
+    if (page < pages - 1) kb.text(t("button-next"), encodeAction({ op: "page", page: page + 1, owner }));
   }
   return kb;
 }

@@ -2,6 +2,6 @@
 export { createScheduler } from "./scheduler.js";
 export type { Scheduler, SchedulerOptions } from "./scheduler.js";
 export type { DueReminder, QuietMinutes, Send, SendOutcome, SchedulerLogger, SchedulerStats } from "./types.js";
-export type { RateLimit } from "./rate-gate.js";
+export type { RateLimit } from "./fair-queue.js";
 export { LATE_AFTER_MS, parserQuietHours } from "./outcome.js";
 export type { QuietHoursRule } from "./outcome.js";

@@ -293,6 +293,81 @@ describe("scheduler", function () {
     expect(d!.due_at.getTime(), "the same occurrence was delivered").to.equal(dueBefore);
   });
 
+  describe("fair delivery under Telegram's limits (30/s overall, 1/s per chat)", () => {
+    const limits = { perSecond: 30, perChatPerSecond: 1 };
+    const slot = 1000 / 30;
+    const sendsTo = (chatId: number) => calls.filter((c) => c.reminder.chatId === chatId);
+
+    it("a chat with 100 due reminders, the oldest, delays 50 other chats by about one slot each, not 90 s", async () => {
+      await insertReminders(m.ds, [
+        ...Array.from({ length: 100 }, (_, i) => ({ chatId: 7, dueAt: ago(60_000 - i), text: `abuse ${i}` })),
+        ...Array.from({ length: 50 }, (_, i) => ({ chatId: 1_000 + i, dueAt: ago(1_000) })),
+      ]);
+      await start(await connect(), { rateLimit: limits, send: recordingSend("s") });
+      const others = () => calls.filter((c) => c.reminder.chatId !== 7);
+      expect(await passUntilTrue(() => others().length === 50, 20_000)).to.equal(true);
+      const t0 = calls[0]!.at;
+      // 51 chats share the slots: the last ordinary one goes within 51 slots (and a claim's round trip)
+      expect(others().at(-1)!.at - t0).to.be.at.most(53 * slot);
+      expect(sendsTo(7).length, "the abusive chat took one turn, not the batch").to.be.at.most(3);
+      // and it keeps its own pace, oldest first
+      expect(await passUntilTrue(() => sendsTo(7).length === 5, 10_000)).to.equal(true);
+      const abuse = sendsTo(7);
+      for (let i = 1; i < abuse.length; i++) expect(abuse[i]!.at - abuse[i - 1]!.at).to.be.at.least(1000);
+      expect(abuse.map((c) => c.reminder.text)).to.deep.equal(["abuse 0", "abuse 1", "abuse 2", "abuse 3", "abuse 4"]);
+      // no second is over the global limit
+      const times = calls.map((c) => c.at);
+      for (let i = 30; i < times.length; i++) expect(times[i]! - times[i - 30]!).to.be.at.least(1000);
+    });
+
+    it("a 429 on a chat it just sent to holds that chat for retry_after; the other chats go on", async () => {
+      await insertReminders(m.ds, [
+        ...Array.from({ length: 3 }, (_, i) => ({ chatId: 7, dueAt: ago(10_000 - i) })),
+        ...Array.from({ length: 300 }, (_, i) => ({ chatId: 2_000 + i, dueAt: ago(5_000) })),
+      ]);
+      let refusedAt = 0;
+      await start(await connect(), {
+        rateLimit: limits,
+        send: recordingSend("s", (r) => {
+          if (r.chatId === 7 && sendsTo(7).length === 2) {
+            refusedAt = clock.now();
+            return { ok: false, kind: "retry-later", retryAfterMs: 5_000, message: "Too Many Requests: retry after 5" };
+          }
+          return { ok: true, messageId: calls.length };
+        }),
+      });
+      expect(await passUntilTrue(() => refusedAt > 0, 10_000)).to.equal(true);
+      expect(await passUntilTrue(() => sendsTo(7).length === 4, 20_000)).to.equal(true);
+      const after = sendsTo(7).slice(2);
+      for (const c of after) expect(c.at - refusedAt, "chat 7 waited out retry_after").to.be.at.least(5_000);
+      const othersMeanwhile = calls.filter(
+        (c) => c.reminder.chatId !== 7 && c.at > refusedAt && c.at < refusedAt + 5_000,
+      );
+      // the pace was not lowered for one chat's own limit: the others used those 5 s
+      expect(othersMeanwhile.length, "others were not held").to.be.at.least(140);
+    });
+
+    it("a 429 that looks global (a chat not sent to before) holds every chat for retry_after", async () => {
+      await insertReminders(
+        m.ds,
+        Array.from({ length: 20 }, (_, i) => ({ chatId: 3_000 + i, dueAt: ago(5_000 - i) })),
+      );
+      await start(await connect(), {
+        rateLimit: limits,
+        send: recordingSend("s", (_r, n) =>
+          calls.length === 3 && n === 1
+            ? { ok: false, kind: "retry-later", retryAfterMs: 4_000, message: "Too Many Requests: retry after 4" }
+            : { ok: true, messageId: calls.length },
+        ),
+      });
+      expect(await passUntilTrue(() => calls.length >= 3, 10_000)).to.equal(true);
+      const refusedAt = calls[2]!.at;
+      expect(await passUntilTrue(async () => (await delivered()) === 20, 20_000)).to.equal(true);
+      const inPause = calls.filter((c) => c.at > refusedAt + 1 && c.at < refusedAt + 4_000);
+      expect(inPause, "nothing sent by anyone before retry_after").to.have.length(0);
+    });
+  });
+
   it("other errors: retried with backoff, failed after maxAttempts", async () => {
     const [id] = await insertReminders(m.ds, [{ chatId: 6, dueAt: ago(1_000) }]);
     await start(await connect(), {

@@ -8,6 +8,11 @@
  * a slow safety poll; there is no polling loop, so idle it makes a handful of queries a minute.
  * Database errors (PostgreSQL restarting) are logged and retried with backoff, never thrown.
  *
+ * Claimed rows wait in a fair queue (./fair-queue.ts): round-robin across chats, paced below
+ * Telegram's limits, so a chat waiting for its own slot holds no send slot and one chat with many
+ * due rows cannot hold back the others. Claims take at most a few rows per chat and none of a chat
+ * that still has rows waiting here, so the batch fills with many chats, not one.
+ *
  * Time comes from one clock (`options.clock`): the statements get its time as a parameter rather
  * than asking the database for now(), so due rows, leases and holds are judged by the same clock as
  * the timers, the 429 pause and the pacing. Several processes share leases through it, so they need
@@ -22,7 +27,7 @@ import { backoffMs } from "./backoff.js";
 import { sleepFor, systemClock, type Clock, type Timer } from "./clock.js";
 import { createListener } from "./listener.js";
 import { isLate, parserQuietHours, planOutcome, type Plan, type PlanContext, type QuietHoursRule } from "./outcome.js";
-import { createRateGate, type RateLimit } from "./rate-gate.js";
+import { FairQueue, type RateLimit } from "./fair-queue.js";
 import * as sql from "./sql.js";
 import type { DueReminder, QuietMinutes, Send, SchedulerLogger, SchedulerStats, SendOutcome } from "./types.js";
 
@@ -44,7 +49,10 @@ export interface SchedulerOptions {
   /** Backoff between such attempts (defaults 5 s doubling to 10 min). */
   retryBaseMs?: number;
   retryCapMs?: number;
-  /** Pace sends below Telegram's limits (default: not paced; 429s are still honoured). */
+  /**
+   * Pace sends below Telegram's limits (default: not paced; 429s are still honoured). perSecond is
+   * the ceiling: a 429 lowers the pace, which creeps back while sends succeed.
+   */
   rateLimit?: RateLimit;
   /** Next occurrence of a rule (default: the parser's). */
   nextOccurrence?: PlanContext["nextOccurrence"];
@@ -71,6 +79,8 @@ export interface Scheduler {
   /** Looks for due rows now (e.g. right after the bot created one). */
   wake(): void;
   stats(): SchedulerStats;
+  /** The send pace now: messages a second and the hard cap's window (they adapt to 429s). */
+  pace(): { rate: number; windowMs: number };
 }
 
 interface Claimed {
@@ -102,6 +112,8 @@ const silent: SchedulerLogger = { error() {}, warn() {}, info() {}, debug() {} }
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Marks recorded at once (each its own transaction on its own pooled connection). */
 const MARK_PARALLELISM = 1;
+/** With a per-chat limit, a claim takes at most this many rows of one chat (they wait a second each). */
+const CLAIM_PER_CHAT = 2;
 
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -121,7 +133,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     ? { ...systemClock, now: () => options.now!().getTime() }
     : (options.clock ?? systemClock);
   const now = () => new Date(clock.now());
-  const gate = options.rateLimit ? createRateGate(options.rateLimit) : undefined;
+  const fair = new FairQueue<Claimed>(options.rateLimit);
+  const perChatCap = options.rateLimit?.perChatPerSecond ? CLAIM_PER_CHAT : batchSize;
   // A row whose lease is this close to its end is given back rather than sent: another instance may take it.
   const leaseMargin = Math.min(leaseMs / 4, 5_000);
   const planBase = {
@@ -150,7 +163,6 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   let state: "idle" | "running" | "stopping" | "stopped" = "idle";
   /** After stop's grace: late completions are no longer recorded (the lease brings those rows back). */
   let abandoned = false;
-  const queue: Claimed[] = [];
   /**
    * Rows this process claimed and has not finished (queued, sending, or sent and awaiting their
    * mark). If a slow mark lets a lease run out, our own next claim may return such a row: it is
@@ -162,14 +174,11 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   let again = false;
   /** The last claim filled its room: more rows are probably due right now. */
   let moreDue = false;
-  /** Global backoff after a 429: Telegram's limit is per bot, so every send waits. */
-  let pausedUntil = 0;
   let dbFailures = 0;
   let emptyDueStreak = 0;
   let wakeTimer: Timer | undefined;
   let pollTimer: Timer | undefined;
-  // Sleeping sends wake early when stopping.
-  const sleepers = new Set<() => void>();
+  let dispatchTimer: Timer | undefined;
   const changeWaiters = new Set<() => void>();
 
   function changed(): void {
@@ -188,19 +197,6 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       const timer = clock.setTimeout(check, Math.max(0, deadline - clock.now()));
       changeWaiters.add(check);
       check();
-    });
-  }
-
-  function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      if (state !== "running") return resolve();
-      const done = () => {
-        clock.clearTimeout(timer);
-        sleepers.delete(done);
-        resolve();
-      };
-      const timer = clock.setTimeout(done, ms);
-      sleepers.add(done);
     });
   }
 
@@ -254,9 +250,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   }
 
   async function pumpOnce(): Promise<void> {
-    const pause = pausedUntil - clock.now();
+    const pause = fair.pausedUntil - clock.now();
     if (pause > 0) return armWake(pause);
-    const room = batchSize - queue.length - inflight - marks.pending();
+    const room = batchSize - fair.size - inflight - marks.pending();
     if (room <= 0) return; // completions kick again
     let rows: Claimed[];
     try {
@@ -269,13 +265,17 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       await release(rows.filter((r) => !mine.has(r.reminder.id)));
       return;
     }
+    let added = 0;
     for (const row of rows) {
       if (mine.has(row.reminder.id)) continue;
       mine.add(row.reminder.id);
-      queue.push(row);
+      fair.push(row.reminder.chatId, row);
+      added++;
     }
-    startSends();
-    moreDue = rows.length === room;
+    dispatch();
+    // With a per-chat cap a short claim may still leave rows due (of chats now waiting here).
+    moreDue = rows.length === room || (perChatCap < batchSize && added > 0);
+    if (moreDue && added < room && fair.size < concurrency) again = true;
     if (rows.length > 0) emptyDueStreak = 0;
     if (!moreDue) await armNextWake();
   }
@@ -284,7 +284,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     const at = clock.now();
     const leaseEndsAt = at + leaseMs;
     stats.claims++;
-    const rows = await query<ClaimRow[]>(sql.CLAIM, [me, limit, leaseMs, new Date(at)]);
+    const waiting = perChatCap < batchSize ? fair.chats() : [];
+    const rows = await query<ClaimRow[]>(sql.CLAIM, [me, limit, leaseMs, new Date(at), waiting, perChatCap]);
     stats.claimed += rows.length;
     return rows.map((r) => ({
       reminder: {
@@ -328,42 +329,36 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
   // ---- sending ------------------------------------------------------------------------------
 
-  function startSends(): void {
-    while (state === "running" && inflight < concurrency && queue.length > 0) {
-      const item = queue.shift()!;
+  /** Starts every send the fair queue allows now; arms a timer for the next one it allows later. */
+  function dispatch(): void {
+    clock.clearTimeout(dispatchTimer);
+    dispatchTimer = undefined;
+    while (state === "running" && inflight < concurrency) {
+      const next = fair.take(clock.now());
+      if (next === null) return;
+      if ("waitMs" in next) {
+        dispatchTimer = clock.setTimeout(dispatch, Math.max(1, Math.ceil(next.waitMs)));
+        return;
+      }
+      const item = next.item;
+      if (clock.now() > item.leaseEndsAt - leaseMargin) {
+        void release([item]); // waited too long: another instance may take it now
+        continue;
+      }
       inflight++;
       void sendOne(item)
         .catch((err: unknown) => log.error("scheduler: send step failed", { error: errorMessage(err) }))
         .finally(() => {
           inflight--;
-          startSends();
-          if (moreDue && queue.length < concurrency) kick();
+          dispatch();
+          if (moreDue && fair.size < concurrency) kick();
           changed();
         });
     }
   }
 
-  /** Waits out a 429 pause and the rate gate. */
-  async function waitForSlot(chatId: number): Promise<void> {
-    for (let i = 0; i < 100 && state === "running"; i++) {
-      const pause = pausedUntil - clock.now();
-      if (pause > 0) {
-        await sleep(pause);
-        continue;
-      }
-      const wait = gate ? gate.reserve(chatId, clock.now()) : 0;
-      if (wait > 0) await sleep(wait);
-      if (pausedUntil <= clock.now()) return;
-    }
-  }
-
   async function sendOne(item: Claimed): Promise<void> {
     const r = item.reminder;
-    await waitForSlot(r.chatId);
-    if (state !== "running" || clock.now() > item.leaseEndsAt - leaseMargin) {
-      await release([item]);
-      return;
-    }
     const late = isLate(r.dueAt, now());
     stats.sent++;
     let outcome: SendOutcome;
@@ -374,8 +369,11 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     }
     if (abandoned) return;
     const plan = planOutcome(r, outcome, { ...planBase, now: now(), late, quiet: item.quiet });
-    if (!outcome.ok && outcome.kind === "retry-later" && plan.kind === "hold") {
-      pausedUntil = Math.max(pausedUntil, clock.now() + plan.delayMs);
+    if (outcome.ok) fair.delivered(clock.now());
+    else if (outcome.kind === "retry-later" && plan.kind === "hold") {
+      // A 429 names its wait (its chat, or every chat when it looks global); a 5xx pauses all.
+      if (outcome.retryAfterMs !== undefined) fair.retryAfter(r.chatId, plan.delayMs, clock.now());
+      else fair.pause(clock.now() + plan.delayMs);
     }
     if (!outcome.ok) {
       log.warn("scheduler: send did not deliver", { reminderId: r.id, kind: outcome.kind, error: outcome.message });
@@ -464,7 +462,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
             inProgress -= batch.length;
           }
           // Marked rows make room for the next claim; a hold changes when its row is next claimable.
-          if ((moreDue && queue.length < concurrency) || batch.some((b) => b.plan.kind === "hold")) kick();
+          if ((moreDue && fair.size < concurrency) || batch.some((b) => b.plan.kind === "hold")) kick();
           changed();
         }
       } finally {
@@ -520,9 +518,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       const deadline = clock.now() + graceMs;
       clock.clearTimeout(wakeTimer);
       clock.clearTimeout(pollTimer);
-      for (const wake of [...sleepers]) wake();
+      clock.clearTimeout(dispatchTimer);
       await listener.stop();
-      await release(queue.splice(0));
+      await release(fair.drain());
       await waitFor(() => !pumping && inflight === 0 && marks.idle(), deadline);
       abandoned = true;
       state = "stopped";
@@ -535,5 +533,6 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
     wake: kick,
     stats: () => ({ ...stats }),
+    pace: () => ({ rate: fair.rate, windowMs: fair.windowMs }),
   };
 }

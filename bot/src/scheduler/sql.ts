@@ -9,22 +9,36 @@
  */
 
 /**
- * Claims up to $2 rows due at $4 for instance $1 with a lease of $3 ms from $4. SKIP LOCKED lets concurrent
- * claimers take disjoint rows instead of waiting. due_at::text keeps microseconds, so the mark can
- * match the exact occurrence it claimed.
+ * Claims up to $2 rows due at $4 for instance $1 with a lease of $3 ms from $4: oldest due first,
+ * at most $6 rows of one chat, none of the chats in $5 (their rows still wait in this process).
+ * So a chat with 1,000 due rows takes a couple of places in a batch, not the batch.
+ *
+ * The candidates come from the partial index on due_at (a bounded range: only rows due now), twice
+ * as many as wanted when a chat's share is capped, locked with SKIP LOCKED so concurrent claimers
+ * take disjoint rows instead of waiting or all ranking the same ones; those past their chat's share
+ * are left unclaimed (their locks end with the statement). due_at::text keeps microseconds, so the
+ * mark can match the exact occurrence it claimed.
  */
 export const CLAIM = `
-WITH due AS (
-  SELECT id FROM reminders
+WITH candidates AS (
+  SELECT id, chat_id, due_at FROM reminders
   WHERE status = 'active' AND due_at <= $4::timestamptz AND (claimed_until IS NULL OR claimed_until < $4::timestamptz)
+    AND chat_id <> ALL($5::bigint[])
+  ORDER BY due_at
+  LIMIT CASE WHEN $6::int < $2::int THEN $2::int * 2 ELSE $2::int END
+  FOR UPDATE SKIP LOCKED
+), fair AS (
+  SELECT id FROM (
+    SELECT id, due_at, row_number() OVER (PARTITION BY chat_id ORDER BY due_at, id) AS turn FROM candidates
+  ) ranked
+  WHERE turn <= $6
   ORDER BY due_at
   LIMIT $2
-  FOR UPDATE SKIP LOCKED
 ), claimed AS (
   UPDATE reminders r
   SET claimed_by = $1, claimed_until = $4::timestamptz + $3 * interval '1 millisecond'
-  FROM due
-  WHERE r.id = due.id
+  FROM fair
+  WHERE r.id = fair.id
   RETURNING r.id, r.user_id, r.chat_id, r.chat_type, r.author_name, r.text, r.zone, r.recurrence, r.urgent,
             r.due_at, r.due_at::text AS due_at_exact, r.attempts
 )
@@ -39,7 +53,8 @@ ORDER BY c.due_at`;
 export const NEXT_WAKE = `
 SELECT EXTRACT(EPOCH FROM (LEAST(
   (SELECT due_at FROM reminders WHERE status = 'active' AND claimed_until IS NULL ORDER BY due_at LIMIT 1),
-  (SELECT min(GREATEST(due_at, claimed_until)) FROM reminders WHERE status = 'active' AND claimed_until IS NOT NULL)
+  (SELECT GREATEST(due_at, claimed_until) FROM reminders WHERE status = 'active' AND claimed_until IS NOT NULL
+   ORDER BY GREATEST(due_at, claimed_until) LIMIT 1)
 ) - $1::timestamptz)) * 1000 AS delay_ms`;
 
 /**

@@ -9,6 +9,7 @@ describe("callback data", () => {
     { op: "cancel", id: 99 },
     { op: "pick", id: 5, minutes: 29_000_000 },
     { op: "page", page: 3 },
+    { op: "page", page: 3, owner: 123456789012 },
     { op: "delete", id: 7, page: 2 },
     { op: "pause", id: 7, page: 0 },
     { op: "resume", id: 7, page: 1 },
@@ -43,6 +44,9 @@ describe("callback data", () => {
       "q:1440:0",
       "ok:" + "9".repeat(20),
       "l:-1",
+      "l:1:",
+      "l:1:x",
+      "l:1:" + "9".repeat(16),
       "ok:1\n",
       "a".repeat(65),
     ]) {

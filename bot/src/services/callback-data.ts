@@ -8,7 +8,8 @@ export type Action =
   | { op: "cancel"; id: number }
   /** Pick a time for a draft (needs-time / ambiguous): epoch minutes. */
   | { op: "pick"; id: number; minutes: number }
-  | { op: "page"; page: number }
+  /** `owner`: who asked for the list; in a group only they may turn its pages. */
+  | { op: "page"; page: number; owner?: number }
   | { op: "delete"; id: number; page: number }
   | { op: "pause"; id: number; page: number }
   | { op: "resume"; id: number; page: number }
@@ -28,7 +29,10 @@ const decoders: Array<[RegExp, (m: string[]) => Action | null]> = [
   [new RegExp(`^ch:${ID}$`), (m) => ({ op: "change", id: num(m[1]) })],
   [new RegExp(`^no:${ID}$`), (m) => ({ op: "cancel", id: num(m[1]) })],
   [new RegExp(`^at:${ID}:(\\d{1,10})$`), (m) => ({ op: "pick", id: num(m[1]), minutes: num(m[2]) })],
-  [new RegExp(`^l:${SMALL}$`), (m) => ({ op: "page", page: num(m[1]) })],
+  [
+    new RegExp(`^l:${SMALL}(?::${ID})?$`),
+    (m) => ({ op: "page", page: num(m[1]), ...(m[2] === undefined ? {} : { owner: num(m[2]) }) }),
+  ],
   [new RegExp(`^ld:${ID}:${SMALL}$`), (m) => ({ op: "delete", id: num(m[1]), page: num(m[2]) })],
   [new RegExp(`^lp:${ID}:${SMALL}$`), (m) => ({ op: "pause", id: num(m[1]), page: num(m[2]) })],
   [new RegExp(`^lr:${ID}:${SMALL}$`), (m) => ({ op: "resume", id: num(m[1]), page: num(m[2]) })],
@@ -60,6 +64,7 @@ export function decodeAction(data: string | undefined): Action | null {
     if (m) {
       const action = build(m);
       if (action && "id" in action && !Number.isSafeInteger(action.id)) return null;
+      if (action?.op === "page" && action.owner !== undefined && !Number.isSafeInteger(action.owner)) return null;
       return action;
     }
   }
@@ -77,7 +82,7 @@ export function encodeAction(a: Action): string {
     case "pick":
       return `at:${a.id}:${a.minutes}`;
     case "page":
-      return `l:${a.page}`;
+      return a.owner === undefined ? `l:${a.page}` : `l:${a.page}:${a.owner}`;
     case "delete":
       return `ld:${a.id}:${a.page}`;
     case "pause":

@@ -1,5 +1,10 @@
 /** The product's limits, and the pure checks the services and features share. */
+/** Active and paused reminders a user may have at once (paused ones count: resuming must not exceed it). */
 export const MAX_ACTIVE_REMINDERS = 100;
+/** Unconfirmed drafts a user may have; a new one beyond that replaces the oldest. */
+export const MAX_DRAFTS = 10;
+/** A draft not confirmed within this is gone: its buttons answer "expired". */
+export const DRAFT_TTL_MS = 24 * 3600 * 1000;
 export const MAX_TEXT_LENGTH = 1000;
 /** Reminders further ahead than this are refused as a typo rather than stored. */
 export const MAX_AHEAD_MS = 10 * 366 * 24 * 3600 * 1000;
@@ -35,4 +40,23 @@ export function checkText(text: string): TextProblem | null {
 export function isValidDue(due: Date, now: Date): boolean {
   const t = due.getTime();
   return Number.isFinite(t) && t > now.getTime() && t - now.getTime() <= MAX_AHEAD_MS;
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+
+/**
+ * At most `max` user-perceived characters of `text`, followed by `mark` when cut. Cuts between
+ * graphemes, so an emoji (a surrogate pair, or a ZWJ sequence) is never split into invalid UTF-16
+ * that Telegram may refuse.
+ */
+export function truncate(text: string, max: number, mark = "…"): string {
+  if (text.length <= max) return text;
+  let out = "";
+  let n = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    if (n === max) return out + mark;
+    out += segment;
+    n++;
+  }
+  return out;
 }

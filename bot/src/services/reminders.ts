@@ -7,7 +7,7 @@ import type { DataSource, EntityManager } from "typeorm";
 import { In } from "typeorm";
 import { Reminder } from "../db/index.js";
 import type { Recurrence } from "../parse/types.js";
-import { MAX_ACTIVE_REMINDERS, checkText, isValidDue } from "./limits.js";
+import { DRAFT_TTL_MS, MAX_ACTIVE_REMINDERS, MAX_DRAFTS, checkText, isValidDue } from "./limits.js";
 
 export type { Reminder };
 
@@ -21,15 +21,30 @@ export type Outcome<T = Reminder> =
   { ok: true; reminder: T } | { ok: false; reason: "gone" | "limit" | "past" | "invalid" };
 
 export const PAGE_SIZE = 5;
+
+/** The user's ($1) active and paused reminders other than $2: what the limit counts. */
+export const COUNT_TOWARDS_LIMIT = `
+SELECT count(*)::int AS n FROM reminders
+WHERE user_id = $1 AND status IN ('active', 'paused') AND id IS DISTINCT FROM $2`;
 const LISTED = ["active", "paused"] as const;
 
 export function createReminderService(ds: DataSource) {
   const repo = (m: EntityManager = ds.manager) => m.getRepository(Reminder);
 
-  /** Counts the user's active reminders, holding the user's row lock so concurrent confirms queue. */
-  async function lockAndCount(m: EntityManager, userId: number): Promise<number> {
+  /** Takes the user's row lock: every path that makes a reminder active or adds one queues behind it. */
+  async function lockUser(m: EntityManager, userId: number): Promise<void> {
     await m.query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", [userId]);
-    return repo(m).countBy({ userId, status: "active" });
+  }
+
+  /**
+   * Whether one more active reminder would pass the limit: counts the user's active and paused
+   * reminders other than `except` (the row being made active, already counted when it is paused),
+   * under the user's row lock, so concurrent presses queue and cannot both pass.
+   */
+  async function atLimit(m: EntityManager, userId: number, except?: number): Promise<boolean> {
+    await lockUser(m, userId);
+    const [row] = (await m.query(COUNT_TOWARDS_LIMIT, [userId, except ?? null])) as { n: number }[];
+    return (row?.n ?? 0) >= MAX_ACTIVE_REMINDERS;
   }
 
   async function owned(m: EntityManager, id: number, userId: number, statuses: readonly string[]) {
@@ -37,16 +52,39 @@ export function createReminderService(ds: DataSource) {
     return r && statuses.includes(r.status) ? r : null;
   }
 
+  /** A draft that is still usable: owned, a draft, younger than a day. */
+  async function ownedDraft(m: EntityManager, id: number, userId: number, now: Date) {
+    const r = await owned(m, id, userId, ["draft"]);
+    return r && now.getTime() - r.createdAt.getTime() < DRAFT_TTL_MS ? r : null;
+  }
+
   return {
+    /** Active and paused reminders: what the limit counts. */
     async activeCount(userId: number): Promise<number> {
-      return repo().countBy({ userId, status: "active" });
+      return repo().countBy({ userId, status: In([...LISTED]) });
     },
 
+    /**
+     * Stores a draft. The user's drafts older than a day are deleted first, and beyond MAX_DRAFTS
+     * the oldest go, so drafts cannot pile up.
+     */
     async createDraft(input: DraftInput, now: Date): Promise<Outcome> {
       if (checkText(input.text) || !isValidDue(input.dueAt, now)) return { ok: false, reason: "invalid" };
-      if ((await this.activeCount(input.userId)) >= MAX_ACTIVE_REMINDERS) return { ok: false, reason: "limit" };
-      const reminder = await repo().save(repo().create({ ...input, status: "draft" }));
-      return { ok: true, reminder };
+      return ds.transaction(async (m) => {
+        if (await atLimit(m, input.userId)) return { ok: false, reason: "limit" } as const;
+        await m.query(
+          `DELETE FROM reminders WHERE user_id = $1 AND status = 'draft' AND created_at <= $2::timestamptz`,
+          [input.userId, new Date(now.getTime() - DRAFT_TTL_MS)],
+        );
+        await m.query(
+          `DELETE FROM reminders WHERE id IN (
+             SELECT id FROM reminders WHERE user_id = $1 AND status = 'draft' ORDER BY created_at DESC, id DESC OFFSET $2)`,
+          [input.userId, MAX_DRAFTS - 1],
+        );
+        // created_at by the injected clock, so expiry is judged by the same time as everything else.
+        const reminder = await repo(m).save(repo(m).create({ ...input, status: "draft", createdAt: now }));
+        return { ok: true, reminder } as const;
+      });
     },
 
     get(id: number): Promise<Reminder | null> {
@@ -56,10 +94,10 @@ export function createReminderService(ds: DataSource) {
     /** Makes a draft active: the limit is checked again under the user's lock, and the time must still be ahead. */
     confirm(id: number, userId: number, now: Date): Promise<Outcome> {
       return ds.transaction(async (m) => {
-        const r = await owned(m, id, userId, ["draft"]);
+        const r = await ownedDraft(m, id, userId, now);
         if (!r) return { ok: false, reason: "gone" } as const;
         if (r.dueAt.getTime() <= now.getTime()) return { ok: false, reason: "past" } as const;
-        if ((await lockAndCount(m, userId)) >= MAX_ACTIVE_REMINDERS) return { ok: false, reason: "limit" } as const;
+        if (await atLimit(m, userId, r.id)) return { ok: false, reason: "limit" } as const;
         r.status = "active";
         return { ok: true, reminder: await repo(m).save(r) } as const;
       });
@@ -68,7 +106,7 @@ export function createReminderService(ds: DataSource) {
     /** Sets a draft's time (a picked option); recurring drafts get the picked local time of day too. */
     pickTime(id: number, userId: number, due: Date, recurrence: Recurrence | null, now: Date): Promise<Outcome> {
       return ds.transaction(async (m) => {
-        const r = await owned(m, id, userId, ["draft"]);
+        const r = await ownedDraft(m, id, userId, now);
         if (!r) return { ok: false, reason: "gone" } as const;
         if (!isValidDue(due, now)) return { ok: false, reason: "past" } as const;
         r.dueAt = due;
@@ -77,7 +115,10 @@ export function createReminderService(ds: DataSource) {
       });
     },
 
-    /** Replaces text, time and repetition of a draft or an active/paused reminder (edit, change). */
+    /**
+     * Replaces text, time and repetition of a draft or an active/paused reminder (edit, change). The
+     * status stays, so the count the limit sees does not change.
+     */
     replace(
       id: number,
       userId: number,
@@ -86,7 +127,9 @@ export function createReminderService(ds: DataSource) {
     ): Promise<Outcome> {
       return ds.transaction(async (m) => {
         const r = await owned(m, id, userId, ["draft", "active", "paused"]);
-        if (!r) return { ok: false, reason: "gone" } as const;
+        if (!r || (r.status === "draft" && now.getTime() - r.createdAt.getTime() >= DRAFT_TTL_MS)) {
+          return { ok: false, reason: "gone" } as const;
+        }
         if (checkText(fields.text) || !isValidDue(fields.dueAt, now)) return { ok: false, reason: "invalid" } as const;
         Object.assign(r, fields);
         return { ok: true, reminder: await repo(m).save(r) } as const;
@@ -116,23 +159,29 @@ export function createReminderService(ds: DataSource) {
       return ds.transaction(async (m) => {
         const r = await owned(m, id, userId, ["paused"]);
         if (!r) return { ok: false, reason: "gone" } as const;
-        if ((await lockAndCount(m, userId)) >= MAX_ACTIVE_REMINDERS) return { ok: false, reason: "limit" } as const;
+        // A paused one is counted already; this refuses only when the user is over the limit by other means.
+        if (await atLimit(m, userId, r.id)) return { ok: false, reason: "limit" } as const;
         if (r.recurrence && r.dueAt.getTime() <= now.getTime()) r.dueAt = next(r);
         r.status = "active";
         return { ok: true, reminder: await repo(m).save(r) } as const;
       });
     },
 
-    /** The user's active and paused reminders, soonest first. */
+    /**
+     * The user's active and paused reminders, soonest first; with `chatId`, only those delivered to
+     * that chat (a group's list must not show what the user keeps elsewhere).
+     */
     async page(
       userId: number,
       page: number,
+      chatId?: number,
     ): Promise<{ items: Reminder[]; total: number; page: number; pages: number }> {
-      const total = await repo().countBy({ userId, status: In([...LISTED]) });
+      const where = { userId, status: In([...LISTED]), ...(chatId === undefined ? {} : { chatId }) };
+      const total = await repo().countBy(where);
       const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
       const p = Math.min(Math.max(0, page), pages - 1);
       const items = await repo().find({
-        where: { userId, status: In([...LISTED]) },
+        where,
         order: { dueAt: "ASC", id: "ASC" },
         skip: p * PAGE_SIZE,
         take: PAGE_SIZE,
@@ -141,13 +190,24 @@ export function createReminderService(ds: DataSource) {
     },
 
     /**
-     * Snooze from a delivered message: a one-shot reminder comes back active at `until`; a recurring
-     * one keeps its series and gets a one-shot copy at `until`.
+     * Snooze from a delivered message (`messageId`, the delivery's message): a one-shot reminder
+     * comes back active at `until`; a recurring one keeps its series and gets a one-shot copy at
+     * `until`. Each delivered message snoozes once: its delivery is marked in the same transaction,
+     * so a second press (or a forged payload repeated) changes nothing. Whatever becomes active is
+     * checked against the limit under the user's lock.
      */
-    snooze(id: number, userId: number, until: Date): Promise<Outcome> {
+    snooze(id: number, userId: number, until: Date, messageId: number): Promise<Outcome> {
       return ds.transaction(async (m) => {
         const r = await owned(m, id, userId, ["active", "done", "paused", "failed"]);
         if (!r) return { ok: false, reason: "gone" } as const;
+        // A recurring one adds a copy; a one-shot becomes active itself (not counted twice).
+        if (await atLimit(m, userId, r.recurrence ? undefined : r.id)) return { ok: false, reason: "limit" } as const;
+        const [marked] = (await m.query(
+          `UPDATE deliveries SET snoozed_until = $3
+           WHERE reminder_id = $1 AND message_id = $2 AND snoozed_until IS NULL RETURNING id`,
+          [r.id, messageId, until],
+        )) as [unknown[], number];
+        if (marked.length === 0) return { ok: false, reason: "gone" } as const;
         if (r.recurrence) {
           const copy = repo(m).create({
             userId: r.userId,
