@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { HANDOVER_LABEL, HANDOVER_VERSION } from "../commands/bot-containers.js";
 import { tagProblem } from "../commands/names.js";
-import { checkEnvFile } from "../config/env-file.js";
+import { alertsOn, checkEnvFile, parseEnv, ADMIN_CHAT_IDS } from "../config/env-file.js";
 import { ConfigError, type Target } from "../config/targets.js";
 import { git, isTracked, tagCommit } from "../local/git.js";
 import { StepError } from "./context.js";
@@ -15,6 +15,8 @@ export interface LocalFacts {
   envSha256: string;
   /** The tag's bot/Dockerfile carries the polling lease label. */
   sourceKnowsLease: boolean;
+  /** Said once per deploy when the env names no admin chat: the watchdog's alerts are off. */
+  alertsOffNote?: string;
 }
 
 /** Tag well-formed and in git, env complete and untracked, and whether the tag can hand over. */
@@ -24,12 +26,18 @@ export async function localChecks(t: Target, repoDir: string, tag: string): Prom
   const commit = await tagCommit(repoDir, tag);
   const envData = await checkedEnv(t, repoDir);
   const dockerfile = await git(repoDir, ["show", `${commit}:bot/Dockerfile`]);
+  const alertsOff = !alertsOn(parseEnv(envData.toString("utf8")));
   return {
     commit,
     envData,
     envSha256: createHash("sha256").update(envData).digest("hex"),
     sourceKnowsLease:
       dockerfile.code === 0 && dockerfile.stdout.toString("utf8").includes(`${HANDOVER_LABEL}="${HANDOVER_VERSION}"`),
+    ...(alertsOff
+      ? {
+          alertsOffNote: `alerts are off: no ${ADMIN_CHAT_IDS} in ${relative(repoDir, t.envFile) || t.envFile} (the server's watchdog keeps incidents for \`status\` but tells nobody; see docs/DEPLOYMENT.md)`,
+        }
+      : {}),
   };
 }
 
