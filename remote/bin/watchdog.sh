@@ -213,9 +213,10 @@ check_bot() {
   restarts=$C_RESTARTS
   if [[ $C_RESTARTING == true ]] || { [[ -n $prev ]] && ((restarts > prev)); }; then last_rise=$NOW; fi
   SAMPLE[restarts]="$C_ID $restarts"
-  if [[ -n $last_rise ]]; then SAMPLE[restart-rise]="$C_ID $last_rise"; fi
+  # kept only while it counts, so a shorter window later does not revive an old loop
+  if [[ -n $last_rise ]] && ((NOW - last_rise < CRASH_WINDOW)); then SAMPLE[restart-rise]="$C_ID $last_rise"; fi
   if [[ $C_OOM == true ]]; then observe bot_oom critical "$(t bot_oom)" "$look"; fi
-  if [[ -n $last_rise ]] && ((NOW - last_rise < CRASH_WINDOW)); then
+  if [[ -n ${SAMPLE[restart-rise]:-} ]]; then
     observe bot_crashloop critical "$(t bot_crashloop "$restarts" "$C_EXIT")" "$look"
   elif [[ $C_STATUS != running ]]; then
     observe bot_down critical "$(t bot_down "$C_STATUS" "$C_EXIT")" "$look"
