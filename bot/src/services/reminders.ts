@@ -4,7 +4,7 @@
  * the change makes sense; otherwise it reports "gone" and changes nothing.
  */
 import type { DataSource, EntityManager } from "typeorm";
-import { In } from "typeorm";
+import { Between, In } from "typeorm";
 import { Reminder } from "../db/index.js";
 import type { Recurrence } from "../parse/types.js";
 import { MAX_ACTIVE_REMINDERS, checkText, isValidDue } from "./limits.js";
@@ -40,6 +40,11 @@ export function createReminderService(ds: DataSource) {
   return {
     async activeCount(userId: number): Promise<number> {
       return repo().countBy({ userId, status: "active" });
+    },
+
+    /** Active reminders of everyone due in [from, to): the owner's /status. */
+    async dueBetween(from: Date, to: Date): Promise<number> {
+      return repo().countBy({ status: "active", dueAt: Between(from, new Date(to.getTime() - 1)) });
     },
 
     async createDraft(input: DraftInput, now: Date): Promise<Outcome> {
