@@ -314,7 +314,11 @@ check_backups() {
   local look="journalctl -u $APP-backup --since -2d; ls -lt $APP_DIR/backups | head"
   backup_reading
   if ((BK_NEWEST_AT == 0)); then
-    observe backup_stale warning "$(t backup_none)" "$look"
+    # none yet: counted from when backups/ last changed (a new server's first deploy has nothing
+    # to back up; the timer's first run comes within an interval)
+    local since
+    since=$(stat -c %Y -- "$APP_DIR/backups" 2>/dev/null) || since=0
+    if ((NOW - since > 2 * BACKUP_INTERVAL)); then observe backup_stale warning "$(t backup_none)" "$look"; fi
   elif ((NOW - BK_NEWEST_AT > 2 * BACKUP_INTERVAL)); then
     observe backup_stale warning "$(t backup_stale $((2 * BACKUP_INTERVAL / 3600)) "$BK_NEWEST")" "$look"
   fi

@@ -242,6 +242,17 @@ describe("remote/bin/watchdog.sh", () => {
     expect(sent()[0]).to.contain("the newest backup is older than 12 h: 20270101T010000Z_v1.dump");
   });
 
+  it("no backup at all: a warning only once backups/ has stayed empty for two intervals", async () => {
+    const env = { WATCH_GRACE_SEC: "0" };
+    rmSync(join(appDir, "backups"), { recursive: true });
+    mkdirSync(join(appDir, "backups"));
+    utimesSync(join(appDir, "backups"), T0, T0);
+    await round(T0 + 2 * 21600, env);
+    expect(sent(), "a new server: nothing to back up yet").to.deep.equal([]);
+    await round(T0 + 2 * 21600 + 60, env);
+    expect(sent()[0]).to.contain("there is no backup");
+  });
+
   it("ru: the messages in Russian", async () => {
     setContainers("bot", []);
     await round(T0, { WATCH_GRACE_SEC: "0", ALERT_LANG: "ru" });

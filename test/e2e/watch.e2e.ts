@@ -5,6 +5,7 @@
 // oneshot: it returns when the round is over) with WATCH_GRACE_SEC=0 in shared/watch.env, so no
 // row waits for the timer; the timer itself is checked to be active every minute.
 import { expect } from "chai";
+import { message } from "@remindbot/fake-telegram";
 import type { FakeBotApiClient } from "@remindbot/fake-telegram/client";
 import { APP_DIR, compileCli, logDuration, root, scratchRepo, show, waitFor } from "../support/deployer-cli.js";
 import type { ScratchRepo } from "../support/deployer-cli.js";
@@ -77,7 +78,10 @@ describe("watchdog and owner alerts (issue 16) on the sandbox VDS (e2e)", functi
     const st = await status();
     expect(st.alerts, "alerts on").to.equal(true);
     expect(st.incidents, "a healthy stack has no incident").to.deep.equal([]);
-    expect(await root(`stat -c %U ${APP_DIR}/watch/status.json`, "owner")).to.equal("deploy");
+    // Docker made watch/ (the bot's bind mount) as root before the unit existed; the unit gave it back
+    expect(await root(`stat -c '%U %a' ${APP_DIR}/watch ${APP_DIR}/watch/status.json`, "owner")).to.equal(
+      "deploy 755\ndeploy 644",
+    );
   });
 
   it("bot container stopped: one alert naming the bot and the command to look; started: one 'resolved'", async () => {
@@ -199,7 +203,8 @@ describe("watchdog and owner alerts (issue 16) on the sandbox VDS (e2e)", functi
 
   it("a failed backup: an alert after the failed run; the next good backup resolves it", async () => {
     const since = await api.cursor();
-    await root(`chmod 0500 ${APP_DIR}/backups`, "backups not writable");
+    // not the deploy user's any more: backup.sh can neither write there nor chmod it back
+    await root(`chown root: ${APP_DIR}/backups && chmod 0755 ${APP_DIR}/backups`, "backups not writable");
     try {
       const r = await sandboxSsh("systemctl start remindbot-backup.service", { timeoutMs: 5 * 60_000 });
       expect(r.code, "the backup unit failed").to.not.equal(0);
@@ -209,12 +214,31 @@ describe("watchdog and owner alerts (issue 16) on the sandbox VDS (e2e)", functi
       expect(alert).to.match(/^🔴 Critical, remindbot .*: the last backup failed \(exit-code, exit code \d+\)/);
       expect(alert).to.contain("journalctl -u remindbot-backup");
     } finally {
-      await root(`chmod 0700 ${APP_DIR}/backups`, "backups writable again");
+      await root(`chown deploy: ${APP_DIR}/backups && chmod 0700 ${APP_DIR}/backups`, "backups writable again");
     }
     await root("systemctl start remindbot-backup.service", "a good backup", 5 * 60_000);
     await watch();
     const all = await owner(since);
     expect(all).to.have.length(2);
     expect(all[1]).to.match(/^✅ Resolved on .*: the last backup failed/);
+  });
+
+  it("/status from the admin chat answers with the figures; from another chat it does not", async () => {
+    await watch();
+    const token = sandboxEnv()["BOT_TOKEN"]!;
+    const since = await api.cursor();
+    await api.pushUpdate(message(admin, "/status", { languageCode: "en" }), token);
+    const answer = String((await api.waitForMessage(admin, 30_000, { since })).params["text"]);
+    expect(answer).to.match(new RegExp(`^Status\nRelease ${BASE}, up \\d+`));
+    expect(answer).to.match(/Reminders due within the hour: \d+/);
+    expect(answer).to.match(new RegExp(`Last deploy: deploy ${BASE} ok`));
+    expect(answer).to.match(/Newest backup: \d{8}T\d{6}Z_\S+\.dump/);
+    expect(answer).to.match(/Disk free: \S+ \d+ MiB \/ \d+ MiB/);
+    expect(answer).to.contain("Open incidents: 0");
+    const other = admin + 1;
+    const since2 = await api.cursor();
+    await api.pushUpdate(message(other, "/status", { languageCode: "en" }), token);
+    const reply = String((await api.waitForMessage(other, 30_000, { since: since2 })).params["text"]);
+    expect(reply, "the answer to an unknown command").to.contain("I could not find a time in that");
   });
 });
