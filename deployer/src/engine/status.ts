@@ -6,6 +6,7 @@ import type { Layout } from "../commands/layout.js";
 import * as lockCmd from "../commands/lock.js";
 import { APP } from "../stack/contract.js";
 import * as systemd from "../commands/systemd.js";
+import * as watch from "../commands/watch.js";
 import { formatBytes } from "../format.js";
 import type { Remote } from "../ssh/types.js";
 import type { ContainerStatus, ServerStatus } from "./api.js";
@@ -40,13 +41,14 @@ export function containerStatus(
 }
 
 export async function readStatus(remote: Remote, l: Layout, now: () => number): Promise<ServerStatus> {
-  const [state, ps, stats, df, timers, backups] = await Promise.all([
+  const [state, ps, stats, df, timers, backups, report] = await Promise.all([
     probe(remote, l),
     ask(remote, ["docker", "ps", "-aq", "--filter", `label=com.docker.compose.project=${APP}`]),
     ask(remote, docker.stats()),
     ask(remote, checks.diskFree(l.appDir)),
     ask(remote, systemd.listTimers()),
     ask(remote, backupCmd.list(l)),
+    ask(remote, watch.readReport(l)),
   ]);
   const ids = ps.stdout
     .split("\n")
@@ -76,6 +78,7 @@ export async function readStatus(remote: Remote, l: Layout, now: () => number): 
   }
   const kb = checks.parseDfKb(df.stdout);
   const next = timers.code === 0 ? systemd.parseNextTimer(timers.stdout) : undefined;
+  const watched = report.code === 0 ? watch.parseReport(report.stdout) : undefined;
   const newest = backups.code === 0 ? backupCmd.parseList(backups.stdout)[0] : undefined;
   // The release that runs is the bot's image; `current` may differ after an interrupted deploy.
   const running = state.bots.filter((b) => b.running).map((b) => b.tag);
@@ -91,6 +94,7 @@ export async function readStatus(remote: Remote, l: Layout, now: () => number): 
     diskFree: kb === undefined ? "unknown" : formatBytes(kb * 1024),
     ...(newest ? { lastBackup: `${newest.name} (${newest.createdAt})` } : {}),
     ...(next ? { nextBackup: next } : {}),
+    ...(watched ? { watch: watched } : {}),
     ...(state.lock
       ? {
           lock: {
