@@ -95,7 +95,8 @@ t() {
     case $key in
       bot_missing) fmt='бот не запущен: контейнера нет' ;;
       bot_down) fmt='бот не запущен: контейнер %s (код выхода %s)' ;;
-      bot_crashloop) fmt='бот падает и перезапускается: %s перезапусков (код выхода %s)' ;;
+      bot_crashloop) fmt='бот падает и перезапускается: %s перезапусков, между ними меньше %s мин%s' ;;
+      crash_now) fmt='; сейчас %s (код выхода %s)' ;;
       bot_oom) fmt='бот убит из-за нехватки памяти (OOM)' ;;
       bot_unhealthy) fmt='бот нездоров (Docker healthcheck)' ;;
       bot_not_polling) fmt='бот не получал обновлений от Telegram %s мин' ;;
@@ -121,7 +122,8 @@ t() {
     case $key in
       bot_missing) fmt='the bot is not running: it has no container' ;;
       bot_down) fmt='the bot is not running: its container is %s (exit code %s)' ;;
-      bot_crashloop) fmt='the bot is in a crash loop: %s restarts (exit code %s)' ;;
+      bot_crashloop) fmt='the bot is in a crash loop: %s restarts, less than %s min apart%s' ;;
+      crash_now) fmt='; now %s (exit code %s)' ;;
       bot_oom) fmt='the bot was killed for memory (OOM)' ;;
       bot_unhealthy) fmt='the bot is unhealthy (Docker healthcheck)' ;;
       bot_not_polling) fmt='the bot has not polled Telegram for %s min' ;;
@@ -201,23 +203,31 @@ pick_container() {
 }
 
 check_bot() {
-  local look prev last_rise="" restarts
+  local look prev last_rise="" base="" restarts n=0 now_state=""
   if ! pick_container bot; then
     observe bot_down critical "$(t bot_missing)" "docker ps -a --filter label=com.docker.compose.project=$APP"
     return 0
   fi
   look="docker logs --tail 100 $C_NAME"
-  # A crash loop: the restart count of the same container rose in the last CRASH_WINDOW seconds.
-  prev=$(sample_get "restarts" | awk -v id="$C_ID" '$1 == id { print $2 }')
-  last_rise=$(sample_get "restart-rise" | awk -v id="$C_ID" '$1 == id { print $2 }')
+  # A crash loop: the same container restarted twice or more within CRASH_WINDOW seconds of its
+  # last restart (one restart that recovers is no incident; an OOM kill is its own).
   restarts=$C_RESTARTS
-  if [[ $C_RESTARTING == true ]] || { [[ -n $prev ]] && ((restarts > prev)); }; then last_rise=$NOW; fi
+  prev=$(sample_get "restarts" | awk -v id="$C_ID" '$1 == id { print $2 }')
+  read -r last_rise base < <(sample_get "restart-rise" | awk -v id="$C_ID" '$1 == id { print $2, $3 }'; echo) || true
+  if [[ -z $last_rise ]] || ((NOW - last_rise >= CRASH_WINDOW)); then last_rise="" base=""; fi
+  if [[ $C_RESTARTING == true ]] || { [[ -n $prev ]] && ((restarts > prev)); }; then
+    base=${base:-${prev:-$restarts}}
+    last_rise=$NOW
+  fi
   SAMPLE[restarts]="$C_ID $restarts"
-  # kept only while it counts, so a shorter window later does not revive an old loop
-  if [[ -n $last_rise ]] && ((NOW - last_rise < CRASH_WINDOW)); then SAMPLE[restart-rise]="$C_ID $last_rise"; fi
+  if [[ -n $last_rise ]]; then
+    SAMPLE[restart-rise]="$C_ID $last_rise $base"
+    n=$((restarts - base))
+  fi
   if [[ $C_OOM == true ]]; then observe bot_oom critical "$(t bot_oom)" "$look"; fi
-  if [[ -n ${SAMPLE[restart-rise]:-} ]]; then
-    observe bot_crashloop critical "$(t bot_crashloop "$restarts" "$C_EXIT")" "$look"
+  if ((n >= 2)); then
+    [[ $C_STATUS == running ]] || now_state=$(t crash_now "$C_STATUS" "$C_EXIT")
+    observe bot_crashloop critical "$(t bot_crashloop "$n" $((CRASH_WINDOW / 60)) "$now_state")" "$look"
   elif [[ $C_STATUS != running ]]; then
     observe bot_down critical "$(t bot_down "$C_STATUS" "$C_EXIT")" "$look"
   elif [[ $C_HEALTH == unhealthy ]]; then

@@ -195,19 +195,28 @@ describe("remote/bin/watchdog.sh", () => {
     expect(again).to.contain("(60 min)");
   });
 
-  it("a crash loop is reported as one, once, not as a stopped bot", async () => {
+  it("a crash loop is reported as one, once, not as a stopped bot; one restart that recovers is not", async () => {
     const env = { WATCH_GRACE_SEC: "0" };
     setContainers("bot", [{ id: "b0b", name: "remindbot-bot-1", status: "running", restarts: 1 }]);
     await round(T0, env);
-    setContainers("bot", [{ id: "b0b", name: "remindbot-bot-1", status: "restarting", restarts: 3, exitCode: 1 }]);
+    setContainers("bot", [{ id: "b0b", name: "remindbot-bot-1", status: "running", restarts: 2 }]);
     await round(T0 + 60, env);
-    setContainers("bot", [{ id: "b0b", name: "remindbot-bot-1", status: "exited", restarts: 4, exitCode: 1 }]);
+    expect(sent(), "one restart: no incident").to.deep.equal([]);
+    setContainers("bot", [{ id: "b0b", name: "remindbot-bot-1", status: "restarting", restarts: 3, exitCode: 1 }]);
     await round(T0 + 120, env);
+    setContainers("bot", [{ id: "b0b", name: "remindbot-bot-1", status: "exited", restarts: 4, exitCode: 1 }]);
     await round(T0 + 180, env);
+    await round(T0 + 240, env);
     const texts = sent();
     expect(texts).to.have.length(1);
-    expect(texts[0]).to.contain("the bot is in a crash loop: 3 restarts (exit code 1)");
+    expect(texts[0]).to.contain(
+      "the bot is in a crash loop: 2 restarts, less than 10 min apart; now restarting (exit code 1)",
+    );
     expect(status().incidents.map((i) => i.key)).to.deep.equal(["bot_crashloop"]);
+    // no restart for the window: over
+    setContainers("bot", [{ id: "b0b", name: "remindbot-bot-1", status: "running", restarts: 4 }]);
+    await round(T0 + 180 + 600, env);
+    expect(sent()[0]).to.match(/^✅ Resolved .*crash loop/);
   });
 
   it("disk: a warning with the figure, then critical at once, then resolved", async () => {
