@@ -99,6 +99,12 @@ describe("watchdog and owner alerts (issue 16) on the sandbox VDS (e2e)", functi
       expect(alerts[0]).to.contain("the bot is not running: its container is exited");
       expect(alerts[0]).to.contain(`docker logs --tail 100 ${name}`);
       expect(alerts[0]).to.match(/Since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/);
+      // the deployer's status shows the open incident and the alert sent
+      const st = await s.cli(["status"], 60_000);
+      expect(st.code, show(st)).to.equal(0);
+      expect(st.stdout).to.contain("open incidents: 1");
+      expect(st.stdout).to.match(/ {2}critical since \S+: the bot is not running: its container is exited/);
+      expect(st.stdout).to.match(/last alert: \S+ \(open\) 🔴 Critical, remindbot/);
     } finally {
       await root(`docker start ${name}`, "docker start the bot");
     }
