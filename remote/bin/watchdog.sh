@@ -66,6 +66,13 @@ settings() {
   GRACE=$WATCH_GRACE_SEC REPEAT=$WATCH_REPEAT_SEC POLL_STALE=$WATCH_POLL_STALE_SEC
   DISK_WARN=$WATCH_DISK_WARN_MB DISK_CRIT=$WATCH_DISK_CRIT_MB FULL_HOURS=$WATCH_DISK_FULL_HOURS
   BACKUP_INTERVAL=$WATCH_BACKUP_INTERVAL_SEC CRASH_WINDOW=$WATCH_CRASH_WINDOW_SEC NOW=$WATCH_NOW
+  # systemd's EnvironmentFile keeps what compose drops from an unquoted value (" # comment"), and
+  # none of these values holds a space: the first word is the value.
+  read -r ALERT_LANG _ <<<"${ALERT_LANG:-}" || true
+  read -r BOT_TOKEN _ <<<"${BOT_TOKEN:-}" || true
+  read -r TELEGRAM_API_ROOT _ <<<"${TELEGRAM_API_ROOT:-}" || true
+  ADMIN_CHAT_IDS=${ADMIN_CHAT_IDS:-}
+  ADMIN_CHAT_IDS=${ADMIN_CHAT_IDS%% #*}
   LANG_=${ALERT_LANG:-en}
   [[ $LANG_ == en || $LANG_ == ru ]] || die "$EX_USAGE" "ALERT_LANG must be en or ru, not '$LANG_'"
   CHATS=()

@@ -301,6 +301,17 @@ describe("remote/bin/watchdog.sh", () => {
     expect(status().incidents.map((i) => i.key)).to.deep.equal(["bot_down"]);
   });
 
+  it("reads values as compose does when systemd kept an inline comment (' # prod')", async () => {
+    setContainers("bot", []);
+    await round(T0, {
+      WATCH_GRACE_SEC: "0",
+      BOT_TOKEN: `${TOKEN} # prod`,
+      ADMIN_CHAT_IDS: `${CHATS.join(",")} # the owner`,
+      ALERT_LANG: "ru # owner",
+    });
+    expect(sent()[0]).to.contain("бот не запущен");
+  });
+
   it("the token is in no file it writes and in none of its output", async () => {
     setContainers("bot", []);
     const r = await round(T0, { WATCH_GRACE_SEC: "0" });
