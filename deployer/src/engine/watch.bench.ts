@@ -77,6 +77,10 @@ for (const line of out.split("\n")) {
   if (k) fig.set(k, v.map(Number));
 }
 const get = (k: string, i = 0) => fig.get(k)?.[i] ?? NaN;
+if (["cpu", "peak", "wall", "dockerd", "dockerd-idle"].some((k) => !Number.isFinite(get(k)))) {
+  console.log(`watch bench: FAILED: the server did not print every figure:\n${out}`);
+  process.exit(1);
+}
 const cpuPerRoundS = get("cpu") / 1e9 / ROUNDS;
 const wallPerRoundS = get("wall") / 1e9 / ROUNDS;
 const dockerdPerRoundS =
