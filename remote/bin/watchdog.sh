@@ -192,17 +192,18 @@ inspect_line() {
 # pick_container SERVICE : sets C_ID, C_NAME, C_STATUS, C_RESTARTING, C_OOM, C_RESTARTS, C_EXIT,
 # C_HEALTH of the service's running container (else its newest one); fails when it has none.
 pick_container() {
-  local id line chosen="" first=""
+  local id ids line chosen="" first=""
   C_ID=""
-  while read -r id; do
-    [[ -n $id ]] || continue
+  # the ids first: one docker CLI at a time (each holds ~40 MB while it runs)
+  ids=$(container_ids "$1") || ids=""
+  for id in $ids; do
     line=$(inspect_line "$id") || continue
     [[ -n $first ]] || first="$id $line"
     if [[ $line == *" running "* ]]; then
       chosen="$id $line"
       break
     fi
-  done < <(container_ids "$1")
+  done
   chosen=${chosen:-$first}
   [[ -n $chosen ]] || return 1
   read -r C_ID C_NAME C_STATUS C_RESTARTING C_OOM C_RESTARTS C_EXIT C_HEALTH <<<"$chosen"

@@ -99,7 +99,7 @@ const met = (ok: boolean) => (ok ? "met" : "NOT met");
 
 console.log(`watchdog: ${ROUNDS} rounds on the sandbox (one every minute in production)`);
 console.log(`  wall time per round          ${wallPerRoundS.toFixed(2)} s`);
-console.log(`  CPU per round (its cgroup)   ${cpuPerRoundS.toFixed(3)} s`);
+console.log(`  CPU per round, its processes ${cpuPerRoundS.toFixed(3)} s`);
 console.log(`  dockerd's extra CPU / round  ${dockerdPerRoundS.toFixed(3)} s`);
 console.log(
   `  CPU per hour, both           ${perHour.toFixed(1)} s (target < ${TARGET_CPU_S_PER_HOUR} s, 1% of a core: ${met(perHour < TARGET_CPU_S_PER_HOUR)})`,
