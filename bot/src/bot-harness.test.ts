@@ -9,7 +9,7 @@ import type { RunnerHandle } from "@grammyjs/runner";
 import type { DataSource } from "typeorm";
 import { freshDatabase } from "../../test/support/postgres.js";
 import type { TestDatabase } from "../../test/support/postgres.js";
-import { createBot } from "./bot.js";
+import { createBot, type CreateBotOptions } from "./bot.js";
 import type { BotDeps } from "./context.js";
 import { createDataSource, runMigrations } from "./db/index.js";
 import { createLogger } from "./logging/logger.js";
@@ -53,7 +53,7 @@ export function lastSent(calls: CallRecord[]): CallRecord | undefined {
   return [...calls].reverse().find((c) => c.method.toLowerCase() === "sendmessage");
 }
 
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(options: Pick<CreateBotOptions, "status"> = {}): Promise<Harness> {
   const db = await freshDatabase("bot");
   const ds = createDataSource({ url: db.url, poolSize: 5 });
   await ds.initialize();
@@ -91,7 +91,7 @@ export async function startHarness(): Promise<Harness> {
     now: () => new Date(),
   };
   const polls = new PollTracker();
-  const { bot, i18n } = createBot(TOKEN, deps, { apiRoot: api.url, polls });
+  const { bot, i18n } = createBot(TOKEN, deps, { apiRoot: api.url, polls, ...options });
   await bot.init();
   const runner: RunnerHandle = run(bot, { runner: { fetch: { timeout: 1 } }, sink: { concurrency: 4 } });
 

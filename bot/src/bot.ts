@@ -24,6 +24,7 @@ import { helpFeature } from "./features/help.js";
 import { listFeature } from "./features/list-reminders.js";
 import { settingsFeature } from "./features/settings.js";
 import { startFeature } from "./features/start.js";
+import { statusFeature, type StatusDeps } from "./features/status.js";
 
 export interface CreateBotOptions {
   /** TELEGRAM_API_ROOT; Telegram's own when absent. */
@@ -34,6 +35,8 @@ export interface CreateBotOptions {
   inFlight?: InFlight;
   /** Skips an update already handled (Telegram redelivers across a polling handover). */
   handled?: HandledUpdates;
+  /** The owner's /status (answered in ADMIN_CHAT_IDS only). */
+  status?: StatusDeps;
 }
 
 /** The .ftl files: beside the compiled code in the image (dist/i18n), in src/i18n from source. */
@@ -107,6 +110,7 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   });
   bot.use(i18n);
 
+  if (options.status) bot.use(statusFeature(options.status));
   bot.use(startFeature(deps));
   bot.use(helpFeature());
   bot.use(settingsFeature(deps));

@@ -112,6 +112,14 @@ async function main(): Promise<void> {
     polls,
     inFlight,
     handled,
+    status: {
+      adminChatIds: config.adminChatIds,
+      release: config.release,
+      startedAt: Date.now(),
+      now: deps.now,
+      dueBetween: deps.reminders.dueBetween,
+      reportFile: config.watchStatusFile,
+    },
   });
 
   try {

@@ -219,14 +219,15 @@ export async function expectAnswersStart(when: string, timeoutMs = 30_000): Prom
 
 /** Everything of remindbot on the server goes: units, containers, volume, images, app dir contents. */
 export const WIPE = [
-  "systemctl disable --now remindbot.service remindbot-backup.timer >/dev/null 2>&1 || true",
+  "systemctl disable --now remindbot.service remindbot-backup.timer remindbot-watch.timer >/dev/null 2>&1 || true",
   "rm -f /etc/systemd/system/remindbot.service /etc/systemd/system/remindbot-backup.service /etc/systemd/system/remindbot-backup.timer",
+  "rm -f /etc/systemd/system/remindbot-watch.service /etc/systemd/system/remindbot-watch.timer",
   "systemctl daemon-reload",
   "docker ps -aq --filter label=com.docker.compose.project=remindbot | xargs -r docker rm -f >/dev/null",
   "docker volume rm -f remindbot-pgdata >/dev/null",
   "docker network rm remindbot-net >/dev/null 2>&1 || true",
   "docker images --format '{{.Repository}}:{{.Tag}}' remindbot-bot | xargs -r docker rmi -f >/dev/null",
-  `rm -rf ${APP_DIR}/releases ${APP_DIR}/current ${APP_DIR}/shared ${APP_DIR}/backups ${APP_DIR}/lock ${APP_DIR}/history.jsonl`,
+  `rm -rf ${APP_DIR}/releases ${APP_DIR}/current ${APP_DIR}/shared ${APP_DIR}/backups ${APP_DIR}/lock ${APP_DIR}/history.jsonl ${APP_DIR}/watch`,
 ].join(" && ");
 
 /** Prints a duration line beside mocha's output (printed, not asserted). */

@@ -23,6 +23,11 @@ describe("config", () => {
     expect(c.logLevel).to.equal("info");
     expect(c.databasePassword).to.equal("pw@s");
     expect(c.production).to.equal(false);
+    expect(c.adminChatIds).to.deep.equal([]);
+    expect(c.watchStatusFile).to.equal("/srv/watch/status.json");
+    expect(loadConfig({ ...base, ADMIN_CHAT_IDS: "42, -1001234567890" }).adminChatIds).to.deep.equal([
+      42, -1001234567890,
+    ]);
     expect(secretsOf(c)).to.deep.equal([token, "pw@s"]);
   });
 
@@ -61,6 +66,7 @@ describe("config", () => {
     ["bad port", { ...base, HEALTH_PORT: "80a" }, "HEALTH_PORT"],
     ["port out of range", { ...base, HEALTH_PORT: "70000" }, "HEALTH_PORT"],
     ["bad level", { ...base, LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+    ["bad admin chat", { ...base, ADMIN_CHAT_IDS: "42,@owner" }, "ADMIN_CHAT_IDS"],
     ["bad api root", { ...base, TELEGRAM_API_ROOT: "ftp://x" }, "TELEGRAM_API_ROOT"],
     ["bad database url", { ...base, DATABASE_URL: "mysql://u:hunter2@h/d" }, "DATABASE_URL"],
   ];

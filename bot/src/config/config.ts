@@ -17,6 +17,10 @@ export interface Config {
   telegramApiRoot: string;
   logLevel: LogLevel;
   healthPort: number;
+  /** ADMIN_CHAT_IDS: the owner's chats, the only ones /status answers (none: it answers nowhere). */
+  adminChatIds: number[];
+  /** The watchdog's report (remote/bin/watchdog.sh), mounted read-only by the compose file. */
+  watchStatusFile: string;
   release: string;
   production: boolean;
 }
@@ -53,6 +57,13 @@ function port(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
     throw new ConfigError(key, `must be a port number 1-65535, got "${raw.slice(0, 20)}"`);
   }
   return n;
+}
+
+/** Chat ids separated by commas (or spaces); a group's is negative. */
+function chatIds(env: NodeJS.ProcessEnv, key: string): number[] {
+  const parts = (present(env, key) ?? "").split(/[ ,]+/).filter(Boolean);
+  if (!parts.every((p) => /^-?\d{1,16}$/.test(p))) throw new ConfigError(key, "must be chat ids separated by commas");
+  return parts.map(Number);
 }
 
 function httpUrl(key: string, raw: string): URL {
@@ -112,6 +123,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     telegramApiRoot: apiRoot.replace(/\/+$/, ""),
     logLevel: level as LogLevel,
     healthPort: port(env, "HEALTH_PORT", 8080),
+    adminChatIds: chatIds(env, "ADMIN_CHAT_IDS"),
+    watchStatusFile: present(env, "WATCH_STATUS_FILE") ?? "/srv/watch/status.json",
     release: botRelease(env),
     production: env.NODE_ENV === "production",
   };

@@ -4,7 +4,7 @@
  * the change makes sense; otherwise it reports "gone" and changes nothing.
  */
 import type { DataSource, EntityManager } from "typeorm";
-import { In } from "typeorm";
+import { Between, In } from "typeorm";
 import { Reminder } from "../db/index.js";
 import type { Recurrence } from "../parse/types.js";
 import { DRAFT_TTL_MS, MAX_ACTIVE_REMINDERS, MAX_DRAFTS, checkText, isValidDue } from "./limits.js";
@@ -62,6 +62,11 @@ export function createReminderService(ds: DataSource) {
     /** Active and paused reminders: what the limit counts. */
     async activeCount(userId: number): Promise<number> {
       return repo().countBy({ userId, status: In([...LISTED]) });
+    },
+
+    /** Active reminders of everyone due in [from, to): the owner's /status. */
+    async dueBetween(from: Date, to: Date): Promise<number> {
+      return repo().countBy({ status: "active", dueAt: Between(from, new Date(to.getTime() - 1)) });
     },
 
     /**

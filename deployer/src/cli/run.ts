@@ -6,6 +6,7 @@ import { createInterface } from "node:readline/promises";
 import { join } from "node:path";
 import { ConfigError, resolveTarget, type TargetSources } from "../config/targets.js";
 import { envFileSecrets } from "../config/env-file.js";
+import { describeWatch } from "../commands/watch.js";
 import { openSession, type EngineDeps } from "../engine/deployer.js";
 import type { TaskEvent, TaskResult } from "../engine/events.js";
 import { openRunLog } from "../local/log.js";
@@ -147,6 +148,7 @@ export async function runCli(argv: string[], io: CliIo, engine: EngineFactory): 
             `disk free: ${s.diskFree}\nlast backup: ${s.lastBackup ?? "none"}\nnext backup: ${s.nextBackup ?? "unknown"}\n`,
           );
           out(`${s.clock && !s.clock.synchronized ? "! " : ""}clock: ${s.clock?.text ?? "unknown (not readable)"}\n`);
+          for (const line of describeWatch(s.watch)) out(`${line}\n`);
           if (s.lock)
             out(
               `! lock held by ${s.lock.by} since ${s.lock.at} (${s.lock.action}${s.lock.tag ? ` ${s.lock.tag}` : ""})\n`,

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, loadTargetsFile, resolveTarget, listTargets } from "./targets.js";
-import { checkEnvFile, formatEnv, parseEnv, isPlaceholder, secretValues } from "./env-file.js";
+import { alertsOn, checkEnvFile, formatEnv, parseEnv, isPlaceholder, secretValues } from "./env-file.js";
 import { readSandboxTarget } from "./sandbox-target.js";
 
 const made: string[] = [];
@@ -237,6 +237,15 @@ describe("env file", () => {
       "8080",
     );
     expect(() => checkEnvFile(setup(`${ok}BOT_TOKNE=123:abcdef\n`))).to.throw(/unknown key\(s\) BOT_TOKNE/);
+    // the owner's chats: optional, ids only (short ones too: a chat id is no secret)
+    const alerts = checkEnvFile(setup(`${ok}ADMIN_CHAT_IDS=42,-1001234567890\nALERT_LANG=ru\n`));
+    expect(alerts.get("ADMIN_CHAT_IDS")).to.equal("42,-1001234567890");
+    expect(alertsOn(alerts)).to.equal(true);
+    expect(alertsOn(checkEnvFile(setup(ok)))).to.equal(false);
+    expect(() => checkEnvFile(setup(`${ok}ADMIN_CHAT_IDS=42,@owner\n`))).to.throw(
+      /^\.env\.production: ADMIN_CHAT_IDS must be chat ids separated by commas/,
+    );
+    expect(() => checkEnvFile(setup(`${ok}ALERT_LANG=de\n`))).to.throw(/ALERT_LANG must be en or ru/);
     for (const mode of [0o644, 0o660, 0o606]) {
       const input = setup(ok);
       chmodSync(input.envPath, mode);

@@ -129,7 +129,38 @@ export interface EnvCheckInput {
  * Keys the bot reads that the example leaves out (docs/CONTRACTS.md, the compose invocation):
  * any other key is a typo or a leftover, refused rather than shipped silently.
  */
-export const OPTIONAL_KEYS: ReadonlySet<string> = new Set(["TELEGRAM_API_ROOT", "HEALTH_PORT"]);
+export const OPTIONAL_KEYS: ReadonlySet<string> = new Set([
+  "TELEGRAM_API_ROOT",
+  "HEALTH_PORT",
+  "ADMIN_CHAT_IDS",
+  "ALERT_LANG",
+]);
+
+/**
+ * The owner's chats: the watchdog's alerts and the bot's /status (remote/bin/watchdog.sh). Optional:
+ * without it alerts are off, and the deployer says so once per deploy.
+ */
+export const ADMIN_CHAT_IDS = "ADMIN_CHAT_IDS";
+
+/** Why the watchdog would refuse the alert settings, or undefined (the same rules as watchdog.sh). */
+export function alertSettingsProblem(env: ReadonlyMap<string, string>): string | undefined {
+  const ids = env.get(ADMIN_CHAT_IDS);
+  if (
+    ids !== undefined &&
+    !ids
+      .split(/[ ,]+/)
+      .filter(Boolean)
+      .every((id) => /^-?[0-9]{1,20}$/.test(id))
+  )
+    return `${ADMIN_CHAT_IDS} must be chat ids separated by commas (e.g. 123456789,-1001234567890)`;
+  const lang = env.get("ALERT_LANG");
+  if (lang !== undefined && lang !== "en" && lang !== "ru") return "ALERT_LANG must be en or ru";
+  return undefined;
+}
+
+/** Whether the env turns the owner's alerts on (at least one admin chat). */
+export const alertsOn = (env: ReadonlyMap<string, string>): boolean =>
+  (env.get(ADMIN_CHAT_IDS) ?? "").split(/[ ,]+/).some(Boolean);
 
 /**
  * Keys whose values are names, not secrets. POSTGRES_USER and POSTGRES_DB are usually the app's
@@ -141,6 +172,9 @@ export const NOT_SECRET_KEYS: ReadonlySet<string> = new Set([
   "POSTGRES_DB",
   "LOG_LEVEL",
   "HEALTH_PORT",
+  // chat ids address the owner; they grant nothing (the token does)
+  "ADMIN_CHAT_IDS",
+  "ALERT_LANG",
 ]);
 
 /** Returns the env's values (for the redactor) or throws one line naming the problem. */
@@ -171,6 +205,8 @@ export function checkEnvFile(input: EnvCheckInput): Map<string, string> {
     throw new ConfigError(
       `${name}: unknown key(s) ${unknown.join(", ")} (the keys are those of .env.production.example, and optionally ${[...OPTIONAL_KEYS].join(", ")})`,
     );
+  const alerts = alertSettingsProblem(env);
+  if (alerts) throw new ConfigError(`${name}: ${alerts}`);
   const placeholders = [...env.entries()].filter(([, v]) => isPlaceholder(v)).map(([k]) => k);
   if (placeholders.length > 0)
     throw new ConfigError(`${name}: ${placeholders.join(", ")} still empty or a placeholder such as change-me`);

@@ -2,6 +2,7 @@
  * What the UI (and the CLI) call: one interface over the engine, so screens take their work as
  * data and tests can hand them a stand-in. The engine implements it over SSH.
  */
+import type { WatchSummary } from "../commands/watch.js";
 import type { EventSink, TaskResult } from "./events.js";
 
 export interface TargetSummary {
@@ -53,6 +54,8 @@ export interface ServerStatus {
   lock?: { by: string; at: string; action: string; tag?: string };
   /** The clock: "synchronised (timesyncd, offset +0.4 ms)"; absent when it could not be read. */
   clock?: { synchronized: boolean; text: string };
+  /** The server watchdog's report: open incidents, last alert (undefined: no report yet). */
+  watch?: WatchSummary;
 }
 
 export interface BackupInfo {

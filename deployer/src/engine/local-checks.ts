@@ -5,7 +5,7 @@ import { relative } from "node:path";
 import { HANDOVER_LABEL, HANDOVER_VERSION } from "../commands/bot-containers.js";
 import { MANIFEST_PATH, parseManifest, type MigrationManifest } from "../commands/migrate.js";
 import { tagProblem } from "../commands/names.js";
-import { checkEnvFile } from "../config/env-file.js";
+import { alertsOn, checkEnvFile, parseEnv, ADMIN_CHAT_IDS } from "../config/env-file.js";
 import { ConfigError, type Target } from "../config/targets.js";
 import { git, isTracked, tagCommit } from "../local/git.js";
 import { StepError } from "./context.js";
@@ -18,6 +18,8 @@ export interface LocalFacts {
   sourceKnowsLease: boolean;
   /** The tag's migration manifest, when its sources have one. */
   migrations?: MigrationManifest;
+  /** Said once per deploy when the env names no admin chat: the watchdog's alerts are off. */
+  alertsOffNote?: string;
 }
 
 /** Tag well-formed and in git, env complete and untracked, and whether the tag can hand over. */
@@ -31,6 +33,7 @@ export async function localChecks(t: Target, repoDir: string, tag: string): Prom
     git(repoDir, ["show", `${commit}:${MANIFEST_PATH}`]),
   ]);
   const migrations = manifest.code === 0 ? manifestOf(tag, manifest.stdout.toString("utf8")) : undefined;
+  const alertsOff = !alertsOn(parseEnv(envData.toString("utf8")));
   return {
     commit,
     envData,
@@ -38,6 +41,11 @@ export async function localChecks(t: Target, repoDir: string, tag: string): Prom
     sourceKnowsLease:
       dockerfile.code === 0 && dockerfile.stdout.toString("utf8").includes(`${HANDOVER_LABEL}="${HANDOVER_VERSION}"`),
     ...(migrations ? { migrations } : {}),
+    ...(alertsOff
+      ? {
+          alertsOffNote: `alerts are off: no ${ADMIN_CHAT_IDS} in ${relative(repoDir, t.envFile) || t.envFile} (the server's watchdog keeps incidents for \`status\` but tells nobody; see docs/DEPLOYMENT.md)`,
+        }
+      : {}),
   };
 }
 

@@ -147,6 +147,7 @@ export class EngineSession implements TargetSession {
         now: () => this.now(),
       },
     );
+    if (facts.alertsOffNote) plan.warnings.push(facts.alertsOffNote);
     if (action === "rollback") {
       const onServer = plan.steps.find((s) => s.id === "upload")?.skip;
       if (plan.firstDeploy)

@@ -6,6 +6,7 @@ import type { Layout } from "../commands/layout.js";
 import * as lockCmd from "../commands/lock.js";
 import { APP } from "../stack/contract.js";
 import * as systemd from "../commands/systemd.js";
+import * as watch from "../commands/watch.js";
 import { formatBytes } from "../format.js";
 import type { Remote } from "../ssh/types.js";
 import type { ContainerStatus, ServerStatus } from "./api.js";
@@ -40,7 +41,7 @@ export function containerStatus(
 }
 
 export async function readStatus(remote: Remote, l: Layout, now: () => number): Promise<ServerStatus> {
-  const [state, ps, stats, df, timers, backups, clk] = await Promise.all([
+  const [state, ps, stats, df, timers, backups, clk, report] = await Promise.all([
     probe(remote, l),
     ask(remote, ["docker", "ps", "-aq", "--filter", `label=com.docker.compose.project=${APP}`]),
     ask(remote, docker.stats()),
@@ -48,6 +49,7 @@ export async function readStatus(remote: Remote, l: Layout, now: () => number): 
     ask(remote, systemd.listTimers()),
     ask(remote, backupCmd.list(l)),
     ask(remote, checks.clockState()),
+    ask(remote, watch.readReport(l)),
   ]);
   const ids = ps.stdout
     .split("\n")
@@ -77,6 +79,7 @@ export async function readStatus(remote: Remote, l: Layout, now: () => number): 
   }
   const kb = checks.parseDfKb(df.stdout);
   const next = timers.code === 0 ? systemd.parseNextTimer(timers.stdout) : undefined;
+  const watched = report.code === 0 ? watch.parseReport(report.stdout) : undefined;
   const newest = backups.code === 0 ? backupCmd.parseList(backups.stdout)[0] : undefined;
   const clock = clk.code === 0 ? checks.parseClock(clk.stdout) : undefined;
   // The release that runs is the bot's image; `current` may differ after an interrupted deploy.
@@ -94,6 +97,7 @@ export async function readStatus(remote: Remote, l: Layout, now: () => number): 
     ...(newest ? { lastBackup: `${newest.name} (${newest.createdAt})` } : {}),
     ...(next ? { nextBackup: next } : {}),
     ...(clock ? { clock: { synchronized: clock.synchronized === true, text: checks.describeClock(clock) } } : {}),
+    ...(watched ? { watch: watched } : {}),
     ...(state.lock
       ? {
           lock: {

@@ -123,6 +123,10 @@ describe("stack: docker-compose.prod.yml", () => {
     expect(bot.tmpfs).to.be.an("array").with.length(1);
     expect(String((bot.tmpfs as string[])[0])).to.match(/^\/tmp(:|$)/);
     expect(bot.security_opt).to.deep.equal(["no-new-privileges:true"]);
+    // the one host path it sees: the watchdog's report, read-only (its /status reads it)
+    expect(bot.volumes).to.deep.equal([
+      "${APP_DIR:?APP_DIR is not set; pass --env-file <release>/release.env}/watch:/srv/watch:ro",
+    ]);
     expect(bot.stop_grace_period).to.be.a("string");
     expect(obj(bot.environment)).to.include({ POSTGRES_HOST: "postgres", NODE_ENV: "production" });
     expect(obj(bot.environment).BOT_RELEASE).to.match(/^\$\{BOT_TAG/);

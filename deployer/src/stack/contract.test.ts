@@ -32,6 +32,8 @@ describe("stack: contract", () => {
       stack: "remindbot.service",
       backup: "remindbot-backup.service",
       backupTimer: "remindbot-backup.timer",
+      watch: "remindbot-watch.service",
+      watchTimer: "remindbot-watch.timer",
     });
     expect(composeFilters("postgres")).to.deep.equal([
       "--filter",

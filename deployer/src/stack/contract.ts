@@ -57,7 +57,14 @@ export const UNITS = {
   stack: `${APP}.service`,
   backup: `${APP}-backup.service`,
   backupTimer: `${APP}-backup.timer`,
+  watch: `${APP}-watch.service`,
+  watchTimer: `${APP}-watch.timer`,
 } as const;
+
+/** The watchdog's state directory under the app dir (remote/bin/watchdog.sh) and its files. */
+export const WATCH_DIR = "watch";
+/** watch/status.json: open incidents, the last alert, disk and backups (written every minute). */
+export const WATCH_STATUS = `${WATCH_DIR}/status.json`;
 
 /** Why a remote script failed, by exit code (each script's --help lists the same codes). */
 export type ExitTable = Readonly<Record<number, string>>;

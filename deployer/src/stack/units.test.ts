@@ -39,15 +39,24 @@ function unit(units: UnitFile[], name: string): UnitFile {
 describe("stack: systemd units", () => {
   const units = renderUnits(DEFAULTS);
 
-  it("renders the three units, named after the app, with no placeholder left", () => {
+  it("renders the five units, named after the app, with no placeholder left", () => {
     expect(units.map((u) => u.name)).to.deep.equal([
       "remindbot-backup.service",
       "remindbot-backup.timer",
+      "remindbot-watch.service",
+      "remindbot-watch.timer",
       "remindbot.service",
     ]);
     for (const u of units) expect(u.content, u.name).to.not.match(/\{\{|\}\}/);
     const other = renderUnits({ app: "notes", appDir: "/srv/notes", deployUser: "ops" });
-    expect(other.map((u) => u.name)).to.deep.equal(["notes-backup.service", "notes-backup.timer", "notes.service"]);
+    expect(other.map((u) => u.name)).to.deep.equal([
+      "notes-backup.service",
+      "notes-backup.timer",
+      "notes-watch.service",
+      "notes-watch.timer",
+      "notes.service",
+    ]);
+    expect(unit(other, "notes-watch.timer").content).to.include("Unit=notes-watch.service");
     expect(unit(other, "notes-backup.timer").content).to.include("Unit=notes-backup.service");
     expect(unit(other, "notes.service").content).to.include("WorkingDirectory=/srv/notes/current");
   });
@@ -85,6 +94,24 @@ describe("stack: systemd units", () => {
     expect(values(b, "Service", "Environment")).to.deep.equal(["APP_DIR=/opt/remindbot"]);
     expect(values(b, "Service", "ExecStart")).to.deep.equal(["/opt/remindbot/current/remote/bin/backup.sh"]);
     expect(values(b, "Unit", "Requires")).to.deep.equal(["docker.service"]);
+  });
+
+  it("<app>-watch: watchdog.sh of the current release every minute, as the deploy user, with the env file", () => {
+    const t = unit(units, "remindbot-watch.timer");
+    expect(values(t, "Timer", "OnUnitActiveSec")).to.deep.equal(["1min"]);
+    expect(values(t, "Timer", "Unit")).to.deep.equal(["remindbot-watch.service"]);
+    expect(values(t, "Install", "WantedBy")).to.deep.equal(["timers.target"]);
+    const w = unit(units, "remindbot-watch.service");
+    expect(values(w, "Service", "Type")).to.deep.equal(["oneshot"]);
+    expect(values(w, "Service", "User")).to.deep.equal(["deploy"]);
+    expect(values(w, "Service", "Environment")).to.deep.equal(["APP=remindbot APP_DIR=/opt/remindbot"]);
+    expect(values(w, "Service", "EnvironmentFile")).to.deep.equal([
+      "/opt/remindbot/shared/.env",
+      "-/opt/remindbot/shared/watch.env",
+    ]);
+    expect(values(w, "Service", "ExecStart")).to.deep.equal(["/opt/remindbot/current/remote/bin/watchdog.sh"]);
+    // the token is in the environment systemd reads from the file, never in the unit itself
+    expect(w.content).to.not.match(/BOT_TOKEN=/);
   });
 
   it("the timer's OnCalendar elapses at 00, 06, 12 and 18 h, the next one within 6 h (systemd-analyze calendar)", function () {
@@ -144,6 +171,8 @@ describe("stack: systemd units", () => {
     expect(unitTemplates().map((t) => t.name)).to.deep.equal([
       "remindbot-backup.service",
       "remindbot-backup.timer",
+      "remindbot-watch.service",
+      "remindbot-watch.timer",
       "remindbot.service",
     ]);
   });

@@ -68,4 +68,29 @@ describe("StatusScreen", () => {
       ui.unmount();
     }
   });
+
+  it("shows the watchdog's open incidents and the last alert", async () => {
+    const session = {
+      unlock: async () => undefined,
+      status: async () => ({
+        ...STATUS,
+        watch: {
+          at: "2027-03-01T12:00:00Z",
+          alerts: true,
+          incidents: [{ level: "critical", since: "2027-03-01T11:58:00Z", text: "the bot is not running" }],
+          lastAlert: { at: "2027-03-01T11:59:00Z", kind: "open", text: "🔴 Critical: the bot is not running\nSince" },
+        },
+      }),
+    };
+    const ui = render(
+      <StatusScreen session={session} refreshMs={1000} onBack={() => undefined} onHelp={() => undefined} />,
+    );
+    try {
+      await waitFor(() => (ui.lastFrame() ?? "").includes("open incidents: 1"), "the incidents");
+      expect(ui.lastFrame()).to.contain("critical since 2027-03-01T11:58:00Z: the bot is not running");
+      expect(ui.lastFrame()).to.contain("last alert: 2027-03-01T11:59:00Z (open) 🔴 Critical: the bot is not running");
+    } finally {
+      ui.unmount();
+    }
+  });
 });

@@ -1,6 +1,7 @@
 /** Status: containers, release, disk, backups; refreshes every few seconds. */
 import { Box, Text } from "ink";
 import { useState } from "react";
+import { describeWatch } from "../commands/watch.js";
 import type { ServerStatus, TargetSession } from "../engine/api.js";
 import { ErrorLine } from "./error-line.js";
 import { useScreenKeys, type ScreenProps } from "./keys.js";
@@ -45,6 +46,15 @@ export function StatusTable({ status }: { status: ServerStatus }) {
       <Text>
         Last backup: {status.lastBackup ?? "none"} · next: {status.nextBackup ?? "not scheduled"}
       </Text>
+      {describeWatch(status.watch).map((line, i) => (
+        <Text
+          key={`watch-${i}`}
+          wrap="truncate-end"
+          color={/^ {2}critical/.test(line) ? tint("red") : /^ {2}warning/.test(line) ? tint("yellow") : undefined}
+        >
+          {line}
+        </Text>
+      ))}
       {status.lock ? (
         <Text color={tint("yellow")}>
           Locked by {status.lock.by} since {status.lock.at} ({status.lock.action}

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { formatEnv, parseEnv } from "../../../deployer/src/config/env-file.js";
-import { ENV_KEYS, completeSandboxEnv, generateSandboxEnv, randomString } from "./sandbox-env.js";
+import { ENV_KEYS, SANDBOX_ADMIN_CHAT, completeSandboxEnv, generateSandboxEnv, randomString } from "./sandbox-env.js";
 
 describe("sandbox env", () => {
   const root = "http://10.213.7.5:8081";
@@ -13,6 +13,7 @@ describe("sandbox env", () => {
     expect(env.POSTGRES_DB).to.equal("remindbot");
     expect(env.LOG_LEVEL).to.equal("info");
     expect(env.TELEGRAM_API_ROOT).to.equal(root);
+    expect(env.ADMIN_CHAT_IDS, "alerts on, as on a real server").to.equal(SANDBOX_ADMIN_CHAT);
   });
 
   it("makes a bot token shaped like a real one, different every time", () => {

@@ -34,7 +34,11 @@ export const ENV_KEYS = [
   "BOT_TOKEN",
   "TELEGRAM_API_ROOT",
   "LOG_LEVEL",
+  "ADMIN_CHAT_IDS",
 ] as const;
+
+/** The admin chat of every sandbox: its deploys have the watchdog's alerts on, as a real one would. */
+export const SANDBOX_ADMIN_CHAT = "5550001";
 
 export type SandboxEnv = Record<(typeof ENV_KEYS)[number], string>;
 
@@ -47,6 +51,7 @@ export function generateSandboxEnv(telegramApiRoot: string, random: RandomBytes 
     BOT_TOKEN: randomBotToken(random),
     TELEGRAM_API_ROOT: telegramApiRoot,
     LOG_LEVEL: "info",
+    ADMIN_CHAT_IDS: SANDBOX_ADMIN_CHAT,
   };
 }
 

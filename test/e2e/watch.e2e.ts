@@ -1,0 +1,250 @@
+// e2e, issue 16: the server watches itself and tells the owner in Telegram. On the run's shared
+// ready sandbox (root + Docker; skipped with one line otherwise), one deploy of this checkout, then
+// rows that break something and check what the owner's chat (the sandbox env's ADMIN_CHAT_IDS)
+// receives in the fake Bot API's record. The watchdog is started directly (`systemctl start`, a
+// oneshot: it returns when the round is over) with WATCH_GRACE_SEC=0 in shared/watch.env, so no
+// row waits for the timer; the timer itself is checked to be active every minute.
+import { expect } from "chai";
+import { message } from "@remindbot/fake-telegram";
+import type { FakeBotApiClient } from "@remindbot/fake-telegram/client";
+import { APP_DIR, compileCli, logDuration, root, scratchRepo, show, waitFor } from "../support/deployer-cli.js";
+import type { ScratchRepo } from "../support/deployer-cli.js";
+import { fakeBotApi, sandboxEnv, sandboxSsh, useSandbox } from "../support/sandbox.js";
+
+describe("watchdog and owner alerts (issue 16) on the sandbox VDS (e2e)", function () {
+  let s: ScratchRepo;
+  let api: FakeBotApiClient;
+  let admin = 0;
+  const started = Date.now();
+  const run = Date.now().toString(36);
+  const BASE = `w${run}-base`;
+  /** The watchdog's settings for these rows: no grace, thresholds far below the sandbox's disk. */
+  const SETTINGS = "WATCH_GRACE_SEC=0\nWATCH_DISK_WARN_MB=2\nWATCH_DISK_CRIT_MB=1\n";
+
+  const watch = () => root("systemctl start remindbot-watch.service", "one round of the watchdog", 120_000);
+  /** The texts the owner's chat received since `since`, in order. */
+  const owner = async (since: number): Promise<string[]> =>
+    (await api.calls({ method: "sendMessage", chatId: admin, since }))
+      .filter((c) => c.response.ok)
+      .map((c) => String(c.params["text"]));
+  const settings = (text: string) =>
+    root(
+      `printf '%s' '${text}' > ${APP_DIR}/shared/watch.env && chown deploy: ${APP_DIR}/shared/watch.env`,
+      "watch.env",
+    );
+  const status = async () =>
+    JSON.parse(await root(`cat ${APP_DIR}/watch/status.json`, "status.json")) as {
+      alerts: boolean;
+      incidents: Array<{ key: string; level: string; text: string }>;
+      lastAlert: { kind: string; key: string } | null;
+    };
+
+  before(async function () {
+    await useSandbox(this);
+    api = fakeBotApi();
+    admin = Number(sandboxEnv()["ADMIN_CHAT_IDS"]);
+    expect(admin, "the sandbox's env names an admin chat").to.be.above(0);
+    s = await scratchRepo("watch-e2e-");
+    await s.git("tag", BASE);
+    await compileCli();
+    if ((await sandboxSsh(["test", "-e", `${APP_DIR}/lock`])).code === 0) {
+      const u = await s.cli(["unlock", "--yes"], 60_000);
+      expect(u.code, show(u)).to.equal(0);
+    }
+    const r = await s.cli(["deploy", "--tag", BASE, "--yes"], 14 * 60_000);
+    expect(r.code, show(r)).to.equal(0);
+    expect(r.stdout + r.stderr, "alerts are on: no 'alerts are off' note").to.not.contain("alerts are off");
+    logDuration(`deploy ${BASE}`, r.ms);
+    await settings(SETTINGS);
+    // whatever an earlier run left open is settled before the rows count messages
+    await watch();
+  });
+
+  after(async () => {
+    await root(`rm -f ${APP_DIR}/shared/watch.env`, "watch.env").catch(() => undefined);
+    s?.remove();
+    logDuration("watch.e2e.ts in all", Date.now() - started);
+  });
+
+  it("the deploy installed the watchdog: its timer runs it every minute, as the deploy user", async () => {
+    const timer = await root(
+      "systemctl show remindbot-watch.timer -p ActiveState -p UnitFileState && systemctl cat remindbot-watch.timer",
+      "the timer",
+    );
+    expect(timer).to.contain("ActiveState=active");
+    expect(timer).to.contain("UnitFileState=enabled");
+    expect(timer).to.match(/^OnUnitActiveSec=1min$/m);
+    await watch();
+    const st = await status();
+    expect(st.alerts, "alerts on").to.equal(true);
+    expect(st.incidents, "a healthy stack has no incident").to.deep.equal([]);
+    // Docker made watch/ (the bot's bind mount) as root before the unit existed; the unit gave it back
+    expect(await root(`stat -c '%U %a' ${APP_DIR}/watch ${APP_DIR}/watch/status.json`, "owner")).to.equal(
+      "deploy 755\ndeploy 644",
+    );
+  });
+
+  it("bot container stopped: one alert naming the bot and the command to look; started: one 'resolved'", async () => {
+    const since = await api.cursor();
+    const name = await root(
+      "docker ps --format '{{.Names}}' --filter label=com.docker.compose.project=remindbot --filter label=com.docker.compose.service=bot",
+      "the bot's name",
+    );
+    await root(`docker stop ${name}`, "docker stop the bot");
+    try {
+      await watch();
+      await watch();
+      const alerts = await owner(since);
+      expect(alerts, "one alert, no duplicate").to.have.length(1);
+      expect(alerts[0]).to.contain("the bot is not running: its container is exited");
+      expect(alerts[0]).to.contain(`docker logs --tail 100 ${name}`);
+      expect(alerts[0]).to.match(/Since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/);
+      // the deployer's status shows the open incident and the alert sent
+      const st = await s.cli(["status"], 60_000);
+      expect(st.code, show(st)).to.equal(0);
+      expect(st.stdout).to.contain("open incidents: 1");
+      expect(st.stdout).to.match(/ {2}critical since \S+: the bot is not running: its container is exited/);
+      expect(st.stdout).to.match(/last alert: \S+ \(open\) 🔴 Critical, remindbot/);
+    } finally {
+      await root(`docker start ${name}`, "docker start the bot");
+    }
+    await watch();
+    await watch();
+    const all = await owner(since);
+    expect(all, "then one 'resolved'").to.have.length(2);
+    expect(all[1]).to.match(/^✅ Resolved on .*: the bot is not running/);
+    expect((await status()).lastAlert).to.include({ kind: "resolved", key: "bot_down" });
+  });
+
+  it("a crash loop (the bot's process dies again and again) is reported as a crash loop, once", async () => {
+    const since = await api.cursor();
+    const id = await root(
+      "docker ps -q --filter label=com.docker.compose.project=remindbot --filter label=com.docker.compose.service=bot",
+      "the bot's id",
+    );
+    // The bot exiting at start, as Docker sees it: its main process gone, restarted by the policy,
+    // gone again. Killed from the server (the image has no shell tools to spare).
+    const killNode = () =>
+      root(
+        `pid=$(docker inspect -f '{{.State.Pid}}' ${id}) && kill -9 $(pgrep -P "$pid" node || pgrep -P "$pid")`,
+        "kill the bot's node process",
+      );
+    const restarts = () => root(`docker inspect -f '{{.RestartCount}}' ${id}`, "restart count").then(Number);
+    const before = await restarts();
+    for (let i = 1; i <= 3; i++) {
+      await waitFor(
+        "the bot running again",
+        60_000,
+        async () =>
+          (await root(`docker inspect -f '{{.State.Running}}' ${id}`, "running")) === "true" ? true : undefined,
+        500,
+      );
+      await killNode();
+      await waitFor(
+        "Docker restarted it",
+        60_000,
+        async () => ((await restarts()) >= before + i ? true : undefined),
+        500,
+      );
+      await watch();
+    }
+    const alerts = await owner(since);
+    expect(alerts, alerts.join("\n---\n")).to.have.length(1);
+    expect(alerts[0]).to.match(/the bot is in a crash loop: \d+ restarts/);
+    expect((await status()).incidents.map((i) => i.key)).to.deep.equal(["bot_crashloop"]);
+    // settled for the next rows: the loop ends once no restart came for the window (here: 0 s)
+    await settings(`${SETTINGS}WATCH_CRASH_WINDOW_SEC=0\n`);
+    await waitFor("the bot healthy again", 120_000, async () =>
+      (await root(`docker inspect -f '{{.State.Health.Status}}' ${id}`, "health")) === "healthy" ? true : undefined,
+    );
+    await watch();
+    expect((await owner(since)).at(-1)).to.match(/^✅ Resolved .*crash loop/);
+    await settings(SETTINGS);
+  });
+
+  it("disk filling: a warning with the figure, then critical, then resolved when freed", async () => {
+    const since = await api.cursor();
+    // APP_DIR on a small file system of its own (tmpfs, the app dir copied over), as in the fault matrix
+    const usedMb = Number(await root(`du -sm ${APP_DIR} | cut -f1`, "du"));
+    const size = usedMb + 120;
+    await root(
+      [
+        "mkdir -p /run/e2e-watch",
+        `mount -t tmpfs -o size=${size}m tmpfs /run/e2e-watch`,
+        `cp -a ${APP_DIR}/. /run/e2e-watch/`,
+        `chown --reference=${APP_DIR} /run/e2e-watch && chmod --reference=${APP_DIR} /run/e2e-watch`,
+        `mount --bind /run/e2e-watch ${APP_DIR}`,
+      ].join(" && "),
+      "the app dir on a small file system",
+    );
+    const fill = (mb: number) =>
+      root(
+        `free=$(df -Pm ${APP_DIR} | awk 'NR == 2 { print $4 }') && fallocate -l $(( (free - ${mb}) * 1024 * 1024 )) ${APP_DIR}/.e2e-filler-$RANDOM && df -Pm ${APP_DIR} | awk 'NR == 2 { print $4 }'`,
+        `filling to ${mb} MiB free`,
+      ).then(Number);
+    try {
+      await settings("WATCH_GRACE_SEC=0\nWATCH_DISK_WARN_MB=80\nWATCH_DISK_CRIT_MB=40\n");
+      const warnFree = await fill(60);
+      await watch();
+      const critFree = await fill(20);
+      await watch();
+      await watch();
+      await root(`rm -f ${APP_DIR}/.e2e-filler-*`, "freeing");
+      await watch();
+      const alerts = await owner(since);
+      expect(alerts, alerts.join("\n---\n")).to.have.length(3);
+      expect(alerts[0]).to.match(/^⚠️ Warning, remindbot .*: disk \/opt\/remindbot has (\d+) MiB free/);
+      expect(Number(/has (\d+) MiB free/.exec(alerts[0]!)![1])).to.be.within(warnFree - 2, warnFree + 2);
+      expect(alerts[0]).to.contain("warning below 80, critical below 40");
+      expect(alerts[1]).to.match(/^🔴 Critical \(still\), remindbot .*: disk \/opt\/remindbot has (\d+) MiB free/);
+      expect(Number(/has (\d+) MiB free/.exec(alerts[1]!)![1])).to.be.within(critFree - 2, critFree + 2);
+      expect(alerts[2]).to.match(/^✅ Resolved on .*: disk \/opt\/remindbot/);
+    } finally {
+      await root(
+        `rm -f ${APP_DIR}/.e2e-filler-*; umount ${APP_DIR} && umount /run/e2e-watch && rmdir /run/e2e-watch`,
+        "the app dir back",
+      );
+    }
+  });
+
+  it("a failed backup: an alert after the failed run; the next good backup resolves it", async () => {
+    const since = await api.cursor();
+    // not the deploy user's any more: backup.sh can neither write there nor chmod it back
+    await root(`chown root: ${APP_DIR}/backups && chmod 0755 ${APP_DIR}/backups`, "backups not writable");
+    try {
+      const r = await sandboxSsh("systemctl start remindbot-backup.service", { timeoutMs: 5 * 60_000 });
+      expect(r.code, "the backup unit failed").to.not.equal(0);
+      await watch();
+      const [alert, ...more] = await owner(since);
+      expect(more).to.deep.equal([]);
+      expect(alert).to.match(/^🔴 Critical, remindbot .*: the last backup failed \(exit-code, exit code \d+\)/);
+      expect(alert).to.contain("journalctl -u remindbot-backup");
+    } finally {
+      await root(`chown deploy: ${APP_DIR}/backups && chmod 0700 ${APP_DIR}/backups`, "backups writable again");
+    }
+    await root("systemctl start remindbot-backup.service", "a good backup", 5 * 60_000);
+    await watch();
+    const all = await owner(since);
+    expect(all).to.have.length(2);
+    expect(all[1]).to.match(/^✅ Resolved on .*: the last backup failed/);
+  });
+
+  it("/status from the admin chat answers with the figures; from another chat it does not", async () => {
+    await watch();
+    const token = sandboxEnv()["BOT_TOKEN"]!;
+    const since = await api.cursor();
+    await api.pushUpdate(message(admin, "/status", { languageCode: "en" }), token);
+    const answer = String((await api.waitForMessage(admin, 30_000, { since })).params["text"]);
+    expect(answer).to.match(new RegExp(`^Status\nRelease ${BASE}, up \\d+`));
+    expect(answer).to.match(/Reminders due within the hour: \d+/);
+    expect(answer).to.match(new RegExp(`Last deploy: deploy ${BASE} ok`));
+    expect(answer).to.match(/Newest backup: \d{8}T\d{6}Z_\S+\.dump/);
+    expect(answer).to.match(/Disk free: \S+ \d+ MiB \/ \d+ MiB/);
+    expect(answer).to.contain("Open incidents: 0");
+    const other = admin + 1;
+    const since2 = await api.cursor();
+    await api.pushUpdate(message(other, "/status", { languageCode: "en" }), token);
+    const reply = String((await api.waitForMessage(other, 30_000, { since: since2 })).params["text"]);
+    expect(reply, "the answer to an unknown command").to.contain("I could not find a time in that");
+  });
+});
