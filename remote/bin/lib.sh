@@ -112,3 +112,30 @@ first_error_line() {
 free_mb() {
   df -Pk -- "$1" | awk 'NR == 2 { print int($4 / 1024) }'
 }
+
+# write_checksum FILE : records FILE's sha256 beside it as FILE.sha256 (sha256sum's format, with
+# the bare name, so `sha256sum -c` works in the folder and on a workstation after a pull), 0600.
+write_checksum() {
+  local file=$1 sum
+  sum=$(sha256sum -- "$file")
+  (umask 077 && printf '%s  %s\n' "${sum%% *}" "${file##*/}" >"$file.sha256.tmp")
+  mv -f -- "$file.sha256.tmp" "$file.sha256"
+}
+
+# check_checksum FILE : succeeds when FILE.sha256 exists and matches FILE's content. Prints why
+# not on stdout: "no checksum recorded" (a backup from before checksums; exit 2) or "checksum
+# mismatch ..." (changed or damaged since it was written; exit 1).
+check_checksum() {
+  local file=$1 want got
+  if [[ ! -f $file.sha256 ]]; then
+    echo "no checksum recorded"
+    return 2
+  fi
+  want=$(awk 'NR == 1 { print $1 }' "$file.sha256")
+  got=$(sha256sum -- "$file")
+  got=${got%% *}
+  if [[ $want != "$got" ]]; then
+    echo "checksum mismatch: ${file##*/}.sha256 says ${want:0:12}..., the file is ${got:0:12}..."
+    return 1
+  fi
+}

@@ -175,12 +175,20 @@ export async function runCli(argv: string[], io: CliIo, engine: EngineFactory): 
           const bs = await session.backups();
           if (c.json) out(`${JSON.stringify(bs, null, 2)}\n`);
           else if (bs.length === 0) out("no backups\n");
-          else for (const b of bs) out(`${b.name}  ${b.sizeBytes} B  ${b.createdAt}\n`);
+          else
+            for (const b of bs)
+              out(
+                `${b.name}  ${b.sizeBytes} B  ${b.createdAt}${b.checksum ? `  ${b.checksum}` : ""}${b.rule ? `  kept: ${b.rule}` : ""}\n`,
+              );
         } else {
           const name = c.backup ?? "";
           const dest = c.output ?? name;
-          await session.pullBackup(name, dest, () => undefined);
-          out(`${dest}\n`);
+          const pulled = await session.pullBackup(name, dest, () => undefined);
+          out(
+            pulled.checksum === "verified"
+              ? `${dest}\n${dest}.sha256 (the copy matches the server's sha256)\n`
+              : `${dest}\n(no sha256 recorded on the server for ${name}: not checked)\n`,
+          );
         }
         break;
       case "unlock":

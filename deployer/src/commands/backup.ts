@@ -1,6 +1,6 @@
 /** Backups: remote/bin/backup.sh and restore.sh of a release; files in $APP_DIR/backups. */
 import type { Argv } from "../ssh/types.js";
-import { BACKUP_LABEL_RE, assertBackupName } from "../stack/contract.js";
+import { BACKUP_LABEL_RE, assertBackupName, backupKeepEnv, type BackupKeep } from "../stack/contract.js";
 import type { Layout } from "./layout.js";
 
 /** backup.sh wants lower-case letters, digits and '-' in a label. */
@@ -15,7 +15,8 @@ export function backupLabel(text: string): string {
 export interface BackupOptions {
   label?: string;
   minFreeMb?: number;
-  keepDays?: number;
+  /** Retention windows (the targets file's backup.keep), so a deploy's backup prunes as the timer does. */
+  keep?: BackupKeep;
 }
 
 /**
@@ -28,13 +29,27 @@ export const create = (releaseDir: string, l: Layout, o: BackupOptions = {}): Ar
   return [
     "env",
     `APP_DIR=${l.appDir}`,
+    ...(o.keep ? backupKeepEnv(o.keep) : []),
     "bash",
     `${releaseDir}/remote/bin/backup.sh`,
     ...(o.label ? ["--label", o.label] : []),
     ...(o.minFreeMb !== undefined ? ["--min-free-mb", String(o.minFreeMb)] : []),
-    ...(o.keepDays !== undefined ? ["--keep-days", String(o.keepDays)] : []),
   ];
 };
+
+/**
+ * `backup.sh --list`: every *.dump with its size, mtime, checksum state and the retention rule
+ * that keeps it, under the given windows. An older release's backup.sh has no --list (exit 2):
+ * then `list` below. Parsed by parseList.
+ */
+export const listWithRules = (releaseDir: string, l: Layout, keep?: BackupKeep): Argv => [
+  "env",
+  `APP_DIR=${l.appDir}`,
+  ...(keep ? backupKeepEnv(keep) : []),
+  "bash",
+  `${releaseDir}/remote/bin/backup.sh`,
+  "--list",
+];
 
 /**
  * restore.sh FILE: checks FILE, safety backup, stops the bot, restores, starts it, waits healthy.
@@ -64,18 +79,35 @@ export const list = (l: Layout): Argv => [
 
 export const path = (l: Layout, name: string): string => `${l.backups}/${assertBackupName(name)}`;
 
+/** The sha256 backup.sh records beside a backup (sha256sum's format). */
+export const checksumPath = (l: Layout, name: string): string => `${path(l, name)}.sha256`;
+
+/** Prints the recorded checksum line; exit 1 when there is none. */
+export const readChecksum = (l: Layout, name: string): Argv => ["cat", "--", checksumPath(l, name)];
+
 export interface BackupRecord {
   name: string;
   sizeBytes: number;
   createdAt: string;
+  /** From `backup.sh --list`: whether a .sha256 is recorded beside it. */
+  checksum?: "sha256" | "none";
+  /** From `backup.sh --list`: the retention rule that keeps it, "expires" or "not managed". */
+  rule?: string;
 }
 
+/** Reads `list` (NAME, SIZE, MTIME) or `listWithRules` (… CHECKSUM, RULE) lines, newest first. */
 export function parseList(stdout: string): BackupRecord[] {
   const out: BackupRecord[] = [];
   for (const line of stdout.split("\n")) {
-    const [name, size, mtime] = line.split("\t");
+    const [name, size, mtime, checksum, rule] = line.split("\t");
     if (!name || size === undefined || mtime === undefined) continue;
-    out.push({ name, sizeBytes: Number(size), createdAt: new Date(Number(mtime) * 1000).toISOString() });
+    out.push({
+      name,
+      sizeBytes: Number(size),
+      createdAt: new Date(Number(mtime) * 1000).toISOString(),
+      ...(checksum === "sha256" || checksum === "none" ? { checksum } : {}),
+      ...(rule ? { rule } : {}),
+    });
   }
   return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.name.localeCompare(a.name));
 }

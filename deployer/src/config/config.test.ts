@@ -26,6 +26,27 @@ describe("targets file", () => {
     expect(t.keepReleases).to.equal(5);
     expect(t.healthTimeoutSec).to.equal(90);
     expect(t.envFile).to.equal(join(d, ".env.production"));
+    // The seed's backup promise inside the day/week/month scheme: every 6 h, 7 days of dailies.
+    expect(t.backup).to.deep.equal({
+      beforeDeploy: true,
+      everyHours: 6,
+      keep: { allDays: 2, daily: 7, weekly: 4, monthly: 6 },
+      minFreeMb: 1024,
+    });
+  });
+  it("reads backup frequency and retention; the older keepDays sets the daily window", () => {
+    const d = dir();
+    writeFileSync(
+      join(d, "deploy.targets.yml"),
+      "targets:\n  a:\n    host: h\n    backup:\n      everyHours: 12\n      keep: { weekly: 8, monthly: 0 }\n" +
+        "  b:\n    host: h\n    backup:\n      keepDays: 14\n",
+    );
+    const file = loadTargetsFile(d);
+    expect(file.get("a")!.backup).to.deep.include({
+      everyHours: 12,
+      keep: { allDays: 2, daily: 7, weekly: 8, monthly: 0 },
+    });
+    expect(file.get("b")!.backup.keep).to.deep.equal({ allDays: 2, daily: 14, weekly: 4, monthly: 6 });
   });
   const bad: Array<[string, RegExp]> = [
     ["targets:\n  production:\n    host: 'a b'\n", /targets\.production\.host/],
@@ -34,6 +55,12 @@ describe("targets file", () => {
     ["targets:\n  production:\n    host: h\n    password: x\n", /unknown field\(s\) password/],
     ["targets: [\n", /not valid YAML/],
     ["targets:\n  sandbox:\n    host: h\n", /built-in/],
+    [
+      "targets:\n  p:\n    host: h\n    backup:\n      everyHours: 5\n",
+      /backup\.everyHours: must be one of 1, 2, 3, 4, 6, 8, 12, 24/,
+    ],
+    ["targets:\n  p:\n    host: h\n    backup:\n      keep: { daily: -1 }\n", /backup\.keep\.daily/],
+    ["targets:\n  p:\n    host: h\n    backup:\n      keep: { yearly: 2 }\n", /unknown field\(s\) yearly/],
   ];
   for (const [text, re] of bad)
     it(`one-line error for ${JSON.stringify(text.slice(0, 60))}`, () => {

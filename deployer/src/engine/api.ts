@@ -57,6 +57,15 @@ export interface BackupInfo {
   name: string;
   sizeBytes: number;
   createdAt: string;
+  /** Whether backup.sh recorded a sha256 beside it (absent: the release's backup.sh cannot say). */
+  checksum?: "sha256" | "none";
+  /** The retention rule that keeps it (backup.sh --help), "expires" or "not managed". */
+  rule?: string;
+}
+
+/** What `pull` checked: the copy matches the sha256 recorded on the server, or none was recorded. */
+export interface PullResult {
+  checksum: "verified" | "none";
 }
 
 export interface PlanStep {
@@ -102,7 +111,7 @@ export interface TargetSession {
   logs(options: LogOptions, onLine: (line: string) => void, signal?: AbortSignal): Promise<void>;
   backups(): Promise<BackupInfo[]>;
   createBackup(sink: EventSink, signal?: AbortSignal): Promise<TaskResult>;
-  pullBackup(name: string, localPath: string, onProgress: (done: number, total: number) => void): Promise<void>;
+  pullBackup(name: string, localPath: string, onProgress: (done: number, total: number) => void): Promise<PullResult>;
   restoreBackup(name: string, sink: EventSink, signal?: AbortSignal): Promise<TaskResult>;
   unlock(): Promise<void>;
   close(): Promise<void>;

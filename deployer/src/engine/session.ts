@@ -2,6 +2,7 @@
  * TargetSession over the engine: one lazily opened SSH connection per session, local checks before
  * it opens, plans made from a probe of the server, and every task run by the one runner.
  */
+import { rm } from "node:fs/promises";
 import * as backupCmd from "../commands/backup.js";
 import * as compose from "../commands/compose.js";
 import * as history from "../commands/history.js";
@@ -10,12 +11,14 @@ import { layout, type Layout } from "../commands/layout.js";
 import * as lockCmd from "../commands/lock.js";
 import { APP, backupNameProblem, DEPLOY_USER } from "../stack/contract.js";
 import { ConfigError, type Target } from "../config/targets.js";
+import { checkDigest, writeChecksumFile } from "../local/backup-file.js";
 import { releaseArchive } from "../local/git.js";
 import type { Remote } from "../ssh/types.js";
 import type {
   BackupInfo,
   LogOptions,
   PlanView,
+  PullResult,
   ReleaseInfo,
   ServerStatus,
   TargetSession,
@@ -96,7 +99,14 @@ export class EngineSession implements TargetSession {
   }
 
   private units(user: string) {
-    return this.deps.renderUnits?.({ app: APP, appDir: this.layout.appDir, deployUser: user });
+    const b = this.deps.target.backup;
+    return this.deps.renderUnits?.({
+      app: APP,
+      appDir: this.layout.appDir,
+      deployUser: user,
+      backupEveryHours: b.everyHours,
+      backupKeep: b.keep,
+    });
   }
 
   /** Local checks, a probe, then the plan: what `plan` prints and what `deploy` runs. */
@@ -112,6 +122,7 @@ export class EngineSession implements TargetSession {
         healthTimeoutSec: t.healthTimeoutSec,
         backupBeforeDeploy: t.backup.beforeDeploy,
         backupMinFreeMb: t.backup.minFreeMb,
+        backupKeep: t.backup.keep,
       },
       state,
       {
@@ -262,8 +273,16 @@ export class EngineSession implements TargetSession {
       throw new StepError(`docker compose logs failed (exit ${r.code})${lastLine(r.stderr)}`);
   }
 
+  /** With each file's rule and checksum state when the current release's backup.sh has --list. */
   async backups(): Promise<BackupInfo[]> {
     const remote = await this.open();
+    const cur = await ask(remote, release.readCurrent(this.layout));
+    const currentTag = cur.code === 0 ? release.currentTagFrom(cur.stdout) : undefined;
+    if (currentTag) {
+      const dir = this.layout.release(currentTag);
+      const rich = await remote.run(backupCmd.listWithRules(dir, this.layout, this.deps.target.backup.keep));
+      if (rich.code === 0) return backupCmd.parseList(rich.stdout);
+    }
     const r = await remote.run(backupCmd.list(this.layout));
     if (r.code !== 0) throw new StepError(`cannot list ${this.layout.backups}${lastLine(r.stderr)}`);
     return backupCmd.parseList(r.stdout);
@@ -272,7 +291,8 @@ export class EngineSession implements TargetSession {
   createBackup(sink: EventSink, signal?: AbortSignal): Promise<TaskResult> {
     return this.guard(sink, async () => {
       const dir = await this.currentDir(await this.open());
-      const plan = backupPlan(this.layout, dir, this.deps.target.backup.minFreeMb, this.request());
+      const b = this.deps.target.backup;
+      const plan = backupPlan(this.layout, dir, b.minFreeMb, this.request(), b.keep);
       return this.run(
         plan,
         { history: { action: "backup", tag: "manual", commit: "", by: this.deps.by } },
@@ -282,11 +302,29 @@ export class EngineSession implements TargetSession {
     });
   }
 
-  async pullBackup(name: string, localPath: string, onProgress: (done: number, total: number) => void): Promise<void> {
+  /**
+   * Downloads a backup and checks it against the sha256 recorded beside it on the server; a copy
+   * that does not match is deleted and the pull fails. The digest is kept as `<localPath>.sha256`.
+   */
+  async pullBackup(
+    name: string,
+    localPath: string,
+    onProgress: (done: number, total: number) => void,
+  ): Promise<PullResult> {
     const problem = backupNameProblem(name);
     if (problem) throw new ConfigError(problem);
     const remote = await this.open();
+    const recorded = await remote.run(backupCmd.readChecksum(this.layout, name));
+    const want = recorded.code === 0 ? release.parseChecksum(recorded.stdout) : undefined;
     await remote.download(backupCmd.path(this.layout, name), localPath, onProgress);
+    if (!want) return { checksum: "none" };
+    const verdict = await checkDigest(localPath, want);
+    if (!verdict.ok) {
+      await rm(localPath, { force: true });
+      throw new StepError(`pulled ${name}, but ${verdict.problem}; the local copy was deleted`);
+    }
+    await writeChecksumFile(localPath, want);
+    return { checksum: "verified" };
   }
 
   restoreBackup(name: string, sink: EventSink, signal?: AbortSignal): Promise<TaskResult> {

@@ -8,6 +8,7 @@ import * as history from "../commands/history.js";
 import type { Layout } from "../commands/layout.js";
 import * as lockCmd from "../commands/lock.js";
 import * as prov from "../commands/provision.js";
+import type { BackupKeep } from "../stack/contract.js";
 import { run, type Action, type Command, type Values } from "./actions.js";
 import type { UnitFile } from "./context.js";
 import * as judge from "./judges.js";
@@ -32,7 +33,13 @@ function lockStep(l: Layout, req: TaskRequest, action: string, tag: string): Ste
   };
 }
 
-export function backupPlan(l: Layout, currentDir: string, minFreeMb: number, req: TaskRequest): TaskPlan {
+export function backupPlan(
+  l: Layout,
+  currentDir: string,
+  minFreeMb: number,
+  req: TaskRequest,
+  keep?: BackupKeep,
+): TaskPlan {
   return {
     task: "backup",
     action: "backup",
@@ -42,7 +49,7 @@ export function backupPlan(l: Layout, currentDir: string, minFreeMb: number, req
         id: "backup",
         title: "Back up the database",
         actions: [
-          run(backup.create(currentDir, l, { label: "manual", minFreeMb }), {
+          run(backup.create(currentDir, l, { label: "manual", minFreeMb, ...(keep ? { keep } : {}) }), {
             timeoutMs: 15 * 60_000,
             judge: judge.backupTaken,
           }),

@@ -83,6 +83,37 @@ export const LOCK_EXIT: ExitTable = {
   [LOCK_HELD]: "the deploy lock is held",
 };
 
+/**
+ * backup.sh's retention windows (--keep-all-days, --keep-daily, --keep-weekly, --keep-monthly) and
+ * their defaults, the seed's "7 days" inside the day/week/month scheme. The first rule that keeps
+ * a file is what `backup list` shows.
+ */
+export interface BackupKeep {
+  allDays: number;
+  daily: number;
+  weekly: number;
+  monthly: number;
+}
+export const BACKUP_KEEP_DEFAULTS: BackupKeep = { allDays: 2, daily: 7, weekly: 4, monthly: 6 };
+/** Hours between timer backups: divisors of 24, so the OnCalendar times fall the same each day. */
+export const BACKUP_EVERY_HOURS = [1, 2, 3, 4, 6, 8, 12, 24] as const;
+export const BACKUP_EVERY_HOURS_DEFAULT = 6;
+
+/**
+ * backup.sh's environment for these windows. The environment, not flags: an older release's
+ * backup.sh (after a rollback) ignores variables it does not know but refuses unknown flags.
+ */
+export const backupKeepEnv = (k: BackupKeep): string[] =>
+  Object.entries({
+    BACKUP_KEEP_ALL_DAYS: k.allDays,
+    BACKUP_KEEP_DAILY: k.daily,
+    BACKUP_KEEP_WEEKLY: k.weekly,
+    BACKUP_KEEP_MONTHLY: k.monthly,
+  }).map(([key, v]) => {
+    if (!Number.isInteger(v) || v < 0 || v > 99999) throw new Error(`backup keep ${key}: not a whole number`);
+    return `${key}=${v}`;
+  });
+
 /** A label backup.sh accepts (--label): lower-case letters, digits and '-', at most 60. */
 export const BACKUP_LABEL_RE = /^[a-z0-9][a-z0-9-]{0,59}$/;
 

@@ -82,9 +82,30 @@ describe("stack: systemd units", () => {
     const b = unit(units, "remindbot-backup.service");
     expect(values(b, "Service", "Type")).to.deep.equal(["oneshot"]);
     expect(values(b, "Service", "User")).to.deep.equal(["deploy"]);
-    expect(values(b, "Service", "Environment")).to.deep.equal(["APP_DIR=/opt/remindbot"]);
+    expect(values(b, "Service", "Environment")).to.deep.equal([
+      "APP_DIR=/opt/remindbot",
+      "BACKUP_KEEP_ALL_DAYS=2 BACKUP_KEEP_DAILY=7 BACKUP_KEEP_WEEKLY=4 BACKUP_KEEP_MONTHLY=6",
+    ]);
     expect(values(b, "Service", "ExecStart")).to.deep.equal(["/opt/remindbot/current/remote/bin/backup.sh"]);
     expect(values(b, "Unit", "Requires")).to.deep.equal(["docker.service"]);
+  });
+
+  it("backup frequency and retention from the targets file: every 12 h / daily; keep windows in the service", () => {
+    const keep = { allDays: 1, daily: 14, weekly: 8, monthly: 12 };
+    const twelve = renderUnits({ ...DEFAULTS, backupEveryHours: 12, backupKeep: keep });
+    expect(values(unit(twelve, "remindbot-backup.timer"), "Timer", "OnCalendar")).to.deep.equal(["*-*-* 00/12:00:00"]);
+    expect(values(unit(twelve, "remindbot-backup.timer"), "Unit", "Description")).to.deep.equal([
+      "remindbot database backup every 12 hours",
+    ]);
+    expect(values(unit(twelve, "remindbot-backup.service"), "Service", "Environment")[1]).to.equal(
+      "BACKUP_KEEP_ALL_DAYS=1 BACKUP_KEEP_DAILY=14 BACKUP_KEEP_WEEKLY=8 BACKUP_KEEP_MONTHLY=12",
+    );
+    const daily = renderUnits({ ...DEFAULTS, backupEveryHours: 24 });
+    expect(values(unit(daily, "remindbot-backup.timer"), "Timer", "OnCalendar")).to.deep.equal(["*-*-* 00:00:00"]);
+    expect(() => renderUnits({ ...DEFAULTS, backupEveryHours: 5 })).to.throw(/^backupEveryHours must be one of/);
+    expect(() => renderUnits({ ...DEFAULTS, backupKeep: { ...keep, daily: 1.5 } })).to.throw(
+      /BACKUP_KEEP_DAILY: not a whole number/,
+    );
   });
 
   it("the timer's OnCalendar elapses at 00, 06, 12 and 18 h, the next one within 6 h (systemd-analyze calendar)", function () {

@@ -117,6 +117,8 @@ export class FakeSession implements TargetSession {
       name: "20261126T060000Z_v1.1.0.dump",
       sizeBytes: 3 * 1024 * 1024,
       createdAt: new Date(Date.now() - 3 * 3600_000).toISOString(),
+      checksum: "sha256",
+      rule: "last 2 days",
     },
   ];
   statusError?: Error;
@@ -173,6 +175,7 @@ export class FakeSession implements TargetSession {
     this.calls.push(`pullBackup ${name} ${localPath}`);
     onProgress(1024 * 1024, 3 * 1024 * 1024);
     onProgress(3 * 1024 * 1024, 3 * 1024 * 1024);
+    return { checksum: "verified" as const };
   }
   restoreBackup(name: string, sink: EventSink, signal?: AbortSignal) {
     this.calls.push(`restoreBackup ${name}`);
