@@ -21,8 +21,9 @@ Usage: backup.sh [--label LABEL] [--keep-all-days N] [--keep-daily N] [--keep-we
 Dumps the app's PostgreSQL database (pg_dump -Fc inside the postgres container) to
 $APP_DIR/backups/<UTC %Y%m%dT%H%M%SZ>_<release>[_<label>].dump: written to a .tmp file (0600),
 read back with pg_restore, then renamed, and its sha256 recorded beside it (<name>.sha256).
-Then, only after that succeeded, applies retention (below), and copies the new file to
-BACKUP_REMOTE when that is set. Prints the new file's path on stdout; logs go to stderr.
+Then, only after that succeeded, records it in $APP_DIR/recovery/backup.json, applies retention
+(below), and runs offsite.sh push when BACKUP_OFFSITE is set (encrypted copies; see its --help).
+Prints the new file's path on stdout; logs go to stderr.
 
 Retention keeps a backup when one of these rules does (the first that applies is its reason):
   newest          the newest backup, always; and the one just written
@@ -50,8 +51,8 @@ Options (environment variable in brackets):
   -h, --help         this text
 
 Environment: APP_DIR (default /opt/remindbot), BACKUP_DIR (default $APP_DIR/backups),
-BACKUP_REMOTE=user@host:/path (off-site copy over ssh with rsync or scp; a failure is reported,
-not fatal), BACKUP_LOCK_WAIT seconds to wait for a running backup (default 600), BACKUP_NOW
+BACKUP_OFFSITE and BACKUP_AGE_RECIPIENT (offsite.sh; a failed copy is reported, not fatal),
+BACKUP_LOCK_WAIT seconds to wait for a running backup (default 600), BACKUP_NOW
 (epoch seconds retention counts from; tests), PG_EXEC (see lib.sh: empty runs the client tools
 here with the PG* environment).
 
@@ -122,7 +123,7 @@ check_free_space() {
   local min=$1 free
   free=$(free_mb "$BACKUP_DIR")
   if ((free < min)); then
-    die "$EX_DISK_LOW" "only $free MiB free for $BACKUP_DIR, below the $min MiB threshold" \
+    fail "$EX_DISK_LOW" "only $free MiB free for $BACKUP_DIR, below the $min MiB threshold" \
       "(BACKUP_MIN_FREE_MB or --min-free-mb): no backup taken; free some space"
   fi
   log "$free MiB free for $BACKUP_DIR (threshold $min MiB)"
@@ -233,7 +234,7 @@ prune_backups() {
   local just=$1 name rule kept=0 pruned=0
   while IFS=$'\t' read -r name rule; do
     if [[ $rule == expires ]]; then
-      rm -f -- "${BACKUP_DIR:?}/$name" "${BACKUP_DIR:?}/$name.sha256"
+      rm -f -- "${BACKUP_DIR:?}/$name" "${BACKUP_DIR:?}/$name".{sha256,offsite,age.tmp}
       pruned=$((pruned + 1))
       log "pruned $name"
     else
@@ -258,25 +259,19 @@ print_listing() {
   done < <(find "$BACKUP_DIR" -maxdepth 1 -type f -name '*.dump' -printf '%f\t%s\t%T@\n' | sort -r)
 }
 
-# copy_offsite FILE : copies FILE to BACKUP_REMOTE (user@host:/path) over ssh when it is set.
-# Bounded by a timeout; a failure is logged and the local backup stands.
+# copy_offsite : offsite.sh push when destinations are set: the new backup (and any the last run
+# failed to copy), encrypted. Its failure is reported and recorded, and the local backup stands.
 copy_offsite() {
-  local file=$1 remote=${BACKUP_REMOTE:-} ssh_opts=(-o BatchMode=yes -o ConnectTimeout=15) cmd
-  [[ -n $remote ]] || return 0
-  if [[ ! $remote =~ ^[A-Za-z0-9._@-]+:[^[:space:]]+$ || $remote == -* ]]; then
-    log "warning: BACKUP_REMOTE must look like user@host:/path; off-site copy skipped"
-    return 0
-  fi
-  if command -v rsync >/dev/null 2>&1; then
-    cmd=(rsync --times --chmod=F600 -e "ssh ${ssh_opts[*]}" -- "$file" "$remote/")
-  else
-    cmd=(scp -p -q "${ssh_opts[@]}" -- "$file" "$remote/")
-  fi
-  if timeout "${BACKUP_REMOTE_TIMEOUT:-1800}" "${cmd[@]}" </dev/null; then
-    log "copied off-site to $remote/"
-  else
-    log "warning: off-site copy to $remote failed (exit $?); the local backup is complete"
-  fi
+  [[ -n ${BACKUP_OFFSITE:-${BACKUP_REMOTE:-}} ]] || return 0
+  "$BIN_DIR/offsite.sh" push || log "warning: the off-site copy did not complete (exit $?); the local backup is complete"
+}
+
+# fail CODE MESSAGE... : records the failed backup in $APP_DIR/recovery/backup.json, then dies.
+fail() {
+  local code=$1
+  shift
+  record_state backup failed "" "$*"
+  die "$code" "$@"
 }
 
 # cleanup : removes the temp file of an unfinished dump.
@@ -303,8 +298,8 @@ main() {
   TMP_FILE=$file.tmp
   trap cleanup EXIT
   log "dumping the database to $file"
-  dump_database "$TMP_FILE" || die "$EX_DUMP_FAILED" "pg_dump failed (is the postgres container running?); nothing kept"
-  why=$(verify_dump "$TMP_FILE") || die "$EX_VERIFY_FAILED" "the dump does not read back ($why); nothing kept"
+  dump_database "$TMP_FILE" || fail "$EX_DUMP_FAILED" "pg_dump failed (is the postgres container running?); nothing kept"
+  why=$(verify_dump "$TMP_FILE") || fail "$EX_VERIFY_FAILED" "the dump does not read back ($why); nothing kept"
   mv -f -- "$TMP_FILE" "$file"
   TMP_FILE=""
   write_checksum "$file"
@@ -312,8 +307,10 @@ main() {
   size=$(stat -c %s -- "$file")
   log "backup written and verified: $name ($size bytes, sha256 in $name.sha256)"
 
+  record_state backup ok "$name" "" "\"sizeBytes\":$size"
+
   if ((PRUNE)); then prune_backups "$name"; fi
-  copy_offsite "$file"
+  copy_offsite
   printf '%s\n' "$file"
 }
 

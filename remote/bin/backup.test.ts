@@ -243,19 +243,31 @@ describe("remote/bin/backup.sh (real PostgreSQL)", function () {
     expect(await listing()).to.deep.equal([]);
   });
 
-  it("an off-site copy that fails is reported, and the local backup stands (exit 0)", async () => {
-    // Nothing to log in to on loopback (refused, or an unknown host key under BatchMode): it fails fast.
+  it("off-site destinations without an age recipient: the copy is refused, nothing leaves, the local backup stands (exit 0)", async () => {
     const r = await runScript("backup.sh", [], {
       ...env,
-      BACKUP_REMOTE: "nobody@127.0.0.1:/backups",
-      BACKUP_REMOTE_TIMEOUT: "20",
-      HOME: appDir, // no user ssh config or keys
+      BACKUP_OFFSITE: "nobody@127.0.0.1:/backups",
+      BACKUP_SSH: "/bin/false", // never reached
     });
     expect(r.code, r.stderr).to.equal(0);
-    expect(r.stderr).to.match(
-      /warning: off-site copy to nobody@127\.0\.0\.1:\/backups failed .*local backup is complete/,
-    );
+    expect(r.stderr).to.match(/error: off-site copy refused: no age recipient .*nothing left the server/);
+    expect(r.stderr).to.match(/warning: the off-site copy did not complete \(exit 3\); the local backup is complete/);
     expect(await listing()).to.have.length(2); // the dump and its .sha256
+    const recorded = JSON.parse(await readFile(join(appDir, "recovery", "backup.json"), "utf8"));
+    expect(recorded).to.deep.include({ result: "ok", backup: r.stdout.trim().split("/").pop() });
+    expect(recorded.sizeBytes).to.be.greaterThan(0);
+    expect(JSON.parse(await readFile(join(appDir, "recovery", "offsite.json"), "utf8"))).to.deep.include({
+      result: "refused",
+    });
+  });
+
+  it("a failed backup is recorded in recovery/backup.json with why", async () => {
+    const r = await runScript("backup.sh", [], { ...env, PGDATABASE: "no_such_database" });
+    expect(r.code).to.equal(4);
+    const recorded = JSON.parse(await readFile(join(appDir, "recovery", "backup.json"), "utf8"));
+    expect(recorded).to.deep.include({ result: "failed", backup: "" });
+    expect(recorded.detail).to.match(/pg_dump failed/);
+    expect(Date.parse(recorded.at)).to.be.closeTo(Date.now(), 60_000);
   });
 
   it("rejects bad input with exit 2 and one line: unknown flag, bad label, bad numbers, bad PG_EXEC", async () => {

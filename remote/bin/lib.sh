@@ -139,3 +139,27 @@ check_checksum() {
     return 1
   fi
 }
+
+# json_string TEXT : prints TEXT as a JSON string: quotes and backslashes escaped, control
+# characters (newlines included) as spaces. For the small state files under $APP_DIR/recovery.
+json_string() {
+  local s=${1//\\/\\\\}
+  s=${s//\"/\\\"}
+  s=${s//[$'\001'-$'\037']/ }
+  printf '"%s"' "$s"
+}
+
+# record_state KIND RESULT BACKUP DETAIL [EXTRA] : writes $APP_DIR/recovery/KIND.json, one JSON
+# object {"at","result","backup","detail"[,EXTRA]} (atomically, 0600), the last outcome of a
+# backup, off-site copy or drill for `status` and for watchers (docs/CONTRACTS.md). EXTRA is
+# already JSON (e.g. "sizeBytes":12). A failure to record is logged, never fatal.
+record_state() {
+  local kind=$1 result=$2 backup=$3 detail=$4 extra=${5:-} dir=$APP_DIR/recovery
+  {
+    (umask 077 && mkdir -p -- "$dir" &&
+      printf '{"at":"%s","result":%s,"backup":%s,"detail":%s%s}\n' \
+        "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(json_string "$result")" "$(json_string "$backup")" \
+        "$(json_string "$detail")" "${extra:+,$extra}" >"$dir/$kind.json.tmp") &&
+      mv -f -- "$dir/$kind.json.tmp" "$dir/$kind.json"
+  } || log "warning: could not record the $kind result in $dir"
+}

@@ -144,7 +144,8 @@ export async function runCli(argv: string[], io: CliIo, engine: EngineFactory): 
               `  ${k.service.padEnd(10)} ${k.state.padEnd(10)} health ${k.health.padEnd(10)} up ${k.uptime.padEnd(8)} restarts ${k.restarts}  mem ${k.memory}\n`,
             );
           out(
-            `disk free: ${s.diskFree}\nlast backup: ${s.lastBackup ?? "none"}\nnext backup: ${s.nextBackup ?? "unknown"}\n`,
+            `disk free: ${s.diskFree}\nlast backup: ${s.lastBackup ?? "none"}\nnext backup: ${s.nextBackup ?? "unknown"}\n` +
+              `off-site copy: ${s.offsite ?? "none recorded"}\nlast restore drill: ${s.lastDrill ?? "none recorded"}\n`,
           );
           if (s.lock)
             out(

@@ -1,6 +1,13 @@
 /** Backups: remote/bin/backup.sh and restore.sh of a release; files in $APP_DIR/backups. */
 import type { Argv } from "../ssh/types.js";
-import { BACKUP_LABEL_RE, assertBackupName, backupKeepEnv, type BackupKeep } from "../stack/contract.js";
+import {
+  BACKUP_LABEL_RE,
+  assertBackupName,
+  backupKeepEnv,
+  backupOffsiteEnv,
+  type BackupKeep,
+  type BackupOffsite,
+} from "../stack/contract.js";
 import type { Layout } from "./layout.js";
 
 /** backup.sh wants lower-case letters, digits and '-' in a label. */
@@ -17,6 +24,8 @@ export interface BackupOptions {
   minFreeMb?: number;
   /** Retention windows (the targets file's backup.keep), so a deploy's backup prunes as the timer does. */
   keep?: BackupKeep;
+  /** Encrypted off-site copies after the backup (manual backups; the timer has them in its unit). */
+  offsite?: BackupOffsite;
 }
 
 /**
@@ -30,6 +39,7 @@ export const create = (releaseDir: string, l: Layout, o: BackupOptions = {}): Ar
     "env",
     `APP_DIR=${l.appDir}`,
     ...(o.keep ? backupKeepEnv(o.keep) : []),
+    ...(o.offsite ? backupOffsiteEnv(o.offsite) : []),
     "bash",
     `${releaseDir}/remote/bin/backup.sh`,
     ...(o.label ? ["--label", o.label] : []),
@@ -84,6 +94,59 @@ export const checksumPath = (l: Layout, name: string): string => `${path(l, name
 
 /** Prints the recorded checksum line; exit 1 when there is none. */
 export const readChecksum = (l: Layout, name: string): Argv => ["cat", "--", checksumPath(l, name)];
+
+/** Where backup.sh, offsite.sh and drills record their last outcome (docs/CONTRACTS.md). */
+export const recoveryDir = (l: Layout): string => `${l.appDir}/recovery`;
+
+/** Every `<kind>.json` in recovery/, one per line as `<kind>.json<TAB><json>`; no shell. */
+export const readRecoveryState = (l: Layout): Argv => [
+  "find",
+  recoveryDir(l),
+  "-maxdepth",
+  "1",
+  "-type",
+  "f",
+  "-name",
+  "*.json",
+  "-printf",
+  "%f\\t",
+  "-exec",
+  "cat",
+  "{}",
+  ";",
+];
+
+/** The last outcome of a backup, an off-site copy or a drill, as the scripts record it. */
+export interface RecoveryRecord {
+  at: string;
+  result: string;
+  backup: string;
+  detail: string;
+}
+
+/** Reads readRecoveryState's output: kind ("backup", "offsite", "drill") -> record; junk skipped. */
+export function parseRecoveryState(stdout: string): Map<string, RecoveryRecord> {
+  const out = new Map<string, RecoveryRecord>();
+  for (const line of stdout.split("\n")) {
+    const tab = line.indexOf("\t");
+    const m = /^([a-z-]+)\.json$/.exec(line.slice(0, tab));
+    if (tab < 0 || !m) continue;
+    try {
+      const v = JSON.parse(line.slice(tab + 1)) as Partial<RecoveryRecord>;
+      if (typeof v.at !== "string" || typeof v.result !== "string") continue;
+      out.set(m[1]!, { at: v.at, result: v.result, backup: String(v.backup ?? ""), detail: String(v.detail ?? "") });
+    } catch {
+      continue;
+    }
+  }
+  return out;
+}
+
+/** One line for `status`: "ok at <time> (<backup>)" or "FAILED at <time>: <detail>". */
+export function describeRecord(r: RecoveryRecord): string {
+  const what = r.backup ? ` (${r.backup})` : "";
+  return r.result === "ok" ? `ok at ${r.at}${what}` : `${r.result.toUpperCase()} at ${r.at}${what}: ${r.detail}`;
+}
 
 export interface BackupRecord {
   name: string;

@@ -333,6 +333,20 @@ describe("commands: parsing", () => {
     expect(() => migrate.unknownToTarget(["a", "x", "b"], ["a", "b"])).to.throw(/restore a backup/);
     expect(() => migrate.parseStatus("nothing")).to.throw();
   });
+  it("reads the recorded backup/off-site/drill outcomes, skipping what is not one", () => {
+    const out =
+      'offsite.json\t{"at":"2026-12-03T10:00:00Z","result":"failed","backup":"a.dump","detail":"x to y: Connection refused","destinations":"y"}\n' +
+      'backup.json\t{"at":"2026-12-03T09:00:00Z","result":"ok","backup":"a.dump","detail":"","sizeBytes":5}\n' +
+      "drill.json\tnot json\n" +
+      'x.txt\t{"at":"t","result":"ok"}\n';
+    const m = backup.parseRecoveryState(out);
+    expect([...m.keys()].sort()).to.deep.equal(["backup", "offsite"]);
+    expect(backup.describeRecord(m.get("offsite")!)).to.equal(
+      "FAILED at 2026-12-03T10:00:00Z (a.dump): x to y: Connection refused",
+    );
+    expect(backup.describeRecord(m.get("backup")!)).to.equal("ok at 2026-12-03T09:00:00Z (a.dump)");
+    expect(backup.readRecoveryState(l)[1]).to.equal("/opt/remindbot/recovery");
+  });
   it("parses backups, checksums and timers", () => {
     const list = backup.parseList("a_v1.dump\t100\t1700000000.5\nb_v2.dump\t200\t1700000100.0\n");
     expect(list.map((b) => b.name)).to.deep.equal(["b_v2.dump", "a_v1.dump"]);

@@ -48,6 +48,18 @@ describe("targets file", () => {
     });
     expect(file.get("b")!.backup.keep).to.deep.equal({ allDays: 2, daily: 14, weekly: 4, monthly: 6 });
   });
+  it("reads encrypted off-site copies; destinations without a recipient are refused in one line", () => {
+    const d = dir();
+    writeFileSync(
+      join(d, "deploy.targets.yml"),
+      "targets:\n  a:\n    host: h\n    backup:\n      offsite:\n        recipient: age1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq\n" +
+        "        destinations: [backup@far.example:2222:/srv/copies]\n",
+    );
+    expect(loadTargetsFile(d).get("a")!.backup.offsite).to.deep.equal({
+      recipient: "age1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq",
+      destinations: ["backup@far.example:2222:/srv/copies"],
+    });
+  });
   const bad: Array<[string, RegExp]> = [
     ["targets:\n  production:\n    host: 'a b'\n", /targets\.production\.host/],
     ["targets:\n  production:\n    host: h\n    keepReleases: two\n", /targets\.production\.keepReleases/],
@@ -61,6 +73,18 @@ describe("targets file", () => {
     ],
     ["targets:\n  p:\n    host: h\n    backup:\n      keep: { daily: -1 }\n", /backup\.keep\.daily/],
     ["targets:\n  p:\n    host: h\n    backup:\n      keep: { yearly: 2 }\n", /unknown field\(s\) yearly/],
+    [
+      "targets:\n  p:\n    host: h\n    backup:\n      offsite: { destinations: [h:/x] }\n",
+      /backup\.offsite\.recipient: required .*nothing leaves in plaintext/,
+    ],
+    [
+      "targets:\n  p:\n    host: h\n    backup:\n      offsite: { recipient: ssh-ed25519, destinations: [h:/x] }\n",
+      /backup\.offsite\.recipient: must be an age public key/,
+    ],
+    [
+      `targets:\n  p:\n    host: h\n    backup:\n      offsite: { recipient: age1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq, destinations: ["h:/a'b"] }\n`,
+      /backup\.offsite\.destinations\.0: must be \[user@\]host/,
+    ],
   ];
   for (const [text, re] of bad)
     it(`one-line error for ${JSON.stringify(text.slice(0, 60))}`, () => {

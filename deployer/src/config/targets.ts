@@ -13,7 +13,10 @@ import {
   BACKUP_EVERY_HOURS_DEFAULT,
   BACKUP_KEEP_DEFAULTS,
   DEFAULT_APP_DIR,
+  AGE_RECIPIENT_RE,
+  OFFSITE_DEST_RE,
   type BackupKeep,
+  type BackupOffsite,
 } from "../stack/contract.js";
 import { ConfigError } from "./errors.js";
 import { readSandboxTarget, type SandboxTarget } from "./sandbox-target.js";
@@ -71,6 +74,25 @@ const TargetSchema = z
           })
           .strict()
           .optional(),
+        /** Encrypted copies: no recipient, no copy (nothing leaves the server in plaintext). */
+        offsite: z
+          .object({
+            recipient: z
+              .string({
+                error: "required (an age public key): off-site copies are encrypted, nothing leaves in plaintext",
+              })
+              .regex(AGE_RECIPIENT_RE, "must be an age public key (age1..., from age-keygen)"),
+            destinations: z
+              .array(
+                z
+                  .string()
+                  .regex(OFFSITE_DEST_RE, "must be [user@]host[:port]:/absolute/path")
+                  .refine((d) => !d.split("/").includes(".."), "must not contain '..'"),
+              )
+              .min(1),
+          })
+          .strict()
+          .optional(),
         minFreeMb: z.number().int().min(0).default(1024),
       })
       .strict()
@@ -111,6 +133,7 @@ export interface TargetBackup {
   beforeDeploy: boolean;
   everyHours: number;
   keep: BackupKeep;
+  offsite?: BackupOffsite;
   minFreeMb: number;
 }
 
@@ -172,6 +195,7 @@ export function loadTargetsFile(repoRoot: string, file = TARGETS_FILE): Map<stri
           ...(t.backup.keepDays !== undefined ? { daily: t.backup.keepDays } : {}),
           ...t.backup.keep,
         },
+        ...(t.backup.offsite ? { offsite: t.backup.offsite } : {}),
         minFreeMb: t.backup.minFreeMb,
       },
       source: file,

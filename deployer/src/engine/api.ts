@@ -50,6 +50,10 @@ export interface ServerStatus {
   diskFree: string;
   lastBackup?: string;
   nextBackup?: string;
+  /** The last encrypted off-site copy (recovery/offsite.json): "ok at …" or "FAILED at …: why". */
+  offsite?: string;
+  /** The last restore drill (recovery/drill.json), the same way. */
+  lastDrill?: string;
   lock?: { by: string; at: string; action: string; tag?: string };
 }
 

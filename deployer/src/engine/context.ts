@@ -1,6 +1,6 @@
 /** Types shared by the engine's plans and runner. */
 
-import type { BackupKeep } from "../stack/contract.js";
+import type { BackupKeep, BackupOffsite } from "../stack/contract.js";
 
 export interface UnitFile {
   name: string;
@@ -13,6 +13,7 @@ export type RenderUnits = (o: {
   deployUser: string;
   backupEveryHours?: number;
   backupKeep?: BackupKeep;
+  backupOffsite?: BackupOffsite;
 }) => UnitFile[];
 
 /** A step's failure: the one line the user reads, and the exit code it maps to. */

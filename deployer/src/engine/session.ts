@@ -106,6 +106,7 @@ export class EngineSession implements TargetSession {
       deployUser: user,
       backupEveryHours: b.everyHours,
       backupKeep: b.keep,
+      ...(b.offsite ? { backupOffsite: b.offsite } : {}),
     });
   }
 
@@ -292,7 +293,7 @@ export class EngineSession implements TargetSession {
     return this.guard(sink, async () => {
       const dir = await this.currentDir(await this.open());
       const b = this.deps.target.backup;
-      const plan = backupPlan(this.layout, dir, b.minFreeMb, this.request(), b.keep);
+      const plan = backupPlan(this.layout, dir, b.minFreeMb, this.request(), b.keep, b.offsite);
       return this.run(
         plan,
         { history: { action: "backup", tag: "manual", commit: "", by: this.deps.by } },

@@ -40,14 +40,18 @@ export function containerStatus(
 }
 
 export async function readStatus(remote: Remote, l: Layout, now: () => number): Promise<ServerStatus> {
-  const [state, ps, stats, df, timers, backups] = await Promise.all([
+  const [state, ps, stats, df, timers, backups, recovery] = await Promise.all([
     probe(remote, l),
     ask(remote, ["docker", "ps", "-aq", "--filter", `label=com.docker.compose.project=${APP}`]),
     ask(remote, docker.stats()),
     ask(remote, checks.diskFree(l.appDir)),
     ask(remote, systemd.listTimers()),
     ask(remote, backupCmd.list(l)),
+    ask(remote, backupCmd.readRecoveryState(l)),
   ]);
+  const recorded = backupCmd.parseRecoveryState(recovery.stdout);
+  const offsite = recorded.get("offsite");
+  const drill = recorded.get("drill");
   const ids = ps.stdout
     .split("\n")
     .map((s) => s.trim())
@@ -91,6 +95,8 @@ export async function readStatus(remote: Remote, l: Layout, now: () => number): 
     diskFree: kb === undefined ? "unknown" : formatBytes(kb * 1024),
     ...(newest ? { lastBackup: `${newest.name} (${newest.createdAt})` } : {}),
     ...(next ? { nextBackup: next } : {}),
+    ...(offsite ? { offsite: backupCmd.describeRecord(offsite) } : {}),
+    ...(drill ? { lastDrill: backupCmd.describeRecord(drill) } : {}),
     ...(state.lock
       ? {
           lock: {

@@ -8,7 +8,7 @@ import * as history from "../commands/history.js";
 import type { Layout } from "../commands/layout.js";
 import * as lockCmd from "../commands/lock.js";
 import * as prov from "../commands/provision.js";
-import type { BackupKeep } from "../stack/contract.js";
+import type { BackupKeep, BackupOffsite } from "../stack/contract.js";
 import { run, type Action, type Command, type Values } from "./actions.js";
 import type { UnitFile } from "./context.js";
 import * as judge from "./judges.js";
@@ -39,6 +39,7 @@ export function backupPlan(
   minFreeMb: number,
   req: TaskRequest,
   keep?: BackupKeep,
+  offsite?: BackupOffsite,
 ): TaskPlan {
   return {
     task: "backup",
@@ -49,10 +50,18 @@ export function backupPlan(
         id: "backup",
         title: "Back up the database",
         actions: [
-          run(backup.create(currentDir, l, { label: "manual", minFreeMb, ...(keep ? { keep } : {}) }), {
-            timeoutMs: 15 * 60_000,
-            judge: judge.backupTaken,
-          }),
+          run(
+            backup.create(currentDir, l, {
+              label: "manual",
+              minFreeMb,
+              ...(keep ? { keep } : {}),
+              ...(offsite ? { offsite } : {}),
+            }),
+            {
+              timeoutMs: 15 * 60_000,
+              judge: judge.backupTaken,
+            },
+          ),
         ],
       },
       ...finalSteps(l),

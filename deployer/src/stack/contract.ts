@@ -114,6 +114,27 @@ export const backupKeepEnv = (k: BackupKeep): string[] =>
     return `${key}=${v}`;
   });
 
+/**
+ * Encrypted off-site copies (remote/bin/offsite.sh): an age recipient (public key) and SSH
+ * destinations `[user@]host[:port]:/absolute/path`, the same shapes offsite.sh accepts.
+ */
+export interface BackupOffsite {
+  recipient: string;
+  destinations: string[];
+}
+export const AGE_RECIPIENT_RE = /^age1[02-9ac-hj-np-z]{58}$/;
+export const OFFSITE_DEST_RE =
+  /^(?:[a-z_][a-z0-9_-]{0,31}@)?[A-Za-z0-9][A-Za-z0-9.-]{0,252}(?::[0-9]{1,5})?:\/[A-Za-z0-9._/-]*$/;
+
+/** offsite.sh's environment for these settings; throws on a value it would refuse. */
+export function backupOffsiteEnv(o: BackupOffsite): string[] {
+  if (!AGE_RECIPIENT_RE.test(o.recipient)) throw new Error("backup offsite: the recipient is not an age public key");
+  for (const d of o.destinations)
+    if (!OFFSITE_DEST_RE.test(d) || d.split("/").includes(".."))
+      throw new Error(`backup offsite: ${JSON.stringify(d)} is not [user@]host[:port]:/absolute/path`);
+  return [`BACKUP_OFFSITE=${o.destinations.join(",")}`, `BACKUP_AGE_RECIPIENT=${o.recipient}`];
+}
+
 /** A label backup.sh accepts (--label): lower-case letters, digits and '-', at most 60. */
 export const BACKUP_LABEL_RE = /^[a-z0-9][a-z0-9-]{0,59}$/;
 

@@ -100,6 +100,20 @@ describe("stack: systemd units", () => {
     expect(values(unit(twelve, "remindbot-backup.service"), "Service", "Environment")[1]).to.equal(
       "BACKUP_KEEP_ALL_DAYS=1 BACKUP_KEEP_DAILY=14 BACKUP_KEEP_WEEKLY=8 BACKUP_KEEP_MONTHLY=12",
     );
+    const offsite = {
+      recipient: "age1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq",
+      destinations: ["b@far:2222:/srv/c", "far2:/c"],
+    };
+    const withCopies = renderUnits({ ...DEFAULTS, backupOffsite: offsite });
+    expect(values(unit(withCopies, "remindbot-backup.service"), "Service", "Environment")[1]).to.equal(
+      `BACKUP_KEEP_ALL_DAYS=2 BACKUP_KEEP_DAILY=7 BACKUP_KEEP_WEEKLY=4 BACKUP_KEEP_MONTHLY=6 BACKUP_OFFSITE=b@far:2222:/srv/c,far2:/c BACKUP_AGE_RECIPIENT=age1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq`,
+    );
+    expect(() => renderUnits({ ...DEFAULTS, backupOffsite: { ...offsite, recipient: "" } })).to.throw(
+      /not an age public key/,
+    );
+    expect(() => renderUnits({ ...DEFAULTS, backupOffsite: { ...offsite, destinations: ["h:/$HOME"] } })).to.throw(
+      /is not \[user@\]host/,
+    );
     const daily = renderUnits({ ...DEFAULTS, backupEveryHours: 24 });
     expect(values(unit(daily, "remindbot-backup.timer"), "Timer", "OnCalendar")).to.deep.equal(["*-*-* 00:00:00"]);
     expect(() => renderUnits({ ...DEFAULTS, backupEveryHours: 5 })).to.throw(/^backupEveryHours must be one of/);

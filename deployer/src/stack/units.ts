@@ -10,7 +10,9 @@ import {
   BACKUP_EVERY_HOURS_DEFAULT,
   BACKUP_KEEP_DEFAULTS,
   backupKeepEnv,
+  backupOffsiteEnv,
   type BackupKeep,
+  type BackupOffsite,
 } from "./contract.js";
 
 export interface UnitValues {
@@ -24,6 +26,8 @@ export interface UnitValues {
   backupEveryHours?: number;
   /** backup.sh's retention windows for the timer's runs (default BACKUP_KEEP_DEFAULTS). */
   backupKeep?: BackupKeep;
+  /** Encrypted off-site copies for the timer's runs (none by default). */
+  backupOffsite?: BackupOffsite;
 }
 
 export interface UnitFile {
@@ -85,7 +89,7 @@ export function backupCalendar(hours: number): string {
 
 /**
  * Fills `{{APP}}`, `{{APP_DIR}}`, `{{DEPLOY_USER}}`, `{{BACKUP_EVERY_HOURS}}`,
- * `{{BACKUP_CALENDAR}}` and `{{BACKUP_KEEP_ENV}}`; throws on any other placeholder.
+ * `{{BACKUP_CALENDAR}}` and `{{BACKUP_ENV}}`; throws on any other placeholder.
  */
 export function fillTemplate(template: string, values: UnitValues): string {
   const hours = values.backupEveryHours ?? BACKUP_EVERY_HOURS_DEFAULT;
@@ -95,7 +99,10 @@ export function fillTemplate(template: string, values: UnitValues): string {
     DEPLOY_USER: values.deployUser,
     BACKUP_EVERY_HOURS: String(hours),
     BACKUP_CALENDAR: backupCalendar(hours),
-    BACKUP_KEEP_ENV: backupKeepEnv(values.backupKeep ?? BACKUP_KEEP_DEFAULTS).join(" "),
+    BACKUP_ENV: [
+      ...backupKeepEnv(values.backupKeep ?? BACKUP_KEEP_DEFAULTS),
+      ...(values.backupOffsite ? backupOffsiteEnv(values.backupOffsite) : []),
+    ].join(" "),
   };
   return template.replace(/\{\{([A-Z_]*)\}\}/g, (_, key: string) => {
     const value = map[key];

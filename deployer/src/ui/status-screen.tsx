@@ -40,6 +40,16 @@ export function StatusTable({ status }: { status: ServerStatus }) {
       <Text>
         Last backup: {status.lastBackup ?? "none"} · next: {status.nextBackup ?? "not scheduled"}
       </Text>
+      {status.offsite ? (
+        <Text {...(status.offsite.startsWith("ok") ? {} : { color: tint("red") })}>
+          Off-site copy: {status.offsite}
+        </Text>
+      ) : null}
+      {status.lastDrill ? (
+        <Text {...(status.lastDrill.startsWith("ok") ? {} : { color: tint("red") })}>
+          Restore drill: {status.lastDrill}
+        </Text>
+      ) : null}
       {status.lock ? (
         <Text color={tint("yellow")}>
           Locked by {status.lock.by} since {status.lock.at} ({status.lock.action}
