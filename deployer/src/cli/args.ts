@@ -40,6 +40,10 @@ export type Command =
       target: string;
       backup?: string;
       output?: string;
+      /** restore: a local folder or an off-site [user@]host[:port]:/path (engine/restore-source.ts). */
+      from?: string;
+      /** restore: the age identity file for an encrypted copy, used on this machine for this run. */
+      identity?: string;
       yes: boolean;
       json: boolean;
     }
@@ -111,9 +115,13 @@ Ctrl+C, which ends the remote process too. --since takes what docker does: 10m, 
        npm run deployer -- backup list --target T [--json]
        npm run deployer -- backup pull NAME --target T [--output PATH]
        npm run deployer -- backup restore NAME --target T [--yes]
+       npm run deployer -- backup restore NAME --from DIR|[user@]host[:port]:/path [--identity KEY] --target T [--yes]
 
 Backups live in <appDir>/backups on the server (pg_dump -Fc, 0600). restore takes a safety
-backup first, stops the bot, restores in one transaction and waits for the bot to be healthy.`,
+backup first, stops the bot, restores in one transaction and waits for the bot to be healthy.
+--from takes NAME (or NAME.age) from a folder here or from an off-site copy over SSH (as this
+machine reaches it); an encrypted copy is decrypted here with the age identity --identity KEY,
+used for this run only and never sent. The sha256 beside the file is checked first.`,
   provision: `Usage: npm run deployer -- provision --target T [--yes]
 
 As root (or a password-less sudoer; the target's rootUser): checks Docker and compose v2 (installs
@@ -151,6 +159,8 @@ export function parseCli(argv: string[]): Parsed {
         "accept-host-key": { type: "string" },
         "health-timeout": { type: "string" },
         "stop-first": { type: "boolean" },
+        from: { type: "string" },
+        identity: { type: "string" },
       },
     });
   } catch (e) {
@@ -256,7 +266,11 @@ export function parseCli(argv: string[]): Parsed {
         json,
         ...(pos[1] ? { backup: pos[1] } : {}),
         ...(v.output ? { output: v.output } : {}),
+        ...(action === "restore" && v.from ? { from: v.from } : {}),
+        ...(action === "restore" && v.identity ? { identity: v.identity } : {}),
       };
+      if ((v.from || v.identity) && action !== "restore")
+        throw new UsageError(`backup ${action}: --from and --identity are for restore only`);
       break;
     }
     case "provision":

@@ -8,6 +8,7 @@ import { ConfigError, resolveTarget, type TargetSources } from "../config/target
 import { envFileSecrets } from "../config/env-file.js";
 import { openSession, type EngineDeps } from "../engine/deployer.js";
 import type { TaskEvent, TaskResult } from "../engine/events.js";
+import { parseRestoreSource } from "../engine/restore-source.js";
 import { openRunLog } from "../local/log.js";
 import { redactText } from "../ssh/redact.js";
 import { USAGE, UsageError, isDestructive, parseCli, type Command } from "./args.js";
@@ -171,7 +172,18 @@ export async function runCli(argv: string[], io: CliIo, engine: EngineFactory): 
         break;
       case "backup":
         if (c.action === "create") return fromResult(await session.createBackup(sink, signal));
-        if (c.action === "restore") return fromResult(await session.restoreBackup(c.backup ?? "", sink, signal));
+        if (c.action === "restore")
+          return fromResult(
+            c.from
+              ? await session.restoreFrom(
+                  c.backup ?? "",
+                  parseRestoreSource(c.from),
+                  { ...(c.identity ? { identityFile: c.identity } : {}), onNote: (line) => out(`${line}\n`) },
+                  sink,
+                  signal,
+                )
+              : await session.restoreBackup(c.backup ?? "", sink, signal),
+          );
         if (c.action === "list") {
           const bs = await session.backups();
           if (c.json) out(`${JSON.stringify(bs, null, 2)}\n`);

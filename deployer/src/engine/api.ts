@@ -3,6 +3,7 @@
  * data and tests can hand them a stand-in. The engine implements it over SSH.
  */
 import type { EventSink, TaskResult } from "./events.js";
+import type { RestoreSource } from "./restore-source.js";
 
 export interface TargetSummary {
   name: string;
@@ -117,6 +118,14 @@ export interface TargetSession {
   createBackup(sink: EventSink, signal?: AbortSignal): Promise<TaskResult>;
   pullBackup(name: string, localPath: string, onProgress: (done: number, total: number) => void): Promise<PullResult>;
   restoreBackup(name: string, sink: EventSink, signal?: AbortSignal): Promise<TaskResult>;
+  /** Restore from the workstation or an off-site copy (engine/restore-source.ts), decrypting here. */
+  restoreFrom(
+    name: string,
+    source: RestoreSource,
+    o: { identityFile?: string; onNote?: (line: string) => void },
+    sink: EventSink,
+    signal?: AbortSignal,
+  ): Promise<TaskResult>;
   unlock(): Promise<void>;
   close(): Promise<void>;
 }

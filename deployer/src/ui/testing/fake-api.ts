@@ -12,6 +12,7 @@ import type {
   UnknownHostKey,
 } from "../../engine/api.js";
 import type { EventSink, TaskResult } from "../../engine/events.js";
+import type { RestoreSource } from "../../engine/restore-source.js";
 
 export const TARGETS: TargetSummary[] = [
   { name: "sandbox", host: "127.0.0.1", port: 2222, user: "deploy", appDir: "/opt/remindbot", source: "sandbox" },
@@ -179,6 +180,10 @@ export class FakeSession implements TargetSession {
   }
   restoreBackup(name: string, sink: EventSink, signal?: AbortSignal) {
     this.calls.push(`restoreBackup ${name}`);
+    return this.restoreTask.run(sink, signal);
+  }
+  restoreFrom(name: string, source: RestoreSource, _o: unknown, sink: EventSink, signal?: AbortSignal) {
+    this.calls.push(`restoreFrom ${name} ${source.kind}`);
     return this.restoreTask.run(sink, signal);
   }
   async unlock() {}
