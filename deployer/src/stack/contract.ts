@@ -68,7 +68,7 @@ export const BACKUP_EXIT: ExitTable = {
 /** remote/bin/restore.sh */
 export const RESTORE_EXIT: ExitTable = {
   2: "usage error",
-  3: "the backup file was refused (missing or unreadable); nothing was touched",
+  3: "the backup file was refused (missing, unreadable, or not matching its sha256); nothing was touched",
   4: "the safety backup failed; nothing was touched",
   5: "the restore failed; the previous data was kept",
   6: "restored, but the bot was not healthy in time",

@@ -1,0 +1,215 @@
+// e2e, issue 14: disaster recovery on the sandbox. The ready VDS is the server; the bare VDS is the
+// off-site host (an account `backup` that only the server's key reaches, host key pinned). In order,
+// each row building on the one before: deploy with data; a backup changed on disk is refused by
+// checksum; off-site copies without an age recipient are refused and nothing reaches the far host;
+// with one, only ciphertext arrives, checked; then "the server is gone": a new server, provision,
+// deploy, restore from the off-site copy (decrypted on this machine), and the bot lists the same
+// reminders with their due times. Root + Docker; skipped with one line otherwise.
+import { expect } from "chai";
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { message } from "@remindbot/fake-telegram/client";
+import { APP_DIR, compileCli, logDuration, psql, root, scratchRepo, show, summaryOf } from "../support/deployer-cli.js";
+import type { ScratchRepo } from "../support/deployer-cli.js";
+import { docker } from "../../tools/sandbox/src/docker.js";
+import { vdsNames } from "../../tools/sandbox/src/names.js";
+import { fakeBotApi, SANDBOX_PATHS, sandboxEnv, sandboxSsh, useSandbox, ensureSandbox } from "../support/sandbox.js";
+
+const FAR_DIR = "/srv/offsite";
+/** The off-site host as the server reaches it (the sandbox network), and as this machine does. */
+const FAR_FROM_SERVER = `backup@${vdsNames("bare").ip}:${FAR_DIR}`;
+const FAR_FROM_HERE = `root@127.0.0.1:${vdsNames("bare").sshPort}:${FAR_DIR}`;
+const USER_ID = 700_000_000 + Math.floor(Math.random() * 1_000_000);
+const REMINDERS = ["call mom about the tickets", "dentist appointment"];
+
+async function far(cmd: string, what: string): Promise<string> {
+  const r = await sandboxSsh(cmd, { flavour: "bare" });
+  expect(r.code, `${what}: exit ${r.code}: ${r.stderr}`).to.equal(0);
+  return r.stdout.trim();
+}
+
+/**
+ * What a person does once per server (docs/DEPLOYMENT.md, "Encrypted off-site copies"): age
+ * installed (here copied from this machine, standing in for `apt-get install age`), a key for the
+ * copies, the far host's key pinned, the server's public key authorised for `backup` there.
+ */
+async function prepareServerForCopies(): Promise<void> {
+  const cp = await docker(["cp", "/usr/bin/age", `${vdsNames("ready").container}:/usr/local/bin/age`]);
+  expect(cp.code, cp.stderr).to.equal(0);
+  await root(
+    `sudo -u deploy ssh-keygen -q -t ed25519 -N '' -C offsite -f ${APP_DIR}/shared/offsite_id <<<y >/dev/null; ` +
+      `ssh-keyscan -t ed25519 ${vdsNames("bare").ip} 2>/dev/null > ${APP_DIR}/shared/offsite_known_hosts && ` +
+      `chown deploy ${APP_DIR}/shared/offsite_known_hosts && chmod 0600 ${APP_DIR}/shared/offsite_known_hosts`,
+    "the server's key for off-site copies",
+  );
+  const pub = await root(`cat ${APP_DIR}/shared/offsite_id.pub`, "its public key");
+  await far(
+    `printf '%s\\n' ${JSON.stringify(`restrict ${pub}`)} > /home/backup/.ssh/authorized_keys && ` +
+      "chown backup:backup /home/backup/.ssh/authorized_keys && chmod 0600 /home/backup/.ssh/authorized_keys",
+    "authorising the server's key on the far host",
+  );
+}
+
+describe("disaster recovery (issue 14): checksums, encrypted off-site copies, the server is gone (e2e)", function () {
+  let s: ScratchRepo;
+  let recipient = "";
+  let identity = "";
+  let offsiteName = "";
+  const dueTimes: string[] = [];
+  const t0 = Date.now();
+  const cli = (args: string[], timeoutMs = 8 * 60_000) => s.start([...args, "--target", "dr"]).done(timeoutMs);
+
+  before(async function () {
+    await useSandbox(this, { flavour: "bare" });
+    await useSandbox(this); // last: .sandbox/target.json names the ready server
+    s = await scratchRepo("dr-e2e-");
+    await s.git("tag", "a");
+    await compileCli();
+    identity = join(s.dir, "dr-key.txt");
+    execFileSync("age-keygen", ["-o", identity], { stdio: "ignore" });
+    recipient = execFileSync("age-keygen", ["-y", identity], { encoding: "utf8" }).trim();
+    // The sandbox's server as a file target, with off-site copies (the built-in target has none).
+    writeFileSync(
+      join(s.repo, "deploy.targets.yml"),
+      [
+        "targets:",
+        "  dr:",
+        "    host: 127.0.0.1",
+        `    port: ${vdsNames("ready").sshPort}`,
+        "    user: deploy",
+        `    identityFile: ${SANDBOX_PATHS.key}`,
+        `    knownHostsFile: ${SANDBOX_PATHS.knownHosts}`,
+        `    envFile: ${SANDBOX_PATHS.env}`,
+        "    backup:",
+        "      minFreeMb: 256",
+        "      offsite:",
+        `        recipient: ${recipient}`,
+        `        destinations: ["${FAR_FROM_SERVER}"]`,
+        "",
+      ].join("\n"),
+    );
+    await far(
+      `id backup >/dev/null 2>&1 || useradd --create-home --shell /bin/bash backup; ` +
+        `install -d -o backup -g backup -m 0700 /home/backup/.ssh ${FAR_DIR} && rm -f ${FAR_DIR}/*`,
+      "the far host's account",
+    );
+    logDuration("dr e2e setup (both servers up)", Date.now() - t0);
+  });
+
+  after(() => s?.remove());
+
+  it("deploys, with a user and two reminders in the database", async () => {
+    const p = await cli(["provision", "--yes"], 5 * 60_000);
+    expect(p.code, show(p)).to.equal(0);
+    const d = await cli(["deploy", "--tag", "a", "--yes"], 14 * 60_000);
+    expect(d.code, show(d)).to.equal(0);
+    await psql(
+      `INSERT INTO users (id, lang, zone) VALUES (${USER_ID}, 'en', 'UTC') ON CONFLICT (id) DO NOTHING; ` +
+        REMINDERS.map(
+          (text, i) =>
+            `INSERT INTO reminders (user_id, chat_id, chat_type, text, zone, status, due_at) VALUES ` +
+            `(${USER_ID}, ${USER_ID}, 'private', '${text}', 'UTC', 'active', date_trunc('second', now()) + interval '${i + 2} days')`,
+        ).join("; "),
+    );
+    for (const text of REMINDERS)
+      dueTimes.push(await psql(`SELECT due_at FROM reminders WHERE user_id = ${USER_ID} AND text = '${text}'`));
+    await prepareServerForCopies();
+  });
+
+  it("a backup changed on the server after it was written is refused by its sha256; nothing is touched", async () => {
+    const c = await cli(["backup", "create", "--json"], 5 * 60_000);
+    expect(c.code, show(c)).to.equal(0);
+    const name = summaryOf(c).figures["backup"]!;
+    const l = await cli(["backup", "list", "--json"], 60_000);
+    const listed = (JSON.parse(l.stdout) as Array<{ name: string; checksum?: string; rule?: string }>).find(
+      (b) => b.name === name,
+    );
+    expect(listed, l.stdout).to.deep.include({ checksum: "sha256", rule: "newest" });
+
+    // One byte of the dump changed in place (a disk error, or someone's hand).
+    await root(
+      `printf '\\377' | dd of=${APP_DIR}/backups/${name} bs=1 seek=2000 conv=notrunc status=none`,
+      "changing one byte",
+    );
+    await psql(`UPDATE reminders SET text = 'changed' WHERE user_id = ${USER_ID} AND text = '${REMINDERS[0]}'`);
+    const r = await cli(["backup", "restore", name, "--yes"], 5 * 60_000);
+    expect(r.code, show(r)).to.not.equal(0);
+    expect(r.stdout + r.stderr).to.match(/checksum mismatch/);
+    // Not restored: the change stands (and is undone by hand for the rows below).
+    expect(await psql(`SELECT count(*) FROM reminders WHERE user_id = ${USER_ID} AND text = 'changed'`)).to.equal("1");
+    await psql(`UPDATE reminders SET text = '${REMINDERS[0]}' WHERE user_id = ${USER_ID} AND text = 'changed'`);
+    await root(`rm -f ${APP_DIR}/backups/${name} ${APP_DIR}/backups/${name}.*`, "removing the spoilt backup");
+  });
+
+  it("off-site copies without an age recipient are refused in one line; nothing reaches the far host", async () => {
+    const r = await sandboxSsh(
+      `cd / && env APP_DIR=${APP_DIR} BACKUP_OFFSITE=${FAR_FROM_SERVER} BACKUP_MIN_FREE_MB=256 ${APP_DIR}/current/remote/bin/backup.sh`,
+      { user: "deploy" },
+    );
+    expect(r.code, r.stderr).to.equal(0); // the local backup stands
+    expect(r.stderr).to.match(/off-site copy refused: no age recipient .*nothing left the server/);
+    expect(await far(`ls -A ${FAR_DIR}`, "the far folder")).to.equal("");
+    const st = await cli(["status"], 60_000);
+    expect(st.stdout).to.match(/off-site copy: REFUSED at /);
+  });
+
+  it("with the recipient, `backup create` sends an encrypted copy: only ciphertext arrives, its size and sha256 checked", async () => {
+    const c = await cli(["backup", "create", "--json"], 10 * 60_000);
+    expect(c.code, show(c)).to.equal(0);
+    offsiteName = summaryOf(c).figures["backup"]!;
+    const files = (await far(`ls -A ${FAR_DIR}`, "the far folder")).split("\n");
+    expect(files).to.include.members([`${offsiteName}.age`, `${offsiteName}.age.sha256`]);
+    expect(
+      files.filter((f) => !f.endsWith(".age") && !f.endsWith(".age.sha256")),
+      "no plaintext there",
+    ).to.deep.equal([]);
+    expect(await far(`head -c 21 ${FAR_DIR}/${offsiteName}.age`, "the header")).to.equal("age-encryption.org/v1");
+    expect(await far(`cd ${FAR_DIR} && sha256sum -c ${offsiteName}.age.sha256`, "its sha256")).to.match(/: OK$/);
+    const st = await cli(["status"], 60_000);
+    expect(st.stdout).to.match(/off-site copy: ok at \S+ \(/);
+  });
+
+  it("the server is gone: a new server, provision, deploy, restore from the off-site copy; the bot lists the same reminders", async () => {
+    const destroyed = Date.now();
+    await ensureSandbox({ fresh: true }); // a new server: new disk, new host keys
+    const started = Date.now();
+    logDuration("a new server (sandbox reset + up)", started - destroyed);
+
+    const p = await cli(["provision", "--yes"], 5 * 60_000);
+    expect(p.code, show(p)).to.equal(0);
+    const d = await cli(["deploy", "--tag", "a", "--yes"], 14 * 60_000);
+    expect(d.code, show(d)).to.equal(0);
+    expect(await psql(`SELECT count(*) FROM reminders WHERE user_id = ${USER_ID}`)).to.equal("0");
+
+    const r = await cli(
+      ["backup", "restore", offsiteName, "--from", FAR_FROM_HERE, "--identity", identity, "--yes"],
+      10 * 60_000,
+    );
+    expect(r.code, show(r)).to.equal(0);
+    expect(r.stdout).to.match(/\.age: sha256 matches/);
+    expect(r.stdout).to.match(/decrypted .*\.age on this machine/);
+    const recovered = Date.now();
+    logDuration("the server is gone: provision to a healthy bot with the data", recovered - started);
+
+    for (const [i, text] of REMINDERS.entries())
+      expect(await psql(`SELECT due_at FROM reminders WHERE user_id = ${USER_ID} AND text = '${text}'`)).to.equal(
+        dueTimes[i],
+      );
+    const api = fakeBotApi();
+    const token = sandboxEnv()["BOT_TOKEN"]!;
+    const since = await api.cursor();
+    await api.pushUpdate(message(USER_ID, "/list", { languageCode: "en" }), token);
+    const listed = await api.waitForCall(
+      (c) => c.method === "sendMessage" && String(c.params["chat_id"]) === String(USER_ID) && c.response.ok,
+      30_000,
+      { since },
+    );
+    for (const text of REMINDERS) expect(String(listed.params["text"])).to.include(text);
+    // The key never went to the server.
+    expect(
+      await root(`grep -rl AGE-SECRET-KEY ${APP_DIR} /root /home 2>/dev/null || true`, "looking for the key"),
+    ).to.equal("");
+    logDuration("dr e2e file", Date.now() - t0);
+  });
+});
