@@ -20,7 +20,8 @@ Usage: backup.sh [--label LABEL] [--keep-all-days N] [--keep-daily N] [--keep-we
 
 Dumps the app's PostgreSQL database (pg_dump -Fc inside the postgres container) to
 $APP_DIR/backups/<UTC %Y%m%dT%H%M%SZ>_<release>[_<label>].dump: written to a .tmp file (0600),
-read back with pg_restore, then renamed, and its sha256 recorded beside it (<name>.sha256).
+read back with pg_restore, then renamed, and its sha256 recorded beside it (<name>.sha256),
+with the row count of every table at the dump's snapshot (<name>.rows, for drill.sh).
 Then, only after that succeeded, records it in $APP_DIR/recovery/backup.json, applies retention
 (below), and runs offsite.sh push when BACKUP_OFFSITE is set (encrypted copies; see its --help).
 Prints the new file's path on stdout; logs go to stderr.
@@ -234,7 +235,7 @@ prune_backups() {
   local just=$1 name rule kept=0 pruned=0
   while IFS=$'\t' read -r name rule; do
     if [[ $rule == expires ]]; then
-      rm -f -- "${BACKUP_DIR:?}/$name" "${BACKUP_DIR:?}/$name".{sha256,offsite,age.tmp}
+      rm -f -- "${BACKUP_DIR:?}/$name" "${BACKUP_DIR:?}/$name".{sha256,rows,offsite,age.tmp}
       pruned=$((pruned + 1))
       log "pruned $name"
     else
@@ -303,6 +304,8 @@ main() {
   mv -f -- "$TMP_FILE" "$file"
   TMP_FILE=""
   write_checksum "$file"
+  # The drill (drill.sh) compares a restore with these: the live rows at the dump's snapshot.
+  (umask 077 && dump_row_counts "$file" >"$file.rows") || log "warning: could not record the row counts of $name"
   sync -- "$file" "$file.sha256" 2>/dev/null || true
   size=$(stat -c %s -- "$file")
   log "backup written and verified: $name ($size bytes, sha256 in $name.sha256)"

@@ -50,7 +50,7 @@ describe("remote/bin/backup.sh (real PostgreSQL)", function () {
     const r = await runScript("backup.sh", ["--label", "pre-deploy"], env);
     expect(r.code, r.stderr).to.equal(0);
     const [name, ...rest] = await listing();
-    expect(rest).to.deep.equal([`${name!}.sha256`]);
+    expect(rest).to.deep.equal([`${name!}.rows`, `${name!}.sha256`]);
     expect(name).to.match(/^\d{8}T\d{6}Z_v2\.0\.0_pre-deploy\.dump$/);
     // sha256sum's format with the bare name, so `sha256sum -c` works wherever the pair is copied.
     const digest = createHash("sha256")
@@ -72,7 +72,7 @@ describe("remote/bin/backup.sh (real PostgreSQL)", function () {
     await rm(join(appDir, "current"));
     const r = await runScript("backup.sh", [], env);
     expect(r.code, r.stderr).to.equal(0);
-    expect(await listing()).to.satisfy((names: string[]) => names.length === 2 && /_unknown\.dump$/.test(names[0]!));
+    expect(await listing()).to.satisfy((names: string[]) => names.length === 3 && /_unknown\.dump$/.test(names[0]!));
   });
 
   describe("retention by day, week and month (clock injected with BACKUP_NOW)", () => {
@@ -151,6 +151,7 @@ describe("remote/bin/backup.sh (real PostgreSQL)", function () {
           ...kept,
           ...kept.map((n) => `${n}.sha256`),
           created,
+          `${created}.rows`,
           `${created}.sha256`,
           rollback,
           "manual-copy.dump",
@@ -208,14 +209,14 @@ describe("remote/bin/backup.sh (real PostgreSQL)", function () {
       const { created, remaining } = await run(zero);
       const rollback = nameAt(new Date(NOW - 100 * DAY - 60_000), "v1.0.0", "pre-v1-1-0");
       expect(remaining).to.deep.equal(
-        [created, `${created}.sha256`, future, rollback, "manual-copy.dump", "notes.txt"].sort(),
+        [created, `${created}.rows`, `${created}.sha256`, future, rollback, "manual-copy.dump", "notes.txt"].sort(),
       );
     });
 
     it("--no-prune keeps everything", async () => {
       const before = await listing();
       const { created, remaining } = await run({ BACKUP_KEEP_DAILY: "0" }, ["--no-prune"]);
-      expect(remaining).to.deep.equal([...before, created, `${created}.sha256`].sort());
+      expect(remaining).to.deep.equal([...before, created, `${created}.rows`, `${created}.sha256`].sort());
     });
 
     it("removes a .tmp left by a killed backup", async () => {
@@ -252,7 +253,7 @@ describe("remote/bin/backup.sh (real PostgreSQL)", function () {
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stderr).to.match(/error: off-site copy refused: no age recipient .*nothing left the server/);
     expect(r.stderr).to.match(/warning: the off-site copy did not complete \(exit 3\); the local backup is complete/);
-    expect(await listing()).to.have.length(2); // the dump and its .sha256
+    expect(await listing()).to.have.length(3); // the dump, its .rows and .sha256
     const recorded = JSON.parse(await readFile(join(appDir, "recovery", "backup.json"), "utf8"));
     expect(recorded).to.deep.include({ result: "ok", backup: r.stdout.trim().split("/").pop() });
     expect(recorded.sizeBytes).to.be.greaterThan(0);

@@ -163,3 +163,13 @@ record_state() {
       mv -f -- "$dir/$kind.json.tmp" "$dir/$kind.json"
   } || log "warning: could not record the $kind result in $dir"
 }
+
+# dump_row_counts FILE : prints "<schema>.<table> <rows>" for every table in the pg_dump archive
+# FILE, sorted: the rows of the live database at the dump's snapshot, read from its COPY blocks
+# (one line per row in COPY's text format; a newline inside a value is written as \n).
+dump_row_counts() {
+  pg_run 'exec pg_restore --data-only --file=-' <"$1" |
+    awk '/^COPY [^ ]+ / { t = $2; gsub(/"/, "", t); n = 0; inside = 1; next }
+         inside && $0 == "\\." { print t, n; inside = 0; next }
+         inside { n++ }' | sort
+}

@@ -55,6 +55,8 @@ describe("cli: parseCli", () => {
       parseCli(["backup", "restore", "x.dump", "--from", "b@far:2223:/srv", "--identity", "k.txt", "--target", "p"])
         .command,
     ).to.include({ action: "restore", backup: "x.dump", from: "b@far:2223:/srv", identity: "k.txt" });
+    expect(parseCli(["backup", "drill", "--target", "p"]).command).to.include({ action: "drill" });
+    expect(isDestructive(parseCli(["backup", "drill", "--target", "p"]).command)).to.equal(false);
     expect(parseCli(["status", "--help"]).command).to.deep.equal({ name: "help", topic: "status" });
     expect(parseCli(["deploy", "--target", "p", "--tag", "v1", "--health-timeout", "45"]).command).to.include({
       healthTimeoutSec: 45,

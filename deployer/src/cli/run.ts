@@ -172,6 +172,7 @@ export async function runCli(argv: string[], io: CliIo, engine: EngineFactory): 
         break;
       case "backup":
         if (c.action === "create") return fromResult(await session.createBackup(sink, signal));
+        if (c.action === "drill") return fromResult(await session.drill(sink, signal));
         if (c.action === "restore")
           return fromResult(
             c.from

@@ -74,6 +74,17 @@ export const restore = (releaseDir: string, l: Layout, name: string, healthTimeo
   `${l.backups}/${assertBackupName(name)}`,
 ];
 
+/**
+ * drill.sh: the newest backup restored into a scratch database and compared with the dump's row
+ * counts; the app's database is not touched. Exit codes: stack/contract.ts DRILL_EXIT.
+ */
+export const drill = (releaseDir: string, l: Layout): Argv => [
+  "env",
+  `APP_DIR=${l.appDir}`,
+  "bash",
+  `${releaseDir}/remote/bin/drill.sh`,
+];
+
 export const list = (l: Layout): Argv => [
   "find",
   l.backups,

@@ -118,6 +118,8 @@ export interface TargetSession {
   createBackup(sink: EventSink, signal?: AbortSignal): Promise<TaskResult>;
   pullBackup(name: string, localPath: string, onProgress: (done: number, total: number) => void): Promise<PullResult>;
   restoreBackup(name: string, sink: EventSink, signal?: AbortSignal): Promise<TaskResult>;
+  /** A restore drill now: the newest backup into a scratch database, row counts compared. */
+  drill(sink: EventSink, signal?: AbortSignal): Promise<TaskResult>;
   /** Restore from the workstation or an off-site copy (engine/restore-source.ts), decrypting here. */
   restoreFrom(
     name: string,

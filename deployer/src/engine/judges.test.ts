@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { active, gate, lastLine, newContainer, parseBotState, migrationStatus } from "./judges.js";
+import { active, drillPassed, gate, lastLine, newContainer, parseBotState, migrationStatus } from "./judges.js";
 
 const res = (stdout: string, code = 0) => ({ code, stdout, stderr: "" });
 const state = (s: Record<string, unknown>, restarts = 0, http?: string, body?: unknown) =>
@@ -55,6 +55,30 @@ describe("judges", () => {
     expect(migrationStatus(true)(older)).to.deep.include({
       ok: true,
       set: { "revert-count": "2", "pending-count": "0" },
+    });
+  });
+
+  it("drillPassed: the script's last line is the note or the error", () => {
+    expect(
+      drillPassed({
+        code: 0,
+        stdout: "",
+        stderr: "drill.sh: restore drill of x.dump: 4 tables restored, row counts match\n",
+      }),
+    ).to.deep.equal({ ok: true, note: "drill.sh: restore drill of x.dump: 4 tables restored, row counts match" });
+    expect(
+      drillPassed({
+        code: 1,
+        stdout: "",
+        stderr: "drill.sh: error: restore drill of x.dump failed: checksum mismatch: …\n",
+      }),
+    ).to.deep.equal({
+      ok: false,
+      error: "the restore drill failed: drill.sh: error: restore drill of x.dump failed: checksum mismatch: …",
+    });
+    expect(drillPassed({ code: 3, stdout: "", stderr: "" })).to.deep.equal({
+      ok: false,
+      error: "no backup to rehearse",
     });
   });
 

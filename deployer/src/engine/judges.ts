@@ -8,7 +8,7 @@ import * as migrate from "../commands/migrate.js";
 import * as release from "../commands/release.js";
 import * as backup from "../commands/backup.js";
 import * as systemd from "../commands/systemd.js";
-import { BACKUP_EXIT, LOCK_HELD, RESTORE_EXIT } from "../stack/contract.js";
+import { BACKUP_EXIT, DRILL_EXIT, LOCK_HELD, RESTORE_EXIT } from "../stack/contract.js";
 import { formatBytes } from "../format.js";
 import { sanitizeLine } from "../ssh/sanitize.js";
 import type { RunResult } from "../ssh/types.js";
@@ -89,6 +89,12 @@ export const backupTaken = (r: RunResult): Verdict => {
   const name = backup.parseCreated(r.stdout);
   return name ? { ok: true, note: name, figures: { backup: name }, set: { backup: name } } : { ok: true };
 };
+
+/** drill.sh: its last log line says what matched or what failed. */
+export const drillPassed = (r: RunResult): Verdict =>
+  r.code === 0
+    ? { ok: true, note: lastLine(r.stderr).replace(/^: /, "") }
+    : { ok: false, error: `${DRILL_EXIT[r.code] ?? `drill.sh exit ${r.code}`}${lastLine(r.stderr)}` };
 
 export const restored = (r: RunResult): Verdict =>
   r.code === 0 || r.code === 6

@@ -43,7 +43,7 @@ import { runTask, type TaskRecord } from "./runner.js";
 import { encryptedName, type RestoreSource } from "./restore-source.js";
 import { readStatus } from "./status.js";
 import type { TaskPlan } from "./steps.js";
-import { backupPlan, provisionPlan, restorePlan, type TaskRequest } from "./task-plans.js";
+import { backupPlan, drillPlan, provisionPlan, restorePlan, type TaskRequest } from "./task-plans.js";
 
 export interface SessionDeps {
   target: Target;
@@ -342,6 +342,18 @@ export class EngineSession implements TargetSession {
       const dir = await this.currentDir(await this.open());
       const plan = restorePlan(this.layout, dir, name, this.deps.target.healthTimeoutSec, this.request());
       return this.run(plan, { history: { action: "restore", tag: name, commit: "", by: this.deps.by } }, sink, signal);
+    });
+  }
+
+  drill(sink: EventSink, signal?: AbortSignal): Promise<TaskResult> {
+    return this.guard(sink, async () => {
+      const dir = await this.currentDir(await this.open());
+      return this.run(
+        drillPlan(this.layout, dir, this.request()),
+        { history: { action: "drill", tag: "newest", commit: "", by: this.deps.by } },
+        sink,
+        signal,
+      );
     });
   }
 

@@ -71,6 +71,25 @@ export function backupPlan(
   };
 }
 
+/** `backup drill`: a restore drill now (drill.sh), under the lock so no deploy swaps the release meanwhile. */
+export function drillPlan(l: Layout, currentDir: string, req: TaskRequest): TaskPlan {
+  return {
+    task: "backup drill",
+    action: "backup",
+    steps: [
+      lockStep(l, req, "drill", "drill"),
+      {
+        id: "drill",
+        title: "Restore the newest backup into a scratch database and compare row counts",
+        actions: [run(backup.drill(currentDir, l), { timeoutMs: 60 * 60_000, judge: judge.drillPassed })],
+      },
+      ...finalSteps(l),
+    ],
+    warnings: [],
+    success: "restore drill passed",
+  };
+}
+
 export function restorePlan(
   l: Layout,
   currentDir: string,

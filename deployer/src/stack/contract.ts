@@ -51,6 +51,8 @@ export const UNITS = {
   stack: `${APP}.service`,
   backup: `${APP}-backup.service`,
   backupTimer: `${APP}-backup.timer`,
+  drill: `${APP}-drill.service`,
+  drillTimer: `${APP}-drill.timer`,
 } as const;
 
 /** Why a remote script failed, by exit code (each script's --help lists the same codes). */
@@ -72,6 +74,13 @@ export const RESTORE_EXIT: ExitTable = {
   4: "the safety backup failed; nothing was touched",
   5: "the restore failed; the previous data was kept",
   6: "restored, but the bot was not healthy in time",
+};
+
+/** remote/bin/drill.sh */
+export const DRILL_EXIT: ExitTable = {
+  1: "the restore drill failed",
+  2: "usage error",
+  3: "no backup to rehearse",
 };
 
 /** remote/bin/lock.sh acquire: someone else holds the lock (stdout has their info.json). */

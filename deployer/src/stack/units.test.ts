@@ -43,11 +43,19 @@ describe("stack: systemd units", () => {
     expect(units.map((u) => u.name)).to.deep.equal([
       "remindbot-backup.service",
       "remindbot-backup.timer",
+      "remindbot-drill.service",
+      "remindbot-drill.timer",
       "remindbot.service",
     ]);
     for (const u of units) expect(u.content, u.name).to.not.match(/\{\{|\}\}/);
     const other = renderUnits({ app: "notes", appDir: "/srv/notes", deployUser: "ops" });
-    expect(other.map((u) => u.name)).to.deep.equal(["notes-backup.service", "notes-backup.timer", "notes.service"]);
+    expect(other.map((u) => u.name)).to.deep.equal([
+      "notes-backup.service",
+      "notes-backup.timer",
+      "notes-drill.service",
+      "notes-drill.timer",
+      "notes.service",
+    ]);
     expect(unit(other, "notes-backup.timer").content).to.include("Unit=notes-backup.service");
     expect(unit(other, "notes.service").content).to.include("WorkingDirectory=/srv/notes/current");
   });
@@ -122,6 +130,16 @@ describe("stack: systemd units", () => {
     );
   });
 
+  it("<app>-drill.timer: weekly, persistent; its service runs drill.sh of the current release as the deploy user", () => {
+    const t = unit(units, "remindbot-drill.timer");
+    expect(values(t, "Timer", "OnCalendar")).to.deep.equal(["Sun *-*-* 04:30:00"]);
+    expect(values(t, "Timer", "Persistent")).to.deep.equal(["true"]);
+    expect(values(t, "Timer", "Unit")).to.deep.equal(["remindbot-drill.service"]);
+    const s = unit(units, "remindbot-drill.service");
+    expect(values(s, "Service", "User")).to.deep.equal(["deploy"]);
+    expect(values(s, "Service", "ExecStart")).to.deep.equal(["/opt/remindbot/current/remote/bin/drill.sh"]);
+  });
+
   it("the timer's OnCalendar elapses at 00, 06, 12 and 18 h, the next one within 6 h (systemd-analyze calendar)", function () {
     const onCalendar = values(unit(units, "remindbot-backup.timer"), "Timer", "OnCalendar")[0]!;
     const r = spawnSync("systemd-analyze", ["calendar", "--iterations=5", onCalendar], {
@@ -179,6 +197,8 @@ describe("stack: systemd units", () => {
     expect(unitTemplates().map((t) => t.name)).to.deep.equal([
       "remindbot-backup.service",
       "remindbot-backup.timer",
+      "remindbot-drill.service",
+      "remindbot-drill.timer",
       "remindbot.service",
     ]);
   });

@@ -182,6 +182,10 @@ export class FakeSession implements TargetSession {
     this.calls.push(`restoreBackup ${name}`);
     return this.restoreTask.run(sink, signal);
   }
+  drill(sink: EventSink, signal?: AbortSignal) {
+    this.calls.push("drill");
+    return this.backupTask.run(sink, signal);
+  }
   restoreFrom(name: string, source: RestoreSource, _o: unknown, sink: EventSink, signal?: AbortSignal) {
     this.calls.push(`restoreFrom ${name} ${source.kind}`);
     return this.restoreTask.run(sink, signal);
