@@ -170,6 +170,28 @@ describe("disaster recovery (issue 14): checksums, encrypted off-site copies, th
     expect(st.stdout).to.match(/off-site copy: ok at \S+ \(/);
   });
 
+  it("a restore drill passes on the newest backup and fails, saying so, on a corrupted one; status shows the last", async () => {
+    const ok = await cli(["backup", "drill", "--json"], 10 * 60_000);
+    expect(ok.code, show(ok)).to.equal(0);
+    expect((await cli(["status"], 60_000)).stdout).to.match(/last restore drill: ok at \S+ \(/);
+    expect(await psql("SELECT count(*) FROM pg_database WHERE datname LIKE '%\\_drill'")).to.equal("0");
+
+    // A copy of the newest backup with one byte changed becomes the newest: the drill takes it.
+    const spoilt = offsiteName.replace(/^(\d{8}T\d{6})Z/, (_m, t: string) => `${t.slice(0, 8)}T235959Z`);
+    await root(
+      `cd ${APP_DIR}/backups && cp -p ${offsiteName} ${spoilt} && cp -p ${offsiteName}.sha256 ${spoilt}.sha256 && ` +
+        `printf '\\377' | dd of=${spoilt} bs=1 seek=3000 conv=notrunc status=none && chown deploy ${spoilt}*`,
+      "a spoilt newest backup",
+    );
+    const bad = await cli(["backup", "drill"], 10 * 60_000);
+    expect(bad.code, show(bad)).to.not.equal(0);
+    expect(bad.stdout + bad.stderr).to.match(/restore drill of .* failed: checksum mismatch/);
+    expect((await cli(["status"], 60_000)).stdout).to.match(
+      /last restore drill: FAILED at \S+ \(.*\): checksum mismatch/,
+    );
+    await root(`rm -f ${APP_DIR}/backups/${spoilt} ${APP_DIR}/backups/${spoilt}.*`, "removing it");
+  });
+
   it("the server is gone: a new server, provision, deploy, restore from the off-site copy; the bot lists the same reminders", async () => {
     const destroyed = Date.now();
     await ensureSandbox({ fresh: true }); // a new server: new disk, new host keys
