@@ -62,7 +62,9 @@ describe("disaster recovery (issue 14): checksums, encrypted off-site copies, th
 
   before(async function () {
     await useSandbox(this, { flavour: "bare" });
-    await useSandbox(this); // last: .sandbox/target.json names the ready server
+    // A fresh server: what another file or developer left there (a database with other
+    // credentials, releases without these scripts) is not this story's. Last: target.json names it.
+    await useSandbox(this, { fresh: true });
     s = await scratchRepo("dr-e2e-");
     await s.git("tag", "a");
     await compileCli();
