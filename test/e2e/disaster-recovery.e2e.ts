@@ -6,50 +6,23 @@
 // deploy, restore from the off-site copy (decrypted on this machine), and the bot lists the same
 // reminders with their due times. Root + Docker; skipped with one line otherwise.
 import { expect } from "chai";
-import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { message } from "@remindbot/fake-telegram/client";
 import { APP_DIR, compileCli, logDuration, psql, root, scratchRepo, show, summaryOf } from "../support/deployer-cli.js";
 import type { ScratchRepo } from "../support/deployer-cli.js";
-import { docker } from "../../tools/sandbox/src/docker.js";
-import { vdsNames } from "../../tools/sandbox/src/names.js";
-import { fakeBotApi, SANDBOX_PATHS, sandboxEnv, sandboxSsh, useSandbox, ensureSandbox } from "../support/sandbox.js";
+import {
+  ageKeyPair,
+  far,
+  FAR_DIR,
+  FAR_FROM_HERE,
+  FAR_FROM_SERVER,
+  prepareFarHost,
+  prepareServerForCopies,
+  writeDrTarget,
+} from "../support/offsite.js";
+import { ensureSandbox, fakeBotApi, sandboxEnv, sandboxSsh, useSandbox } from "../support/sandbox.js";
 
-const FAR_DIR = "/srv/offsite";
-/** The off-site host as the server reaches it (the sandbox network), and as this machine does. */
-const FAR_FROM_SERVER = `backup@${vdsNames("bare").ip}:${FAR_DIR}`;
-const FAR_FROM_HERE = `root@127.0.0.1:${vdsNames("bare").sshPort}:${FAR_DIR}`;
 const USER_ID = 700_000_000 + Math.floor(Math.random() * 1_000_000);
 const REMINDERS = ["call mom about the tickets", "dentist appointment"];
-
-async function far(cmd: string, what: string): Promise<string> {
-  const r = await sandboxSsh(cmd, { flavour: "bare" });
-  expect(r.code, `${what}: exit ${r.code}: ${r.stderr}`).to.equal(0);
-  return r.stdout.trim();
-}
-
-/**
- * What a person does once per server (docs/DEPLOYMENT.md, "Encrypted off-site copies"): age
- * installed (here copied from this machine, standing in for `apt-get install age`), a key for the
- * copies, the far host's key pinned, the server's public key authorised for `backup` there.
- */
-async function prepareServerForCopies(): Promise<void> {
-  const cp = await docker(["cp", "/usr/bin/age", `${vdsNames("ready").container}:/usr/local/bin/age`]);
-  expect(cp.code, cp.stderr).to.equal(0);
-  await root(
-    `sudo -u deploy ssh-keygen -q -t ed25519 -N '' -C offsite -f ${APP_DIR}/shared/offsite_id <<<y >/dev/null; ` +
-      `ssh-keyscan -t ed25519 ${vdsNames("bare").ip} 2>/dev/null > ${APP_DIR}/shared/offsite_known_hosts && ` +
-      `chown deploy ${APP_DIR}/shared/offsite_known_hosts && chmod 0600 ${APP_DIR}/shared/offsite_known_hosts`,
-    "the server's key for off-site copies",
-  );
-  const pub = await root(`cat ${APP_DIR}/shared/offsite_id.pub`, "its public key");
-  await far(
-    `printf '%s\\n' ${JSON.stringify(`restrict ${pub}`)} > /home/backup/.ssh/authorized_keys && ` +
-      "chown backup:backup /home/backup/.ssh/authorized_keys && chmod 0600 /home/backup/.ssh/authorized_keys",
-    "authorising the server's key on the far host",
-  );
-}
 
 describe("disaster recovery (issue 14): checksums, encrypted off-site copies, the server is gone (e2e)", function () {
   let s: ScratchRepo;
@@ -68,34 +41,9 @@ describe("disaster recovery (issue 14): checksums, encrypted off-site copies, th
     s = await scratchRepo("dr-e2e-");
     await s.git("tag", "a");
     await compileCli();
-    identity = join(s.dir, "dr-key.txt");
-    execFileSync("age-keygen", ["-o", identity], { stdio: "ignore" });
-    recipient = execFileSync("age-keygen", ["-y", identity], { encoding: "utf8" }).trim();
-    // The sandbox's server as a file target, with off-site copies (the built-in target has none).
-    writeFileSync(
-      join(s.repo, "deploy.targets.yml"),
-      [
-        "targets:",
-        "  dr:",
-        "    host: 127.0.0.1",
-        `    port: ${vdsNames("ready").sshPort}`,
-        "    user: deploy",
-        `    identityFile: ${SANDBOX_PATHS.key}`,
-        `    knownHostsFile: ${SANDBOX_PATHS.knownHosts}`,
-        `    envFile: ${SANDBOX_PATHS.env}`,
-        "    backup:",
-        "      minFreeMb: 256",
-        "      offsite:",
-        `        recipient: ${recipient}`,
-        `        destinations: ["${FAR_FROM_SERVER}"]`,
-        "",
-      ].join("\n"),
-    );
-    await far(
-      `id backup >/dev/null 2>&1 || useradd --create-home --shell /bin/bash backup; ` +
-        `install -d -o backup -g backup -m 0700 /home/backup/.ssh ${FAR_DIR} && rm -f ${FAR_DIR}/*`,
-      "the far host's account",
-    );
+    ({ identity, recipient } = ageKeyPair(s.dir));
+    writeDrTarget(s.repo, "dr", recipient);
+    await prepareFarHost();
     logDuration("dr e2e setup (both servers up)", Date.now() - t0);
   });
 
