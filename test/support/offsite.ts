@@ -1,7 +1,7 @@
 /**
  * Disaster-recovery fixtures on the sandbox, shared by the e2e (test/e2e/disaster-recovery.e2e.ts)
  * and the bench (deployer/src/engine/dr.bench.ts): the bare VDS as the off-site host (an account
- * `backup`, a folder), the ready VDS's key for the copies, and a file target for the ready VDS
+ * `offsite`, a folder; not `backup`, which Debian already has as a system account), the ready VDS's key for the copies, and a file target for the ready VDS
  * with encrypted off-site copies (the built-in `sandbox` target has none).
  */
 import { expect } from "chai";
@@ -15,7 +15,7 @@ import { SANDBOX_PATHS, sandboxSsh } from "./sandbox.js";
 
 export const FAR_DIR = "/srv/offsite";
 /** The off-site host as the server reaches it (the sandbox network), and as this machine does. */
-export const FAR_FROM_SERVER = `backup@${vdsNames("bare").ip}:${FAR_DIR}`;
+export const FAR_FROM_SERVER = `offsite@${vdsNames("bare").ip}:${FAR_DIR}`;
 export const FAR_FROM_HERE = `root@127.0.0.1:${vdsNames("bare").sshPort}:${FAR_DIR}`;
 
 /** A root command on the off-site host that must succeed; its trimmed stdout. */
@@ -25,11 +25,11 @@ export async function far(cmd: string, what: string, timeoutMs = 5 * 60_000): Pr
   return r.stdout.trim();
 }
 
-/** The far host's account `backup` and an empty FAR_DIR. */
+/** The far host's account `offsite` and an empty FAR_DIR. */
 export async function prepareFarHost(): Promise<void> {
   await far(
-    `id backup >/dev/null 2>&1 || useradd --create-home --shell /bin/bash backup; ` +
-      `install -d -o backup -g backup -m 0700 /home/backup/.ssh ${FAR_DIR} && rm -f ${FAR_DIR}/*`,
+    `id offsite >/dev/null 2>&1 || useradd --create-home --shell /bin/bash offsite; ` +
+      `install -d -o offsite -g offsite -m 0700 /home/offsite/.ssh ${FAR_DIR} && rm -f ${FAR_DIR}/*`,
     "the far host's account",
   );
 }
@@ -37,7 +37,7 @@ export async function prepareFarHost(): Promise<void> {
 /**
  * What a person does once per server (docs/DEPLOYMENT.md, "Encrypted off-site copies"): age
  * installed (here copied from this machine, standing in for `apt-get install age`), a key for the
- * copies, the far host's key pinned, the server's public key authorised for `backup` there.
+ * copies, the far host's key pinned, the server's public key authorised for `offsite` there.
  */
 export async function prepareServerForCopies(): Promise<void> {
   const cp = await docker(["cp", "/usr/bin/age", `${vdsNames("ready").container}:/usr/local/bin/age`]);
@@ -50,8 +50,8 @@ export async function prepareServerForCopies(): Promise<void> {
   );
   const pub = await root(`cat ${APP_DIR}/shared/offsite_id.pub`, "its public key");
   await far(
-    `printf '%s\\n' ${JSON.stringify(`restrict ${pub}`)} > /home/backup/.ssh/authorized_keys && ` +
-      "chown backup:backup /home/backup/.ssh/authorized_keys && chmod 0600 /home/backup/.ssh/authorized_keys",
+    `printf '%s\\n' ${JSON.stringify(`restrict ${pub}`)} > /home/offsite/.ssh/authorized_keys && ` +
+      "chown offsite:offsite /home/offsite/.ssh/authorized_keys && chmod 0600 /home/offsite/.ssh/authorized_keys",
     "authorising the server's key on the far host",
   );
 }
