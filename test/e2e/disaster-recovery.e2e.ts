@@ -93,6 +93,7 @@ describe("disaster recovery (issue 14): checksums, encrypted off-site copies, th
   });
 
   it("off-site copies without an age recipient are refused in one line; nothing reaches the far host", async () => {
+    await far(`rm -f ${FAR_DIR}/*`, "emptying the far folder (the row before sent a copy)");
     const r = await sandboxSsh(
       `cd / && env APP_DIR=${APP_DIR} BACKUP_OFFSITE=${FAR_FROM_SERVER} BACKUP_MIN_FREE_MB=256 ${APP_DIR}/current/remote/bin/backup.sh`,
       { user: "deploy" },
