@@ -87,7 +87,15 @@ export const backupTaken = (r: RunResult): Verdict => {
   if (r.code !== 0)
     return { ok: false, error: `${BACKUP_EXIT[r.code] ?? `backup.sh exit ${r.code}`}${lastLine(r.stderr)}` };
   const name = backup.parseCreated(r.stdout);
-  return name ? { ok: true, note: name, figures: { backup: name }, set: { backup: name } } : { ok: true };
+  // The backup stands when its off-site copy fails (offsite.sh retries next run): said, not fatal.
+  const offsite = r.stderr
+    .split("\n")
+    .find((l) => /^offsite\.sh: (error|warning): /.test(l))
+    ?.replace(/^offsite\.sh: (error|warning): /, "");
+  const warn = offsite ? { warn: `off-site copy: ${offsite}` } : {};
+  return name
+    ? { ok: true, note: name, figures: { backup: name }, set: { backup: name }, ...warn }
+    : { ok: true, ...warn };
 };
 
 /** drill.sh: its last log line says what matched or what failed. */
