@@ -32,6 +32,12 @@ describe("disaster recovery (issue 14): checksums, encrypted off-site copies, th
   const dueTimes: string[] = [];
   const t0 = Date.now();
   const cli = (args: string[], timeoutMs = 8 * 60_000) => s.start([...args, "--target", "dr"]).done(timeoutMs);
+  /** `status`'s text; a failed status fails the row with what it said. */
+  const status = async () => {
+    const r = await cli(["status"], 60_000);
+    expect(r.code, show(r)).to.equal(0);
+    return r.stdout;
+  };
 
   before(async function () {
     await useSandbox(this, { flavour: "bare" });
@@ -101,8 +107,7 @@ describe("disaster recovery (issue 14): checksums, encrypted off-site copies, th
     expect(r.code, r.stderr).to.equal(0); // the local backup stands
     expect(r.stderr).to.match(/off-site copy refused: no age recipient .*nothing left the server/);
     expect(await far(`ls -A ${FAR_DIR}`, "the far folder")).to.equal("");
-    const st = await cli(["status"], 60_000);
-    expect(st.stdout).to.match(/off-site copy: REFUSED at /);
+    expect(await status()).to.match(/off-site copy: REFUSED at /);
   });
 
   it("with the recipient, `backup create` sends an encrypted copy: only ciphertext arrives, its size and sha256 checked", async () => {
@@ -117,14 +122,13 @@ describe("disaster recovery (issue 14): checksums, encrypted off-site copies, th
     ).to.deep.equal([]);
     expect(await far(`head -c 21 ${FAR_DIR}/${offsiteName}.age`, "the header")).to.equal("age-encryption.org/v1");
     expect(await far(`cd ${FAR_DIR} && sha256sum -c ${offsiteName}.age.sha256`, "its sha256")).to.match(/: OK$/);
-    const st = await cli(["status"], 60_000);
-    expect(st.stdout).to.match(/off-site copy: ok at \S+ \(/);
+    expect(await status()).to.match(/off-site copy: ok at \S+ \(/);
   });
 
   it("a restore drill passes on the newest backup and fails, saying so, on a corrupted one; status shows the last", async () => {
     const ok = await cli(["backup", "drill", "--json"], 10 * 60_000);
     expect(ok.code, show(ok)).to.equal(0);
-    expect((await cli(["status"], 60_000)).stdout).to.match(/last restore drill: ok at \S+ \(/);
+    expect(await status()).to.match(/last restore drill: ok at \S+ \(/);
     expect(await psql("SELECT count(*) FROM pg_database WHERE datname LIKE '%\\_drill'")).to.equal("0");
 
     // A copy of the newest backup with one byte changed becomes the newest: the drill takes it.
@@ -137,9 +141,7 @@ describe("disaster recovery (issue 14): checksums, encrypted off-site copies, th
     const bad = await cli(["backup", "drill"], 10 * 60_000);
     expect(bad.code, show(bad)).to.not.equal(0);
     expect(bad.stdout + bad.stderr).to.match(/restore drill of .* failed: checksum mismatch/);
-    expect((await cli(["status"], 60_000)).stdout).to.match(
-      /last restore drill: FAILED at \S+ \(.*\): checksum mismatch/,
-    );
+    expect(await status()).to.match(/last restore drill: FAILED at \S+ \(.*\): checksum mismatch/);
     await root(`rm -f ${APP_DIR}/backups/${spoilt} ${APP_DIR}/backups/${spoilt}.*`, "removing it");
   });
 
@@ -179,6 +181,13 @@ describe("disaster recovery (issue 14): checksums, encrypted off-site copies, th
       { since },
     );
     for (const text of REMINDERS) expect(String(listed.params["text"])).to.include(text);
+    // provision installed the drill's timer and the backup unit with this target's copies.
+    expect(await root("systemctl is-active remindbot-drill.timer remindbot-backup.timer", "timers")).to.equal(
+      "active\nactive",
+    );
+    expect(await root("systemctl show -p Environment remindbot-backup.service", "the backup unit")).to.include(
+      `BACKUP_OFFSITE=${FAR_FROM_SERVER}`,
+    );
     // The key never went to the server.
     expect(
       await root(`grep -rl AGE-SECRET-KEY ${APP_DIR} /root /home 2>/dev/null || true`, "looking for the key"),
