@@ -18,7 +18,7 @@ install_missing_packages() {
   local pair
   for pair in docker:docker.io debootstrap:debootstrap shellcheck:shellcheck tmux:tmux \
     systemd-analyze:systemd ssh:openssh-client ssh-keygen:openssh-client iptables:iptables \
-    psql:postgresql-client xz:xz-utils; do
+    psql:postgresql-client xz:xz-utils age:age; do
     cmd=${pair%%:*} pkg=${pair#*:}
     command -v "$cmd" >/dev/null 2>&1 || want+=("$pkg")
   done

@@ -112,3 +112,64 @@ first_error_line() {
 free_mb() {
   df -Pk -- "$1" | awk 'NR == 2 { print int($4 / 1024) }'
 }
+
+# write_checksum FILE : records FILE's sha256 beside it as FILE.sha256 (sha256sum's format, with
+# the bare name, so `sha256sum -c` works in the folder and on a workstation after a pull), 0600.
+write_checksum() {
+  local file=$1 sum
+  sum=$(sha256sum -- "$file")
+  (umask 077 && printf '%s  %s\n' "${sum%% *}" "${file##*/}" >"$file.sha256.tmp")
+  mv -f -- "$file.sha256.tmp" "$file.sha256"
+}
+
+# check_checksum FILE : succeeds when FILE.sha256 exists and matches FILE's content. Prints why
+# not on stdout: "no checksum recorded" (a backup from before checksums; exit 2) or "checksum
+# mismatch ..." (changed or damaged since it was written; exit 1).
+check_checksum() {
+  local file=$1 want got
+  if [[ ! -f $file.sha256 ]]; then
+    echo "no checksum recorded"
+    return 2
+  fi
+  want=$(awk 'NR == 1 { print $1 }' "$file.sha256")
+  got=$(sha256sum -- "$file")
+  got=${got%% *}
+  if [[ $want != "$got" ]]; then
+    echo "checksum mismatch: ${file##*/}.sha256 says ${want:0:12}..., the file is ${got:0:12}..."
+    return 1
+  fi
+}
+
+# json_string TEXT : prints TEXT as a JSON string: quotes and backslashes escaped, control
+# characters (newlines included) as spaces. For the small state files under $APP_DIR/recovery.
+json_string() {
+  local s=${1//\\/\\\\}
+  s=${s//\"/\\\"}
+  s=${s//[$'\001'-$'\037']/ }
+  printf '"%s"' "$s"
+}
+
+# record_state KIND RESULT BACKUP DETAIL [EXTRA] : writes $APP_DIR/recovery/KIND.json, one JSON
+# object {"at","result","backup","detail"[,EXTRA]} (atomically, 0600), the last outcome of a
+# backup, off-site copy or drill for `status` and for watchers (docs/CONTRACTS.md). EXTRA is
+# already JSON (e.g. "sizeBytes":12). A failure to record is logged, never fatal.
+record_state() {
+  local kind=$1 result=$2 backup=$3 detail=$4 extra=${5:-} dir=$APP_DIR/recovery
+  {
+    (umask 077 && mkdir -p -- "$dir" &&
+      printf '{"at":"%s","result":%s,"backup":%s,"detail":%s%s}\n' \
+        "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(json_string "$result")" "$(json_string "$backup")" \
+        "$(json_string "$detail")" "${extra:+,$extra}" >"$dir/$kind.json.tmp") &&
+      mv -f -- "$dir/$kind.json.tmp" "$dir/$kind.json"
+  } || log "warning: could not record the $kind result in $dir"
+}
+
+# dump_row_counts FILE : prints "<schema>.<table> <rows>" for every table in the pg_dump archive
+# FILE, sorted: the rows of the live database at the dump's snapshot, read from its COPY blocks
+# (one line per row in COPY's text format; a newline inside a value is written as \n).
+dump_row_counts() {
+  pg_run 'exec pg_restore --data-only --file=-' <"$1" |
+    awk '/^COPY [^ ]+ / { t = $2; gsub(/"/, "", t); n = 0; inside = 1; next }
+         inside && $0 == "\\." { print t, n; inside = 0; next }
+         inside { n++ }' | sort
+}

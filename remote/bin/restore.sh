@@ -16,8 +16,9 @@ Usage: restore.sh FILE
 
 Restores the app's PostgreSQL database from FILE (a pg_dump -Fc backup, e.g. one in
 $APP_DIR/backups), in this order:
-  1. checks FILE: it exists and pg_restore reads all of it (a truncated or corrupt file is
-     refused here, before anything is touched);
+  1. checks FILE: it exists, its sha256 matches FILE.sha256 (written by backup.sh; a file
+     without one, from before checksums, is used with a warning), and pg_restore reads all of
+     it (a changed, truncated or corrupt file is refused here, before anything is touched);
   2. takes a safety backup of the current database (backup.sh --label pre-restore);
   3. stops the bot (docker compose ... stop bot);
   4. restores (pg_restore --clean --if-exists --single-transaction --no-owner): a failure rolls
@@ -65,6 +66,13 @@ check_backup_file() {
   local file=$1 why
   [[ -f $file ]] || die "$EX_BAD_FILE" "no such backup file: $file"
   [[ -r $file ]] || die "$EX_BAD_FILE" "cannot read $file"
+  local code=0
+  why=$(check_checksum "$file") || code=$?
+  case $code in
+    0) log "checked $file against its sha256" ;;
+    2) log "warning: $file has no .sha256 beside it (taken before checksums); relying on pg_restore's read-back" ;;
+    *) die "$EX_BAD_FILE" "$file was refused: $why; nothing was changed" ;;
+  esac
   why=$(verify_dump "$file") ||
     die "$EX_BAD_FILE" "$file is not a complete pg_dump backup ($why); nothing was changed"
   log "checked $file: a complete pg_dump archive"

@@ -1,6 +1,6 @@
 // restore.sh against a real PostgreSQL: the round trip, and refusals that leave the data alone.
 import { expect } from "chai";
-import { copyFile, readdir, rm, truncate, stat, writeFile } from "node:fs/promises";
+import { copyFile, readdir, readFile, rm, truncate, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import pg from "pg";
 import { freshDatabase, type TestDatabase } from "../../test/support/postgres.js";
@@ -71,6 +71,7 @@ describe("remote/bin/restore.sh (real PostgreSQL)", function () {
     expect(r.code, r.stderr).to.equal(0);
     expect(await rows()).to.deep.equal(before);
     expect(r.stderr).to.match(/restored from /);
+    expect(r.stderr).to.match(/checked .* against its sha256/);
     // The safety backup holds the changed rows: restoring it brings them back.
     const safety = (await backups()).filter((n) => n.endsWith("_v1.4.0_pre-restore.dump"));
     expect(safety).to.have.length(1);
@@ -93,14 +94,37 @@ describe("remote/bin/restore.sh (real PostgreSQL)", function () {
       const changed = await rows();
       const before = await backups();
 
+      // Without a .sha256 (as from before checksums) the read-back is what catches it.
       const r = await runScript("restore.sh", [bad], env);
       expect(r.code).to.equal(3);
-      expect(r.stderr).to.match(/error: .*bad\.dump is not a complete pg_dump backup \(.+\); nothing was changed/);
-      expect(r.stderr.trim().split("\n")).to.have.length(1);
+      const lines = r.stderr.trim().split("\n");
+      expect(lines).to.have.length(2);
+      expect(lines[0]).to.match(/warning: .*bad\.dump has no \.sha256 beside it/);
+      expect(lines[1]).to.match(/error: .*bad\.dump is not a complete pg_dump backup \(.+\); nothing was changed/);
       expect(await rows()).to.deep.equal(changed);
       expect(await backups()).to.deep.equal(before);
     });
   }
+
+  it("refuses a backup changed since it was written (checksum mismatch), touching nothing", async () => {
+    const file = await backup();
+    // One byte changed in place: same size, and pg_restore might still read it; the sha256 does not match.
+    const bytes = await readFile(file);
+    const at = Math.floor(bytes.length / 2);
+    bytes[at] = bytes[at]! ^ 0xff;
+    await writeFile(file, bytes);
+    await changeRows();
+    const changed = await rows();
+    const before = await backups();
+
+    const r = await runScript("restore.sh", [file], env);
+    expect(r.code).to.equal(3);
+    expect(r.stderr.trim()).to.match(
+      /^restore\.sh: error: .* was refused: checksum mismatch: .*; nothing was changed$/,
+    );
+    expect(await rows()).to.deep.equal(changed);
+    expect(await backups()).to.deep.equal(before);
+  });
 
   it("refuses a missing file (exit 3) and a missing argument (exit 2) with one line each", async () => {
     const missing = await runScript("restore.sh", [join(appDir, "nope.dump")], env);

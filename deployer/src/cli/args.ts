@@ -39,10 +39,14 @@ export type Command =
   | { name: "logs"; target: string; service: "bot" | "postgres"; follow: boolean; tail?: number; since?: string }
   | {
       name: "backup";
-      action: "create" | "list" | "pull" | "restore";
+      action: "create" | "list" | "pull" | "restore" | "drill";
       target: string;
       backup?: string;
       output?: string;
+      /** restore: a local folder or an off-site [user@]host[:port]:/path (engine/restore-source.ts). */
+      from?: string;
+      /** restore: the age identity file for an encrypted copy, used on this machine for this run. */
+      identity?: string;
       yes: boolean;
       json: boolean;
     }
@@ -67,7 +71,7 @@ Commands:
   releases  --target T [--json]                     releases on the server, newest first
   status    --target T [--json]                     containers, current release, disk, backups
   logs      --target T [--service bot|postgres] [--follow] [--tail N] [--since D]
-  backup    create|list|pull NAME|restore NAME --target T [--yes] [--json] [--output PATH]
+  backup    create|list|pull NAME|restore NAME|drill --target T [--yes] [--json] [--output PATH]
   provision --target T [--yes] [--swap auto|SIZE] [--harden-ssh] [--security-upgrades]
                                                     prepare a server (as root or a sudoer)
   unlock    --target T [--yes]                      remove a deploy lock left behind
@@ -115,9 +119,17 @@ Ctrl+C, which ends the remote process too. --since takes what docker does: 10m, 
        npm run deployer -- backup list --target T [--json]
        npm run deployer -- backup pull NAME --target T [--output PATH]
        npm run deployer -- backup restore NAME --target T [--yes]
+       npm run deployer -- backup drill --target T
+       npm run deployer -- backup restore NAME --from DIR|[user@]host[:port]:/path [--identity KEY] --target T [--yes]
 
 Backups live in <appDir>/backups on the server (pg_dump -Fc, 0600). restore takes a safety
-backup first, stops the bot, restores in one transaction and waits for the bot to be healthy.`,
+backup first, stops the bot, restores in one transaction and waits for the bot to be healthy.
+--from takes NAME (or NAME.age) from a folder here or from an off-site copy over SSH (as this
+machine reaches it); an encrypted copy is decrypted here with the age identity --identity KEY,
+used for this run only and never sent. The sha256 beside the file is checked first.
+drill restores the newest backup into a scratch database on the server, compares the row count of
+every table with the dump's snapshot and drops it (the weekly <app>-drill.timer does the same);
+\`status\` shows the last result.`,
   provision: `Usage: npm run deployer -- provision --target T [--yes] [--swap auto|SIZE] [--harden-ssh]
                                       [--security-upgrades]
 
@@ -166,6 +178,8 @@ export function parseCli(argv: string[]): Parsed {
         swap: { type: "string" },
         "harden-ssh": { type: "boolean" },
         "security-upgrades": { type: "boolean" },
+        from: { type: "string" },
+        identity: { type: "string" },
       },
     });
   } catch (e) {
@@ -263,8 +277,8 @@ export function parseCli(argv: string[]): Parsed {
     }
     case "backup": {
       const action = pos[0];
-      if (action !== "create" && action !== "list" && action !== "pull" && action !== "restore")
-        throw new UsageError("backup: say create, list, pull NAME or restore NAME (see `backup --help`)");
+      if (action !== "create" && action !== "list" && action !== "pull" && action !== "restore" && action !== "drill")
+        throw new UsageError("backup: say create, list, pull NAME, restore NAME or drill (see `backup --help`)");
       const needsName = action === "pull" || action === "restore";
       if (needsName && !pos[1]) throw new UsageError(`backup ${action}: which backup? (names from \`backup list\`)`);
       // Before connecting, and before a prompt would show it: a name is one safe path segment.
@@ -279,7 +293,11 @@ export function parseCli(argv: string[]): Parsed {
         json,
         ...(pos[1] ? { backup: pos[1] } : {}),
         ...(v.output ? { output: v.output } : {}),
+        ...(action === "restore" && v.from ? { from: v.from } : {}),
+        ...(action === "restore" && v.identity ? { identity: v.identity } : {}),
       };
+      if ((v.from || v.identity) && action !== "restore")
+        throw new UsageError(`backup ${action}: --from and --identity are for restore only`);
       break;
     }
     case "provision":

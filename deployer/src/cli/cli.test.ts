@@ -51,6 +51,12 @@ describe("cli: parseCli", () => {
       action: "pull",
       backup: "x.dump",
     });
+    expect(
+      parseCli(["backup", "restore", "x.dump", "--from", "b@far:2223:/srv", "--identity", "k.txt", "--target", "p"])
+        .command,
+    ).to.include({ action: "restore", backup: "x.dump", from: "b@far:2223:/srv", identity: "k.txt" });
+    expect(parseCli(["backup", "drill", "--target", "p"]).command).to.include({ action: "drill" });
+    expect(isDestructive(parseCli(["backup", "drill", "--target", "p"]).command)).to.equal(false);
     expect(parseCli(["status", "--help"]).command).to.deep.equal({ name: "help", topic: "status" });
     expect(parseCli(["deploy", "--target", "p", "--tag", "v1", "--health-timeout", "45"]).command).to.include({
       healthTimeoutSec: 45,
@@ -92,6 +98,7 @@ describe("cli: parseCli", () => {
     ["logs", "--target", "p", "--service", "redis"],
     ["logs", "--target", "p", "--tail", "x"],
     ["backup", "restore", "--target", "p"],
+    ["backup", "pull", "x.dump", "--from", "./d", "--target", "p"],
     ["status", "--target", "p", "extra"],
     ["deploy", "--target", "p", "--tag", "v1", "--accept-host-key", "md5:xx"],
     ["deploy", "--target", "p", "--tag", "v1", "--health-timeout", "2"],

@@ -9,6 +9,7 @@ import { envFileSecrets } from "../config/env-file.js";
 import { describeWatch } from "../commands/watch.js";
 import { openSession, type EngineDeps } from "../engine/deployer.js";
 import type { TaskEvent, TaskResult } from "../engine/events.js";
+import { parseRestoreSource } from "../engine/restore-source.js";
 import { openRunLog } from "../local/log.js";
 import { redactText } from "../ssh/redact.js";
 import { USAGE, UsageError, isDestructive, parseCli, type Command } from "./args.js";
@@ -145,7 +146,8 @@ export async function runCli(argv: string[], io: CliIo, engine: EngineFactory): 
               `  ${k.service.padEnd(10)} ${k.state.padEnd(10)} health ${k.health.padEnd(10)} up ${k.uptime.padEnd(8)} restarts ${k.restarts}  mem ${k.memory}\n`,
             );
           out(
-            `disk free: ${s.diskFree}\nlast backup: ${s.lastBackup ?? "none"}\nnext backup: ${s.nextBackup ?? "unknown"}\n`,
+            `disk free: ${s.diskFree}\nlast backup: ${s.lastBackup ?? "none"}\nnext backup: ${s.nextBackup ?? "unknown"}\n` +
+              `off-site copy: ${s.offsite ?? "none recorded"}\nlast restore drill: ${s.lastDrill ?? "none recorded"}\n`,
           );
           out(`${s.clock && !s.clock.synchronized ? "! " : ""}clock: ${s.clock?.text ?? "unknown (not readable)"}\n`);
           for (const line of describeWatch(s.watch)) out(`${line}\n`);
@@ -173,17 +175,37 @@ export async function runCli(argv: string[], io: CliIo, engine: EngineFactory): 
         break;
       case "backup":
         if (c.action === "create") return fromResult(await session.createBackup(sink, signal));
-        if (c.action === "restore") return fromResult(await session.restoreBackup(c.backup ?? "", sink, signal));
+        if (c.action === "drill") return fromResult(await session.drill(sink, signal));
+        if (c.action === "restore")
+          return fromResult(
+            c.from
+              ? await session.restoreFrom(
+                  c.backup ?? "",
+                  parseRestoreSource(c.from),
+                  { ...(c.identity ? { identityFile: c.identity } : {}), onNote: (line) => out(`${line}\n`) },
+                  sink,
+                  signal,
+                )
+              : await session.restoreBackup(c.backup ?? "", sink, signal),
+          );
         if (c.action === "list") {
           const bs = await session.backups();
           if (c.json) out(`${JSON.stringify(bs, null, 2)}\n`);
           else if (bs.length === 0) out("no backups\n");
-          else for (const b of bs) out(`${b.name}  ${b.sizeBytes} B  ${b.createdAt}\n`);
+          else
+            for (const b of bs)
+              out(
+                `${b.name}  ${b.sizeBytes} B  ${b.createdAt}${b.checksum ? `  ${b.checksum}` : ""}${b.rule ? `  kept: ${b.rule}` : ""}\n`,
+              );
         } else {
           const name = c.backup ?? "";
           const dest = c.output ?? name;
-          await session.pullBackup(name, dest, () => undefined);
-          out(`${dest}\n`);
+          const pulled = await session.pullBackup(name, dest, () => undefined);
+          out(
+            pulled.checksum === "verified"
+              ? `${dest}\n${dest}.sha256 (the copy matches the server's sha256)\n`
+              : `${dest}\n(no sha256 recorded on the server for ${name}: not checked)\n`,
+          );
         }
         break;
       case "unlock":

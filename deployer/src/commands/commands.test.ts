@@ -192,6 +192,23 @@ describe("commands: exact strings", () => {
       "--min-free-mb",
       "100",
     ]);
+    // Retention windows as environment: an older release's backup.sh ignores them, flags it would refuse.
+    expect(backup.create(R, l, { keep: { allDays: 2, daily: 7, weekly: 4, monthly: 6 } })).to.deep.equal([
+      "env",
+      "APP_DIR=/opt/remindbot",
+      "BACKUP_KEEP_ALL_DAYS=2",
+      "BACKUP_KEEP_DAILY=7",
+      "BACKUP_KEEP_WEEKLY=4",
+      "BACKUP_KEEP_MONTHLY=6",
+      "bash",
+      `${R}/remote/bin/backup.sh`,
+    ]);
+    expect(backup.listWithRules(R, l).slice(-2)).to.deep.equal([`${R}/remote/bin/backup.sh`, "--list"]);
+    expect(backup.readChecksum(l, "20240101T000000Z_v1.dump")).to.deep.equal([
+      "cat",
+      "--",
+      "/opt/remindbot/backups/20240101T000000Z_v1.dump.sha256",
+    ]);
     expect(backup.backupLabel("pre-V1.2_x")).to.equal("pre-v1-2-x");
     expect(backup.restore(R, l, "20240101T000000Z_v1.dump", 60)).to.deep.equal([
       "env",
@@ -337,9 +354,29 @@ describe("commands: parsing", () => {
     expect(() => migrate.unknownToTarget(["a", "x", "b"], ["a", "b"])).to.throw(/restore a backup/);
     expect(() => migrate.parseStatus("nothing")).to.throw();
   });
+  it("reads the recorded backup/off-site/drill outcomes, skipping what is not one", () => {
+    const out =
+      'offsite.json\t{"at":"2026-12-03T10:00:00Z","result":"failed","backup":"a.dump","detail":"x to y: Connection refused","destinations":"y"}\n' +
+      'backup.json\t{"at":"2026-12-03T09:00:00Z","result":"ok","backup":"a.dump","detail":"","sizeBytes":5}\n' +
+      "drill.json\tnot json\n" +
+      'x.txt\t{"at":"t","result":"ok"}\n';
+    const m = backup.parseRecoveryState(out);
+    expect([...m.keys()].sort()).to.deep.equal(["backup", "offsite"]);
+    expect(backup.describeRecord(m.get("offsite")!)).to.equal(
+      "FAILED at 2026-12-03T10:00:00Z (a.dump): x to y: Connection refused",
+    );
+    expect(backup.describeRecord(m.get("backup")!)).to.equal("ok at 2026-12-03T09:00:00Z (a.dump)");
+    expect(backup.readRecoveryState(l)[1]).to.equal("/opt/remindbot/recovery");
+  });
   it("parses backups, checksums and timers", () => {
     const list = backup.parseList("a_v1.dump\t100\t1700000000.5\nb_v2.dump\t200\t1700000100.0\n");
     expect(list.map((b) => b.name)).to.deep.equal(["b_v2.dump", "a_v1.dump"]);
+    // backup.sh --list: the checksum state and the rule that keeps each file.
+    const rich = backup.parseList(
+      "a_v1.dump\t100\t1700000000.5\tsha256\tweekly 2023-W46\nm.dump\t1\t1\tnone\tnot managed\n",
+    );
+    expect(rich[0]).to.deep.include({ name: "a_v1.dump", checksum: "sha256", rule: "weekly 2023-W46" });
+    expect(rich[1]).to.deep.include({ name: "m.dump", checksum: "none", rule: "not managed" });
     expect(
       release.parseChecksum("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  /x"),
     ).to.have.length(64);

@@ -26,6 +26,39 @@ describe("targets file", () => {
     expect(t.keepReleases).to.equal(5);
     expect(t.healthTimeoutSec).to.equal(90);
     expect(t.envFile).to.equal(join(d, ".env.production"));
+    // The seed's backup promise inside the day/week/month scheme: every 6 h, 7 days of dailies.
+    expect(t.backup).to.deep.equal({
+      beforeDeploy: true,
+      everyHours: 6,
+      keep: { allDays: 2, daily: 7, weekly: 4, monthly: 6 },
+      minFreeMb: 1024,
+    });
+  });
+  it("reads backup frequency and retention; the older keepDays sets the daily window", () => {
+    const d = dir();
+    writeFileSync(
+      join(d, "deploy.targets.yml"),
+      "targets:\n  a:\n    host: h\n    backup:\n      everyHours: 12\n      keep: { weekly: 8, monthly: 0 }\n" +
+        "  b:\n    host: h\n    backup:\n      keepDays: 14\n",
+    );
+    const file = loadTargetsFile(d);
+    expect(file.get("a")!.backup).to.deep.include({
+      everyHours: 12,
+      keep: { allDays: 2, daily: 7, weekly: 8, monthly: 0 },
+    });
+    expect(file.get("b")!.backup.keep).to.deep.equal({ allDays: 2, daily: 14, weekly: 4, monthly: 6 });
+  });
+  it("reads encrypted off-site copies; destinations without a recipient are refused in one line", () => {
+    const d = dir();
+    writeFileSync(
+      join(d, "deploy.targets.yml"),
+      "targets:\n  a:\n    host: h\n    backup:\n      offsite:\n        recipient: age1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq\n" +
+        "        destinations: [backup@far.example:2222:/srv/copies]\n",
+    );
+    expect(loadTargetsFile(d).get("a")!.backup.offsite).to.deep.equal({
+      recipient: "age1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq",
+      destinations: ["backup@far.example:2222:/srv/copies"],
+    });
   });
   const bad: Array<[string, RegExp]> = [
     ["targets:\n  production:\n    host: 'a b'\n", /targets\.production\.host/],
@@ -34,6 +67,24 @@ describe("targets file", () => {
     ["targets:\n  production:\n    host: h\n    password: x\n", /unknown field\(s\) password/],
     ["targets: [\n", /not valid YAML/],
     ["targets:\n  sandbox:\n    host: h\n", /built-in/],
+    [
+      "targets:\n  p:\n    host: h\n    backup:\n      everyHours: 5\n",
+      /backup\.everyHours: must be one of 1, 2, 3, 4, 6, 8, 12, 24/,
+    ],
+    ["targets:\n  p:\n    host: h\n    backup:\n      keep: { daily: -1 }\n", /backup\.keep\.daily/],
+    ["targets:\n  p:\n    host: h\n    backup:\n      keep: { yearly: 2 }\n", /unknown field\(s\) yearly/],
+    [
+      "targets:\n  p:\n    host: h\n    backup:\n      offsite: { destinations: [h:/x] }\n",
+      /backup\.offsite\.recipient: required .*nothing leaves in plaintext/,
+    ],
+    [
+      "targets:\n  p:\n    host: h\n    backup:\n      offsite: { recipient: ssh-ed25519, destinations: [h:/x] }\n",
+      /backup\.offsite\.recipient: must be an age public key/,
+    ],
+    [
+      `targets:\n  p:\n    host: h\n    backup:\n      offsite: { recipient: age1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq, destinations: ["h:/a'b"] }\n`,
+      /backup\.offsite\.destinations\.0: must be \[user@\]host/,
+    ],
   ];
   for (const [text, re] of bad)
     it(`one-line error for ${JSON.stringify(text.slice(0, 60))}`, () => {

@@ -8,7 +8,16 @@ import { isAbsolute, join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { assertAppDir } from "../commands/names.js";
-import { DEFAULT_APP_DIR } from "../stack/contract.js";
+import {
+  BACKUP_EVERY_HOURS,
+  BACKUP_EVERY_HOURS_DEFAULT,
+  BACKUP_KEEP_DEFAULTS,
+  DEFAULT_APP_DIR,
+  AGE_RECIPIENT_RE,
+  OFFSITE_DEST_RE,
+  type BackupKeep,
+  type BackupOffsite,
+} from "../stack/contract.js";
 import { ConfigError } from "./errors.js";
 import { readSandboxTarget, type SandboxTarget } from "./sandbox-target.js";
 
@@ -46,11 +55,48 @@ const TargetSchema = z
     backup: z
       .object({
         beforeDeploy: z.boolean().default(true),
-        keepDays: z.number().int().min(1).max(365).default(7),
+        /** The timer's period. */
+        everyHours: z
+          .number()
+          .int()
+          .refine((h) => (BACKUP_EVERY_HOURS as readonly number[]).includes(h), {
+            message: `must be one of ${BACKUP_EVERY_HOURS.join(", ")} (hours that divide a day)`,
+          })
+          .default(BACKUP_EVERY_HOURS_DEFAULT),
+        /** Before the day/week/month scheme: the days of backups kept; now the daily window. */
+        keepDays: z.number().int().min(1).max(365).optional(),
+        keep: z
+          .object({
+            allDays: z.number().int().min(0).max(365).default(BACKUP_KEEP_DEFAULTS.allDays),
+            daily: z.number().int().min(0).max(3650).default(BACKUP_KEEP_DEFAULTS.daily),
+            weekly: z.number().int().min(0).max(520).default(BACKUP_KEEP_DEFAULTS.weekly),
+            monthly: z.number().int().min(0).max(1200).default(BACKUP_KEEP_DEFAULTS.monthly),
+          })
+          .strict()
+          .optional(),
+        /** Encrypted copies: no recipient, no copy (nothing leaves the server in plaintext). */
+        offsite: z
+          .object({
+            recipient: z
+              .string({
+                error: "required (an age public key): off-site copies are encrypted, nothing leaves in plaintext",
+              })
+              .regex(AGE_RECIPIENT_RE, "must be an age public key (age1..., from age-keygen)"),
+            destinations: z
+              .array(
+                z
+                  .string()
+                  .regex(OFFSITE_DEST_RE, "must be [user@]host[:port]:/absolute/path")
+                  .refine((d) => !d.split("/").includes(".."), "must not contain '..'"),
+              )
+              .min(1),
+          })
+          .strict()
+          .optional(),
         minFreeMb: z.number().int().min(0).default(1024),
       })
       .strict()
-      .default({ beforeDeploy: true, keepDays: 7, minFreeMb: 1024 }),
+      .default({ beforeDeploy: true, everyHours: BACKUP_EVERY_HOURS_DEFAULT, minFreeMb: 1024 }),
   })
   .strict();
 
@@ -77,11 +123,26 @@ export interface Target {
   envExample: string;
   keepReleases: number;
   healthTimeoutSec: number;
-  backup: { beforeDeploy: boolean; keepDays: number; minFreeMb: number };
+  backup: TargetBackup;
   /** "sandbox" or the file it came from. */
   source: string;
   sandbox?: SandboxTarget;
 }
+
+export interface TargetBackup {
+  beforeDeploy: boolean;
+  everyHours: number;
+  keep: BackupKeep;
+  offsite?: BackupOffsite;
+  minFreeMb: number;
+}
+
+export const DEFAULT_TARGET_BACKUP: TargetBackup = {
+  beforeDeploy: true,
+  everyHours: BACKUP_EVERY_HOURS_DEFAULT,
+  keep: BACKUP_KEEP_DEFAULTS,
+  minFreeMb: 1024,
+};
 
 function issueLine(file: string, error: z.ZodError): string {
   const first = error.issues[0];
@@ -125,7 +186,18 @@ export function loadTargetsFile(repoRoot: string, file = TARGETS_FILE): Map<stri
       envExample: join(repoRoot, ".env.production.example"),
       keepReleases: t.keepReleases,
       healthTimeoutSec: t.healthTimeout,
-      backup: t.backup,
+      backup: {
+        beforeDeploy: t.backup.beforeDeploy,
+        everyHours: t.backup.everyHours,
+        // keepDays (the older setting) sets the daily window unless keep.daily says otherwise.
+        keep: {
+          ...BACKUP_KEEP_DEFAULTS,
+          ...(t.backup.keepDays !== undefined ? { daily: t.backup.keepDays } : {}),
+          ...t.backup.keep,
+        },
+        ...(t.backup.offsite ? { offsite: t.backup.offsite } : {}),
+        minFreeMb: t.backup.minFreeMb,
+      },
       source: file,
     });
   }
@@ -146,7 +218,7 @@ export function sandboxAsTarget(s: SandboxTarget, repoRoot: string): Target {
     envExample: join(repoRoot, ".env.production.example"),
     keepReleases: 5,
     healthTimeoutSec: 90,
-    backup: { beforeDeploy: true, keepDays: 7, minFreeMb: 256 },
+    backup: { ...DEFAULT_TARGET_BACKUP, minFreeMb: 256 },
     source: "sandbox",
     sandbox: s,
   };

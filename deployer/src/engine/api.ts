@@ -4,6 +4,7 @@
  */
 import type { WatchSummary } from "../commands/watch.js";
 import type { EventSink, TaskResult } from "./events.js";
+import type { RestoreSource } from "./restore-source.js";
 
 export interface TargetSummary {
   name: string;
@@ -51,6 +52,10 @@ export interface ServerStatus {
   diskFree: string;
   lastBackup?: string;
   nextBackup?: string;
+  /** The last encrypted off-site copy (recovery/offsite.json): "ok at …" or "FAILED at …: why". */
+  offsite?: string;
+  /** The last restore drill (recovery/drill.json), the same way. */
+  lastDrill?: string;
   lock?: { by: string; at: string; action: string; tag?: string };
   /** The clock: "synchronised (timesyncd, offset +0.4 ms)"; absent when it could not be read. */
   clock?: { synchronized: boolean; text: string };
@@ -62,6 +67,15 @@ export interface BackupInfo {
   name: string;
   sizeBytes: number;
   createdAt: string;
+  /** Whether backup.sh recorded a sha256 beside it (absent: the release's backup.sh cannot say). */
+  checksum?: "sha256" | "none";
+  /** The retention rule that keeps it (backup.sh --help), "expires" or "not managed". */
+  rule?: string;
+}
+
+/** What `pull` checked: the copy matches the sha256 recorded on the server, or none was recorded. */
+export interface PullResult {
+  checksum: "verified" | "none";
 }
 
 export interface PlanStep {
@@ -121,8 +135,18 @@ export interface TargetSession {
   logs(options: LogOptions, onLine: (line: string) => void, signal?: AbortSignal): Promise<void>;
   backups(): Promise<BackupInfo[]>;
   createBackup(sink: EventSink, signal?: AbortSignal): Promise<TaskResult>;
-  pullBackup(name: string, localPath: string, onProgress: (done: number, total: number) => void): Promise<void>;
+  pullBackup(name: string, localPath: string, onProgress: (done: number, total: number) => void): Promise<PullResult>;
   restoreBackup(name: string, sink: EventSink, signal?: AbortSignal): Promise<TaskResult>;
+  /** A restore drill now: the newest backup into a scratch database, row counts compared. */
+  drill(sink: EventSink, signal?: AbortSignal): Promise<TaskResult>;
+  /** Restore from the workstation or an off-site copy (engine/restore-source.ts), decrypting here. */
+  restoreFrom(
+    name: string,
+    source: RestoreSource,
+    o: { identityFile?: string; onNote?: (line: string) => void },
+    sink: EventSink,
+    signal?: AbortSignal,
+  ): Promise<TaskResult>;
   unlock(): Promise<void>;
   close(): Promise<void>;
 }

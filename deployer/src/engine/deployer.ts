@@ -53,6 +53,20 @@ export function openSession(
     by: deps.by,
     connect: () => deps.connect({ ...base, asRoot: false }),
     connectRoot: () => deps.connect({ ...base, asRoot: true }),
+    // Another host as the workstation reaches it (an off-site copy), with this target's keys and known_hosts.
+    connectHost: (h) => {
+      const { port: _targetsPort, ...rest } = target; // the far host's port is its own (or ssh config's)
+      return deps.connect({
+        ...base,
+        target: {
+          ...rest,
+          host: h.host,
+          ...(h.port !== undefined ? { port: h.port } : {}),
+          ...(h.user !== undefined ? { user: h.user } : {}),
+        },
+        asRoot: false,
+      });
+    },
     ...(deps.renderUnits ? { renderUnits: deps.renderUnits } : {}),
   });
 }

@@ -1,7 +1,17 @@
 import { expect } from "chai";
 import { remoteChecks } from "../commands/checks.js";
 import { layout } from "../commands/layout.js";
-import { active, check, gate, lastLine, newContainer, parseBotState, migrationStatus } from "./judges.js";
+import {
+  active,
+  backupTaken,
+  check,
+  drillPassed,
+  gate,
+  lastLine,
+  newContainer,
+  parseBotState,
+  migrationStatus,
+} from "./judges.js";
 
 const res = (stdout: string, code = 0) => ({ code, stdout, stderr: "" });
 const state = (s: Record<string, unknown>, restarts = 0, http?: string, body?: unknown) =>
@@ -81,6 +91,48 @@ describe("judges", () => {
     expect(migrationStatus(true)(older)).to.deep.include({
       ok: true,
       set: { "revert-count": "2", "pending-count": "0" },
+    });
+  });
+
+  it("backupTaken: a failed off-site copy is a warning beside a good backup", () => {
+    const stdout = "/opt/remindbot/backups/20261203T120000Z_a_manual.dump\n";
+    expect(backupTaken({ code: 0, stdout, stderr: "backup.sh: backup written\n" })).to.not.have.property("warn");
+    expect(
+      backupTaken({
+        code: 0,
+        stdout,
+        stderr:
+          "offsite.sh: error: off-site copy refused: no age recipient (…); nothing left the server\n" +
+          "backup.sh: warning: the off-site copy did not complete (exit 3); the local backup is complete\n",
+      }),
+    ).to.deep.include({
+      ok: true,
+      note: "20261203T120000Z_a_manual.dump",
+      warn: "off-site copy: off-site copy refused: no age recipient (…); nothing left the server",
+    });
+  });
+
+  it("drillPassed: the script's last line is the note or the error", () => {
+    expect(
+      drillPassed({
+        code: 0,
+        stdout: "",
+        stderr: "drill.sh: restore drill of x.dump: 4 tables restored, row counts match\n",
+      }),
+    ).to.deep.equal({ ok: true, note: "drill.sh: restore drill of x.dump: 4 tables restored, row counts match" });
+    expect(
+      drillPassed({
+        code: 1,
+        stdout: "",
+        stderr: "drill.sh: error: restore drill of x.dump failed: checksum mismatch: …\n",
+      }),
+    ).to.deep.equal({
+      ok: false,
+      error: "the restore drill failed: drill.sh: error: restore drill of x.dump failed: checksum mismatch: …",
+    });
+    expect(drillPassed({ code: 3, stdout: "", stderr: "" })).to.deep.equal({
+      ok: false,
+      error: "no backup to rehearse",
     });
   });
 

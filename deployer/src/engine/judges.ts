@@ -7,7 +7,7 @@ import * as lockCmd from "../commands/lock.js";
 import * as migrate from "../commands/migrate.js";
 import * as backup from "../commands/backup.js";
 import * as systemd from "../commands/systemd.js";
-import { BACKUP_EXIT, LOCK_HELD, RELEASE_INSTALL_EXIT, RESTORE_EXIT } from "../stack/contract.js";
+import { BACKUP_EXIT, DRILL_EXIT, LOCK_HELD, RELEASE_INSTALL_EXIT, RESTORE_EXIT } from "../stack/contract.js";
 import { formatBytes } from "../format.js";
 import { sanitizeLine } from "../ssh/sanitize.js";
 import type { RunResult } from "../ssh/types.js";
@@ -88,8 +88,22 @@ export const backupTaken = (r: RunResult): Verdict => {
   if (r.code !== 0)
     return { ok: false, error: `${BACKUP_EXIT[r.code] ?? `backup.sh exit ${r.code}`}${lastLine(r.stderr)}` };
   const name = backup.parseCreated(r.stdout);
-  return name ? { ok: true, note: name, figures: { backup: name }, set: { backup: name } } : { ok: true };
+  // The backup stands when its off-site copy fails (offsite.sh retries next run): said, not fatal.
+  const offsite = r.stderr
+    .split("\n")
+    .find((l) => /^offsite\.sh: (error|warning): /.test(l))
+    ?.replace(/^offsite\.sh: (error|warning): /, "");
+  const warn = offsite ? { warn: `off-site copy: ${offsite}` } : {};
+  return name
+    ? { ok: true, note: name, figures: { backup: name }, set: { backup: name }, ...warn }
+    : { ok: true, ...warn };
 };
+
+/** drill.sh: its last log line says what matched or what failed. */
+export const drillPassed = (r: RunResult): Verdict =>
+  r.code === 0
+    ? { ok: true, note: lastLine(r.stderr).replace(/^: /, "") }
+    : { ok: false, error: `${DRILL_EXIT[r.code] ?? `drill.sh exit ${r.code}`}${lastLine(r.stderr)}` };
 
 export const restored = (r: RunResult): Verdict =>
   r.code === 0 || r.code === 6

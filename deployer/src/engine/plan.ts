@@ -22,6 +22,7 @@ import * as lockCmd from "../commands/lock.js";
 import * as migrate from "../commands/migrate.js";
 import { assertTag, imageName } from "../commands/names.js";
 import * as release from "../commands/release.js";
+import type { BackupKeep } from "../stack/contract.js";
 import type { UnitFile } from "./context.js";
 import { run, type Action } from "./actions.js";
 import * as judge from "./judges.js";
@@ -35,6 +36,8 @@ export interface PlanConfig {
   healthTimeoutSec: number;
   backupBeforeDeploy: boolean;
   backupMinFreeMb: number;
+  /** Retention windows for the pre-deploy backup's pruning (the timer's, from the targets file). */
+  backupKeep?: BackupKeep;
 }
 
 export interface DeployRequest {
@@ -265,10 +268,17 @@ export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRe
     // It only reads the running database: taken while the image builds.
     ...(buildRuns && state.postgresRunning && !backupSkip ? { startsWith: "build" } : {}),
     actions: [
-      run(backup.create(dir, l, { label: backup.backupLabel(`pre-${tag}`), minFreeMb: config.backupMinFreeMb }), {
-        timeoutMs: 15 * 60_000,
-        judge: judge.backupTaken,
-      }),
+      run(
+        backup.create(dir, l, {
+          label: backup.backupLabel(`pre-${tag}`),
+          minFreeMb: config.backupMinFreeMb,
+          ...(config.backupKeep ? { keep: config.backupKeep } : {}),
+        }),
+        {
+          timeoutMs: 15 * 60_000,
+          judge: judge.backupTaken,
+        },
+      ),
     ],
   });
   const revert =

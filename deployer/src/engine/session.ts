@@ -2,6 +2,10 @@
  * TargetSession over the engine: one lazily opened SSH connection per session, local checks before
  * it opens, plans made from a probe of the server, and every task run by the one runner.
  */
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
 import * as backupCmd from "../commands/backup.js";
 import * as compose from "../commands/compose.js";
 import * as history from "../commands/history.js";
@@ -10,12 +14,15 @@ import { layout, type Layout } from "../commands/layout.js";
 import * as lockCmd from "../commands/lock.js";
 import { APP, backupNameProblem, DEPLOY_USER } from "../stack/contract.js";
 import { ConfigError, type Target } from "../config/targets.js";
+import { decryptFile } from "../local/age.js";
+import { checkChecksumFile, checkDigest, sha256File, writeChecksumFile } from "../local/backup-file.js";
 import { releaseArchive } from "../local/git.js";
 import type { Remote } from "../ssh/types.js";
 import type {
   BackupInfo,
   LogOptions,
   PlanView,
+  PullResult,
   ReleaseInfo,
   ServerStatus,
   TargetSession,
@@ -34,9 +41,17 @@ import { planView } from "./plan-view.js";
 import { ask, probe, probeProvision } from "./probe.js";
 import { recoveryPlan } from "./recovery.js";
 import { runTask, type TaskRecord } from "./runner.js";
+import { encryptedName, type RestoreSource } from "./restore-source.js";
 import { readStatus } from "./status.js";
 import type { TaskPlan } from "./steps.js";
-import { backupPlan, provisionPlan, restorePlan, type ProvisionChoices, type TaskRequest } from "./task-plans.js";
+import {
+  backupPlan,
+  drillPlan,
+  provisionPlan,
+  restorePlan,
+  type ProvisionChoices,
+  type TaskRequest,
+} from "./task-plans.js";
 
 /** Only provision's own choices reach its plan (a deploy's stopFirst does not). */
 function provisionChoices(o: ProvisionOptions): ProvisionChoices {
@@ -58,6 +73,8 @@ export interface SessionDeps {
   by: string;
   renderUnits?: RenderUnits;
   now?: () => number;
+  /** Opens a connection to another host as the workstation reaches it (restore from off-site). */
+  connectHost?: (h: { host: string; port?: number; user?: string }) => Promise<Remote>;
 }
 
 export function summarize(t: Target): TargetSummary {
@@ -106,7 +123,15 @@ export class EngineSession implements TargetSession {
   }
 
   private units(user: string) {
-    return this.deps.renderUnits?.({ app: APP, appDir: this.layout.appDir, deployUser: user });
+    const b = this.deps.target.backup;
+    return this.deps.renderUnits?.({
+      app: APP,
+      appDir: this.layout.appDir,
+      deployUser: user,
+      backupEveryHours: b.everyHours,
+      backupKeep: b.keep,
+      ...(b.offsite ? { backupOffsite: b.offsite } : {}),
+    });
   }
 
   /** Local checks, a probe, then the plan: what `plan` prints and what `deploy` runs. */
@@ -125,6 +150,7 @@ export class EngineSession implements TargetSession {
         healthTimeoutSec: t.healthTimeoutSec,
         backupBeforeDeploy: t.backup.beforeDeploy,
         backupMinFreeMb: t.backup.minFreeMb,
+        backupKeep: t.backup.keep,
       },
       state,
       {
@@ -280,8 +306,16 @@ export class EngineSession implements TargetSession {
       throw new StepError(`docker compose logs failed (exit ${r.code})${lastLine(r.stderr)}`);
   }
 
+  /** With each file's rule and checksum state when the current release's backup.sh has --list. */
   async backups(): Promise<BackupInfo[]> {
     const remote = await this.open();
+    const cur = await ask(remote, release.readCurrent(this.layout));
+    const currentTag = cur.code === 0 ? release.currentTagFrom(cur.stdout) : undefined;
+    if (currentTag) {
+      const dir = this.layout.release(currentTag);
+      const rich = await remote.run(backupCmd.listWithRules(dir, this.layout, this.deps.target.backup.keep));
+      if (rich.code === 0) return backupCmd.parseList(rich.stdout);
+    }
     const r = await remote.run(backupCmd.list(this.layout));
     if (r.code !== 0) throw new StepError(`cannot list ${this.layout.backups}${lastLine(r.stderr)}`);
     return backupCmd.parseList(r.stdout);
@@ -290,7 +324,8 @@ export class EngineSession implements TargetSession {
   createBackup(sink: EventSink, signal?: AbortSignal): Promise<TaskResult> {
     return this.guard(sink, async () => {
       const dir = await this.currentDir(await this.open());
-      const plan = backupPlan(this.layout, dir, this.deps.target.backup.minFreeMb, this.request());
+      const b = this.deps.target.backup;
+      const plan = backupPlan(this.layout, dir, b.minFreeMb, this.request(), b.keep, b.offsite);
       return this.run(
         plan,
         { history: { action: "backup", tag: "manual", commit: "", by: this.deps.by } },
@@ -300,11 +335,29 @@ export class EngineSession implements TargetSession {
     });
   }
 
-  async pullBackup(name: string, localPath: string, onProgress: (done: number, total: number) => void): Promise<void> {
+  /**
+   * Downloads a backup and checks it against the sha256 recorded beside it on the server; a copy
+   * that does not match is deleted and the pull fails. The digest is kept as `<localPath>.sha256`.
+   */
+  async pullBackup(
+    name: string,
+    localPath: string,
+    onProgress: (done: number, total: number) => void,
+  ): Promise<PullResult> {
     const problem = backupNameProblem(name);
     if (problem) throw new ConfigError(problem);
     const remote = await this.open();
+    const recorded = await remote.run(backupCmd.readChecksum(this.layout, name));
+    const want = recorded.code === 0 ? release.parseChecksum(recorded.stdout) : undefined;
     await remote.download(backupCmd.path(this.layout, name), localPath, onProgress);
+    if (!want) return { checksum: "none" };
+    const verdict = await checkDigest(localPath, want);
+    if (!verdict.ok) {
+      await rm(localPath, { force: true });
+      throw new StepError(`pulled ${name}, but ${verdict.problem}; the local copy was deleted`);
+    }
+    await writeChecksumFile(localPath, want);
+    return { checksum: "verified" };
   }
 
   restoreBackup(name: string, sink: EventSink, signal?: AbortSignal): Promise<TaskResult> {
@@ -315,6 +368,113 @@ export class EngineSession implements TargetSession {
       const plan = restorePlan(this.layout, dir, name, this.deps.target.healthTimeoutSec, this.request());
       return this.run(plan, { history: { action: "restore", tag: name, commit: "", by: this.deps.by } }, sink, signal);
     });
+  }
+
+  drill(sink: EventSink, signal?: AbortSignal): Promise<TaskResult> {
+    return this.guard(sink, async () => {
+      const dir = await this.currentDir(await this.open());
+      return this.run(
+        drillPlan(this.layout, dir, this.request()),
+        { history: { action: "drill", tag: "newest", commit: "", by: this.deps.by } },
+        sink,
+        signal,
+      );
+    });
+  }
+
+  /**
+   * `backup restore NAME --from SOURCE`: brings NAME from the workstation or an off-site copy to the
+   * server's backups/ (decrypting `NAME.age` here with the identity file, for this run only; the
+   * sha256 recorded beside whichever file is used is checked first), then restores it as
+   * restoreBackup does. The plaintext exists on the workstation only in a private temp folder.
+   */
+  restoreFrom(
+    name: string,
+    source: RestoreSource,
+    o: { identityFile?: string; onNote?: (line: string) => void },
+    sink: EventSink,
+    signal?: AbortSignal,
+  ): Promise<TaskResult> {
+    if (source.kind === "server") return this.restoreBackup(name, sink, signal);
+    return this.guard(sink, async () => {
+      const problem = backupNameProblem(name);
+      if (problem) throw new ConfigError(problem);
+      const note = o.onNote ?? (() => undefined);
+      const work = await mkdtemp(join(tmpdir(), "remindbot-restore-"));
+      try {
+        const plain = await this.fetchPlain(name, source, work, o.identityFile, note);
+        const remote = await this.open();
+        const dir = await this.currentDir(remote);
+        const digest = await sha256File(plain);
+        await remote.upload({ localPath: plain }, backupCmd.path(this.layout, name), { mode: 0o600 });
+        await remote.upload({ data: `${digest}  ${name}\n` }, backupCmd.checksumPath(this.layout, name), {
+          mode: 0o600,
+        });
+        note(`uploaded ${name} to ${this.layout.backups} (sha256 ${digest.slice(0, 12)}…)`);
+        const plan = restorePlan(this.layout, dir, name, this.deps.target.healthTimeoutSec, this.request());
+        return await this.run(
+          plan,
+          { history: { action: "restore", tag: name, commit: "", by: this.deps.by } },
+          sink,
+          signal,
+        );
+      } finally {
+        await rm(work, { recursive: true, force: true });
+      }
+    });
+  }
+
+  /** The plaintext dump of NAME from a local folder or an off-site copy, checked; its path. */
+  private async fetchPlain(
+    name: string,
+    source: Exclude<RestoreSource, { kind: "server" }>,
+    work: string,
+    identityFile: string | undefined,
+    note: (line: string) => void,
+  ): Promise<string> {
+    const check = async (file: string, want?: string) => {
+      const verdict = want ? await checkDigest(file, want) : await checkChecksumFile(file);
+      if (verdict && !verdict.ok) throw new StepError(`${verdict.problem}: refused, nothing was changed`);
+      note(verdict ? `${basename(file)}: sha256 matches` : `${basename(file)}: no sha256 beside it, not checked`);
+    };
+    const decrypt = async (encrypted: string) => {
+      if (!identityFile)
+        throw new ConfigError(`${basename(encrypted)} is encrypted: give the age identity with --identity FILE`);
+      const out = join(work, name);
+      await decryptFile(identityFile, encrypted, out);
+      note(`decrypted ${basename(encrypted)} on this machine`);
+      return out;
+    };
+    if (source.kind === "local") {
+      const plain = join(source.dir, name);
+      if (existsSync(plain)) {
+        await check(plain);
+        return plain;
+      }
+      const encrypted = join(source.dir, encryptedName(name));
+      if (!existsSync(encrypted))
+        throw new ConfigError(`neither ${name} nor ${encryptedName(name)} is in ${source.dir}`);
+      await check(encrypted);
+      return decrypt(encrypted);
+    }
+    if (!this.deps.connectHost) throw new ConfigError("this build cannot connect to an off-site host");
+    const far = await this.deps.connectHost({
+      host: source.host,
+      ...(source.port !== undefined ? { port: source.port } : {}),
+      ...(source.user !== undefined ? { user: source.user } : {}),
+    });
+    try {
+      const remotePath = `${source.path}/${encryptedName(name)}`;
+      const recorded = await far.run(["cat", "--", `${remotePath}.sha256`]);
+      const want = recorded.code === 0 ? release.parseChecksum(recorded.stdout) : undefined;
+      const local = join(work, encryptedName(name));
+      await far.download(remotePath, local);
+      note(`downloaded ${remotePath} from ${source.host}`);
+      await check(local, want);
+      return await decrypt(local);
+    } finally {
+      await far.close().catch(() => undefined);
+    }
   }
 
   private async provisionPlan(remote: Remote, choices: ProvisionChoices): Promise<TaskPlan> {

@@ -41,7 +41,7 @@ export function containerStatus(
 }
 
 export async function readStatus(remote: Remote, l: Layout, now: () => number): Promise<ServerStatus> {
-  const [state, ps, stats, df, timers, backups, clk, report] = await Promise.all([
+  const [state, ps, stats, df, timers, backups, clk, report, recovery] = await Promise.all([
     probe(remote, l),
     ask(remote, ["docker", "ps", "-aq", "--filter", `label=com.docker.compose.project=${APP}`]),
     ask(remote, docker.stats()),
@@ -50,7 +50,11 @@ export async function readStatus(remote: Remote, l: Layout, now: () => number): 
     ask(remote, backupCmd.list(l)),
     ask(remote, checks.clockState()),
     ask(remote, watch.readReport(l)),
+    ask(remote, backupCmd.readRecoveryState(l)),
   ]);
+  const recorded = backupCmd.parseRecoveryState(recovery.stdout);
+  const offsite = recorded.get("offsite");
+  const drill = recorded.get("drill");
   const ids = ps.stdout
     .split("\n")
     .map((s) => s.trim())
@@ -98,6 +102,8 @@ export async function readStatus(remote: Remote, l: Layout, now: () => number): 
     ...(next ? { nextBackup: next } : {}),
     ...(clock ? { clock: { synchronized: clock.synchronized === true, text: checks.describeClock(clock) } } : {}),
     ...(watched ? { watch: watched } : {}),
+    ...(offsite ? { offsite: backupCmd.describeRecord(offsite) } : {}),
+    ...(drill ? { lastDrill: backupCmd.describeRecord(drill) } : {}),
     ...(state.lock
       ? {
           lock: {

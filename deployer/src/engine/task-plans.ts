@@ -8,6 +8,7 @@ import * as history from "../commands/history.js";
 import type { Layout } from "../commands/layout.js";
 import * as lockCmd from "../commands/lock.js";
 import * as prov from "../commands/provision.js";
+import type { BackupKeep, BackupOffsite } from "../stack/contract.js";
 import { run, type Command, type Values } from "./actions.js";
 import { StepError, type UnitFile } from "./context.js";
 import * as judge from "./judges.js";
@@ -33,7 +34,14 @@ function lockStep(l: Layout, req: TaskRequest, action: string, tag: string): Ste
   };
 }
 
-export function backupPlan(l: Layout, currentDir: string, minFreeMb: number, req: TaskRequest): TaskPlan {
+export function backupPlan(
+  l: Layout,
+  currentDir: string,
+  minFreeMb: number,
+  req: TaskRequest,
+  keep?: BackupKeep,
+  offsite?: BackupOffsite,
+): TaskPlan {
   return {
     task: "backup",
     action: "backup",
@@ -43,16 +51,43 @@ export function backupPlan(l: Layout, currentDir: string, minFreeMb: number, req
         id: "backup",
         title: "Back up the database",
         actions: [
-          run(backup.create(currentDir, l, { label: "manual", minFreeMb }), {
-            timeoutMs: 15 * 60_000,
-            judge: judge.backupTaken,
-          }),
+          run(
+            backup.create(currentDir, l, {
+              label: "manual",
+              minFreeMb,
+              ...(keep ? { keep } : {}),
+              ...(offsite ? { offsite } : {}),
+            }),
+            {
+              timeoutMs: 15 * 60_000,
+              judge: judge.backupTaken,
+            },
+          ),
         ],
       },
       ...finalSteps(l),
     ],
     warnings: [],
     success: "backup written",
+  };
+}
+
+/** `backup drill`: a restore drill now (drill.sh), under the lock so no deploy swaps the release meanwhile. */
+export function drillPlan(l: Layout, currentDir: string, req: TaskRequest): TaskPlan {
+  return {
+    task: "backup drill",
+    action: "backup",
+    steps: [
+      lockStep(l, req, "drill", "drill"),
+      {
+        id: "drill",
+        title: "Restore the newest backup into a scratch database and compare row counts",
+        actions: [run(backup.drill(currentDir, l), { timeoutMs: 60 * 60_000, judge: judge.drillPassed })],
+      },
+      ...finalSteps(l),
+    ],
+    warnings: [],
+    success: "restore drill passed",
   };
 }
 

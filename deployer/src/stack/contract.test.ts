@@ -9,6 +9,7 @@ import {
   BACKUP_LABEL_RE,
   LOCK_EXIT,
   RESTORE_EXIT,
+  DRILL_EXIT,
   UNITS,
   backupNameProblem,
   botImage,
@@ -34,6 +35,8 @@ describe("stack: contract", () => {
       backupTimer: "remindbot-backup.timer",
       watch: "remindbot-watch.service",
       watchTimer: "remindbot-watch.timer",
+      drill: "remindbot-drill.service",
+      drillTimer: "remindbot-drill.timer",
     });
     expect(composeFilters("postgres")).to.deep.equal([
       "--filter",
@@ -69,6 +72,7 @@ describe("stack: contract", () => {
   for (const [script, table, run] of [
     ["backup.sh", BACKUP_EXIT, runScript],
     ["restore.sh", RESTORE_EXIT, runScript],
+    ["drill.sh", DRILL_EXIT, runScript],
     ["lock.sh", LOCK_EXIT, runFed],
   ] as const) {
     it(`has a message for every failure code ${script} --help lists, and no other`, async () => {

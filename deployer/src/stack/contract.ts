@@ -59,6 +59,8 @@ export const UNITS = {
   backupTimer: `${APP}-backup.timer`,
   watch: `${APP}-watch.service`,
   watchTimer: `${APP}-watch.timer`,
+  drill: `${APP}-drill.service`,
+  drillTimer: `${APP}-drill.timer`,
 } as const;
 
 /** The watchdog's state directory under the app dir (remote/bin/watchdog.sh) and its files. */
@@ -87,10 +89,17 @@ export const RELEASE_INSTALL_EXIT: ExitTable = {
 /** remote/bin/restore.sh */
 export const RESTORE_EXIT: ExitTable = {
   2: "usage error",
-  3: "the backup file was refused (missing or unreadable); nothing was touched",
+  3: "the backup file was refused (missing, unreadable, or not matching its sha256); nothing was touched",
   4: "the safety backup failed; nothing was touched",
   5: "the restore failed; the previous data was kept",
   6: "restored, but the bot was not healthy in time",
+};
+
+/** remote/bin/drill.sh */
+export const DRILL_EXIT: ExitTable = {
+  1: "the restore drill failed",
+  2: "usage error",
+  3: "no backup to rehearse",
 };
 
 /** remote/bin/lock.sh acquire: someone else holds the lock (stdout has their info.json). */
@@ -101,6 +110,58 @@ export const LOCK_EXIT: ExitTable = {
   2: "usage error",
   [LOCK_HELD]: "the deploy lock is held",
 };
+
+/**
+ * backup.sh's retention windows (--keep-all-days, --keep-daily, --keep-weekly, --keep-monthly) and
+ * their defaults, the seed's "7 days" inside the day/week/month scheme. The first rule that keeps
+ * a file is what `backup list` shows.
+ */
+export interface BackupKeep {
+  allDays: number;
+  daily: number;
+  weekly: number;
+  monthly: number;
+}
+export const BACKUP_KEEP_DEFAULTS: BackupKeep = { allDays: 2, daily: 7, weekly: 4, monthly: 6 };
+/** Hours between timer backups: divisors of 24, so the OnCalendar times fall the same each day. */
+export const BACKUP_EVERY_HOURS = [1, 2, 3, 4, 6, 8, 12, 24] as const;
+export const BACKUP_EVERY_HOURS_DEFAULT = 6;
+
+/**
+ * backup.sh's environment for these windows. The environment, not flags: an older release's
+ * backup.sh (after a rollback) ignores variables it does not know but refuses unknown flags.
+ */
+export const backupKeepEnv = (k: BackupKeep): string[] =>
+  Object.entries({
+    BACKUP_KEEP_ALL_DAYS: k.allDays,
+    BACKUP_KEEP_DAILY: k.daily,
+    BACKUP_KEEP_WEEKLY: k.weekly,
+    BACKUP_KEEP_MONTHLY: k.monthly,
+  }).map(([key, v]) => {
+    if (!Number.isInteger(v) || v < 0 || v > 99999) throw new Error(`backup keep ${key}: not a whole number`);
+    return `${key}=${v}`;
+  });
+
+/**
+ * Encrypted off-site copies (remote/bin/offsite.sh): an age recipient (public key) and SSH
+ * destinations `[user@]host[:port]:/absolute/path`, the same shapes offsite.sh accepts.
+ */
+export interface BackupOffsite {
+  recipient: string;
+  destinations: string[];
+}
+export const AGE_RECIPIENT_RE = /^age1[02-9ac-hj-np-z]{58}$/;
+export const OFFSITE_DEST_RE =
+  /^(?:[a-z_][a-z0-9_-]{0,31}@)?[A-Za-z0-9][A-Za-z0-9.-]{0,252}(?::[0-9]{1,5})?:\/[A-Za-z0-9._/-]*$/;
+
+/** offsite.sh's environment for these settings; throws on a value it would refuse. */
+export function backupOffsiteEnv(o: BackupOffsite): string[] {
+  if (!AGE_RECIPIENT_RE.test(o.recipient)) throw new Error("backup offsite: the recipient is not an age public key");
+  for (const d of o.destinations)
+    if (!OFFSITE_DEST_RE.test(d) || d.split("/").includes(".."))
+      throw new Error(`backup offsite: ${JSON.stringify(d)} is not [user@]host[:port]:/absolute/path`);
+  return [`BACKUP_OFFSITE=${o.destinations.join(",")}`, `BACKUP_AGE_RECIPIENT=${o.recipient}`];
+}
 
 /** A label backup.sh accepts (--label): lower-case letters, digits and '-', at most 60. */
 export const BACKUP_LABEL_RE = /^[a-z0-9][a-z0-9-]{0,59}$/;

@@ -39,10 +39,12 @@ function unit(units: UnitFile[], name: string): UnitFile {
 describe("stack: systemd units", () => {
   const units = renderUnits(DEFAULTS);
 
-  it("renders the five units, named after the app, with no placeholder left", () => {
+  it("renders the seven units, named after the app, with no placeholder left", () => {
     expect(units.map((u) => u.name)).to.deep.equal([
       "remindbot-backup.service",
       "remindbot-backup.timer",
+      "remindbot-drill.service",
+      "remindbot-drill.timer",
       "remindbot-watch.service",
       "remindbot-watch.timer",
       "remindbot.service",
@@ -52,6 +54,8 @@ describe("stack: systemd units", () => {
     expect(other.map((u) => u.name)).to.deep.equal([
       "notes-backup.service",
       "notes-backup.timer",
+      "notes-drill.service",
+      "notes-drill.timer",
       "notes-watch.service",
       "notes-watch.timer",
       "notes.service",
@@ -91,7 +95,10 @@ describe("stack: systemd units", () => {
     const b = unit(units, "remindbot-backup.service");
     expect(values(b, "Service", "Type")).to.deep.equal(["oneshot"]);
     expect(values(b, "Service", "User")).to.deep.equal(["deploy"]);
-    expect(values(b, "Service", "Environment")).to.deep.equal(["APP_DIR=/opt/remindbot"]);
+    expect(values(b, "Service", "Environment")).to.deep.equal([
+      "APP_DIR=/opt/remindbot",
+      "BACKUP_KEEP_ALL_DAYS=2 BACKUP_KEEP_DAILY=7 BACKUP_KEEP_WEEKLY=4 BACKUP_KEEP_MONTHLY=6",
+    ]);
     expect(values(b, "Service", "ExecStart")).to.deep.equal(["/opt/remindbot/current/remote/bin/backup.sh"]);
     expect(values(b, "Unit", "Requires")).to.deep.equal(["docker.service"]);
   });
@@ -112,6 +119,48 @@ describe("stack: systemd units", () => {
     expect(values(w, "Service", "ExecStart")).to.deep.equal(["/opt/remindbot/current/remote/bin/watchdog.sh"]);
     // the token is in the environment systemd reads from the file, never in the unit itself
     expect(w.content).to.not.match(/BOT_TOKEN=/);
+  });
+
+  it("backup frequency and retention from the targets file: every 12 h / daily; keep windows in the service", () => {
+    const keep = { allDays: 1, daily: 14, weekly: 8, monthly: 12 };
+    const twelve = renderUnits({ ...DEFAULTS, backupEveryHours: 12, backupKeep: keep });
+    expect(values(unit(twelve, "remindbot-backup.timer"), "Timer", "OnCalendar")).to.deep.equal(["*-*-* 00/12:00:00"]);
+    expect(values(unit(twelve, "remindbot-backup.timer"), "Unit", "Description")).to.deep.equal([
+      "remindbot database backup every 12 hours",
+    ]);
+    expect(values(unit(twelve, "remindbot-backup.service"), "Service", "Environment")[1]).to.equal(
+      "BACKUP_KEEP_ALL_DAYS=1 BACKUP_KEEP_DAILY=14 BACKUP_KEEP_WEEKLY=8 BACKUP_KEEP_MONTHLY=12",
+    );
+    const offsite = {
+      recipient: "age1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq",
+      destinations: ["b@far:2222:/srv/c", "far2:/c"],
+    };
+    const withCopies = renderUnits({ ...DEFAULTS, backupOffsite: offsite });
+    expect(values(unit(withCopies, "remindbot-backup.service"), "Service", "Environment")[1]).to.equal(
+      `BACKUP_KEEP_ALL_DAYS=2 BACKUP_KEEP_DAILY=7 BACKUP_KEEP_WEEKLY=4 BACKUP_KEEP_MONTHLY=6 BACKUP_OFFSITE=b@far:2222:/srv/c,far2:/c BACKUP_AGE_RECIPIENT=age1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq`,
+    );
+    expect(() => renderUnits({ ...DEFAULTS, backupOffsite: { ...offsite, recipient: "" } })).to.throw(
+      /not an age public key/,
+    );
+    expect(() => renderUnits({ ...DEFAULTS, backupOffsite: { ...offsite, destinations: ["h:/$HOME"] } })).to.throw(
+      /is not \[user@\]host/,
+    );
+    const daily = renderUnits({ ...DEFAULTS, backupEveryHours: 24 });
+    expect(values(unit(daily, "remindbot-backup.timer"), "Timer", "OnCalendar")).to.deep.equal(["*-*-* 00:00:00"]);
+    expect(() => renderUnits({ ...DEFAULTS, backupEveryHours: 5 })).to.throw(/^backupEveryHours must be one of/);
+    expect(() => renderUnits({ ...DEFAULTS, backupKeep: { ...keep, daily: 1.5 } })).to.throw(
+      /BACKUP_KEEP_DAILY: not a whole number/,
+    );
+  });
+
+  it("<app>-drill.timer: weekly, persistent; its service runs drill.sh of the current release as the deploy user", () => {
+    const t = unit(units, "remindbot-drill.timer");
+    expect(values(t, "Timer", "OnCalendar")).to.deep.equal(["Sun *-*-* 04:30:00"]);
+    expect(values(t, "Timer", "Persistent")).to.deep.equal(["true"]);
+    expect(values(t, "Timer", "Unit")).to.deep.equal(["remindbot-drill.service"]);
+    const s = unit(units, "remindbot-drill.service");
+    expect(values(s, "Service", "User")).to.deep.equal(["deploy"]);
+    expect(values(s, "Service", "ExecStart")).to.deep.equal(["/opt/remindbot/current/remote/bin/drill.sh"]);
   });
 
   it("the timer's OnCalendar elapses at 00, 06, 12 and 18 h, the next one within 6 h (systemd-analyze calendar)", function () {
@@ -171,6 +220,8 @@ describe("stack: systemd units", () => {
     expect(unitTemplates().map((t) => t.name)).to.deep.equal([
       "remindbot-backup.service",
       "remindbot-backup.timer",
+      "remindbot-drill.service",
+      "remindbot-drill.timer",
       "remindbot-watch.service",
       "remindbot-watch.timer",
       "remindbot.service",

@@ -4,7 +4,16 @@
  * repository (deployer/src and deployer/dist are both three levels below it).
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { APP } from "./contract.js";
+import {
+  APP,
+  BACKUP_EVERY_HOURS,
+  BACKUP_EVERY_HOURS_DEFAULT,
+  BACKUP_KEEP_DEFAULTS,
+  backupKeepEnv,
+  backupOffsiteEnv,
+  type BackupKeep,
+  type BackupOffsite,
+} from "./contract.js";
 
 export interface UnitValues {
   /** App name: unit names and the image prefix (`remindbot`). */
@@ -13,6 +22,12 @@ export interface UnitValues {
   appDir: string;
   /** The user that owns appDir and is in the docker group (`deploy`). */
   deployUser: string;
+  /** Hours between the timer's backups (a divisor of 24; default 6, the seed's). */
+  backupEveryHours?: number;
+  /** backup.sh's retention windows for the timer's runs (default BACKUP_KEEP_DEFAULTS). */
+  backupKeep?: BackupKeep;
+  /** Encrypted off-site copies for the timer's runs (none by default). */
+  backupOffsite?: BackupOffsite;
 }
 
 export interface UnitFile {
@@ -65,9 +80,30 @@ export function unitValueProblem(field: keyof UnitValues, value: string): string
   }
 }
 
-/** Fills `{{APP}}`, `{{APP_DIR}}` and `{{DEPLOY_USER}}`; throws on any other placeholder. */
+/** The timer's OnCalendar for a backup every `hours` (a divisor of 24), from midnight server time. */
+export function backupCalendar(hours: number): string {
+  if (!(BACKUP_EVERY_HOURS as readonly number[]).includes(hours))
+    throw new Error(`backupEveryHours must be one of ${BACKUP_EVERY_HOURS.join(", ")} (got ${hours})`);
+  return hours === 24 ? "*-*-* 00:00:00" : `*-*-* 00/${hours}:00:00`;
+}
+
+/**
+ * Fills `{{APP}}`, `{{APP_DIR}}`, `{{DEPLOY_USER}}`, `{{BACKUP_EVERY_HOURS}}`,
+ * `{{BACKUP_CALENDAR}}` and `{{BACKUP_ENV}}`; throws on any other placeholder.
+ */
 export function fillTemplate(template: string, values: UnitValues): string {
-  const map: Record<string, string> = { APP: values.app, APP_DIR: values.appDir, DEPLOY_USER: values.deployUser };
+  const hours = values.backupEveryHours ?? BACKUP_EVERY_HOURS_DEFAULT;
+  const map: Record<string, string> = {
+    APP: values.app,
+    APP_DIR: values.appDir,
+    DEPLOY_USER: values.deployUser,
+    BACKUP_EVERY_HOURS: String(hours),
+    BACKUP_CALENDAR: backupCalendar(hours),
+    BACKUP_ENV: [
+      ...backupKeepEnv(values.backupKeep ?? BACKUP_KEEP_DEFAULTS),
+      ...(values.backupOffsite ? backupOffsiteEnv(values.backupOffsite) : []),
+    ].join(" "),
+  };
   return template.replace(/\{\{([A-Z_]*)\}\}/g, (_, key: string) => {
     const value = map[key];
     if (value === undefined) throw new Error(`unknown placeholder {{${key}}} in a unit template`);

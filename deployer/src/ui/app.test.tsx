@@ -210,7 +210,7 @@ describe("deployer UI", () => {
     for (let i = 0; i < 4; i++) await keys(ui, "j");
     await keys(ui, KEY.enter);
     await until(ui, "20261126T060000Z_v1.1.0.dump");
-    expect(frame(ui)).to.match(/3\.0 MiB\s+3 h ago/);
+    expect(frame(ui)).to.match(/3\.0 MiB\s+3 h ago\s+kept: last 2 days/);
     await keys(ui, "r");
     await until(ui, "Type the target's name (sandbox)");
     await keys(ui, "p", "r", "o", "d", KEY.enter);

@@ -158,6 +158,7 @@ export function BackupsScreen({
             {b.name}{" "}
             <Text dimColor>
               {formatBytes(b.sizeBytes).padStart(10)} {age(b.createdAt)}
+              {b.rule ? `  kept: ${b.rule}` : ""}
             </Text>
           </>
         )}

@@ -55,6 +55,16 @@ export function StatusTable({ status }: { status: ServerStatus }) {
           {line}
         </Text>
       ))}
+      {status.offsite ? (
+        <Text {...(status.offsite.startsWith("ok") ? {} : { color: tint("red") })}>
+          Off-site copy: {status.offsite}
+        </Text>
+      ) : null}
+      {status.lastDrill ? (
+        <Text {...(status.lastDrill.startsWith("ok") ? {} : { color: tint("red") })}>
+          Restore drill: {status.lastDrill}
+        </Text>
+      ) : null}
       {status.lock ? (
         <Text color={tint("yellow")}>
           Locked by {status.lock.by} since {status.lock.at} ({status.lock.action}

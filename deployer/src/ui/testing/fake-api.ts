@@ -13,6 +13,7 @@ import type {
   UnknownHostKey,
 } from "../../engine/api.js";
 import type { EventSink, TaskResult } from "../../engine/events.js";
+import type { RestoreSource } from "../../engine/restore-source.js";
 
 export const TARGETS: TargetSummary[] = [
   { name: "sandbox", host: "127.0.0.1", port: 2222, user: "deploy", appDir: "/opt/remindbot", source: "sandbox" },
@@ -118,6 +119,8 @@ export class FakeSession implements TargetSession {
       name: "20261126T060000Z_v1.1.0.dump",
       sizeBytes: 3 * 1024 * 1024,
       createdAt: new Date(Date.now() - 3 * 3600_000).toISOString(),
+      checksum: "sha256",
+      rule: "last 2 days",
     },
   ];
   statusError?: Error;
@@ -176,9 +179,18 @@ export class FakeSession implements TargetSession {
     this.calls.push(`pullBackup ${name} ${localPath}`);
     onProgress(1024 * 1024, 3 * 1024 * 1024);
     onProgress(3 * 1024 * 1024, 3 * 1024 * 1024);
+    return { checksum: "verified" as const };
   }
   restoreBackup(name: string, sink: EventSink, signal?: AbortSignal) {
     this.calls.push(`restoreBackup ${name}`);
+    return this.restoreTask.run(sink, signal);
+  }
+  drill(sink: EventSink, signal?: AbortSignal) {
+    this.calls.push("drill");
+    return this.backupTask.run(sink, signal);
+  }
+  restoreFrom(name: string, source: RestoreSource, _o: unknown, sink: EventSink, signal?: AbortSignal) {
+    this.calls.push(`restoreFrom ${name} ${source.kind}`);
     return this.restoreTask.run(sink, signal);
   }
   async unlock() {}
