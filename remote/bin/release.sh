@@ -6,19 +6,19 @@ set -Eeuo pipefail
 export LC_ALL=C
 
 readonly EX_FAILED=1 EX_USAGE=2 EX_CHECKSUM=3
-readonly ARCHIVE=release.tar.gz
 
 usage() {
   cat <<'USAGE'
 Usage: release.sh prepare RELEASES_DIR TMP_DIR
-       release.sh install TMP_DIR RELEASE_DIR SHA256
+       release.sh install ARCHIVE RELEASE_DIR SHA256
        release.sh list RELEASES_DIR
 
 prepare  removes every RELEASES_DIR/*.tmp (half uploads: one left by a cut connection would
          never be used again), then creates TMP_DIR (and RELEASES_DIR) for the new upload.
          The caller holds the deploy lock, so no *.tmp belongs to a running upload.
-install  checks that TMP_DIR/release.tar.gz has the sha256 SHA256 (the deployer's own count of
-         the bytes it sent), unpacks it into TMP_DIR and removes it, then renames TMP_DIR to
+install  checks that ARCHIVE (a .tar.gz in the temp dir of the upload) has the sha256 SHA256 (the
+         deployer's own count of the bytes it sent), unpacks it into that dir and removes it, then
+         renames the dir to
          RELEASE_DIR (one rename: the release appears whole or not at all; an existing
          RELEASE_DIR goes first: it is stale, since a complete release is never uploaded again).
 list     one line per release directory (not *.tmp): "<dir name><TAB><its release.json on one
@@ -50,20 +50,21 @@ fail() {
   exit "$EX_FAILED"
 }
 
-# install TMP RELEASE SHA256 : verify, unpack, publish.
+# install ARCHIVE RELEASE SHA256 : verify, unpack beside the archive, publish its dir.
 install_release() {
-  local tmp=$1 release=$2 want=$3 sum
+  local archive=$1 release=$2 want=$3 tmp sum
+  tmp=$(dirname -- "$archive")
   [[ $want =~ ^[0-9a-f]{64}$ ]] || usage_error "SHA256 must be 64 lower-case hex digits"
-  [[ -f $tmp/$ARCHIVE ]] || fail "no $tmp/$ARCHIVE to install"
-  sum=$(sha256sum -- "$tmp/$ARCHIVE") || fail "cannot read $tmp/$ARCHIVE"
+  [[ -f $archive ]] || fail "no $archive to install"
+  sum=$(sha256sum -- "$archive") || fail "cannot read $archive"
   sum=${sum%% *}
   if [[ $sum != "$want" ]]; then
     printf 'release.sh: the uploaded archive'"'"'s checksum does not match (%s != %s); nothing was used\n' \
       "$sum" "$want" >&2
     exit "$EX_CHECKSUM"
   fi
-  tar -xzf "$tmp/$ARCHIVE" -C "$tmp" --no-same-owner || fail "cannot unpack $tmp/$ARCHIVE"
-  rm -f -- "$tmp/$ARCHIVE"
+  tar -xzf "$archive" -C "$tmp" --no-same-owner || fail "cannot unpack $archive"
+  rm -f -- "$archive"
   rm -rf -- "$release"
   mv -T -- "$tmp" "$release" || fail "cannot rename $tmp to $release"
   printf 'sha256 %s verified; %s installed\n' "${sum:0:12}" "$release"
@@ -92,7 +93,7 @@ main() {
       prepare "$1" "$2"
       ;;
     install)
-      (($# == 3)) || usage_error "install needs TMP_DIR, RELEASE_DIR and SHA256"
+      (($# == 3)) || usage_error "install needs ARCHIVE, RELEASE_DIR and SHA256"
       install_release "$1" "$2" "$3"
       ;;
     list)

@@ -53,7 +53,7 @@ describe("remote/bin/release.sh", () => {
 
     it("verifies, unpacks beside what was uploaded, removes the archive, renames over a stale dir", async () => {
       await mkdir(join(rel(), "stale"), { recursive: true });
-      const r = await runFed("release.sh", ["install", tmp(), rel(), sha], {});
+      const r = await runFed("release.sh", ["install", join(tmp(), "release.tar.gz"), rel(), sha], {});
       expect(r.code, r.stderr).to.equal(0);
       expect(r.stdout).to.equal(`sha256 ${sha.slice(0, 12)} verified; ${rel()} installed\n`);
       expect((await readdir(releases)).sort()).to.deep.equal(["v1"]);
@@ -62,7 +62,7 @@ describe("remote/bin/release.sh", () => {
     });
 
     it("a checksum that does not match: exit 3, nothing unpacked or published", async () => {
-      const r = await runFed("release.sh", ["install", tmp(), rel(), "0".repeat(64)], {});
+      const r = await runFed("release.sh", ["install", join(tmp(), "release.tar.gz"), rel(), "0".repeat(64)], {});
       expect(r.code).to.equal(3);
       expect(r.stderr).to.match(
         /^release\.sh: the uploaded archive's checksum does not match \([0-9a-f]{64} != 0{64}\); nothing was used\n$/,
@@ -73,9 +73,9 @@ describe("remote/bin/release.sh", () => {
 
     it("no archive: exit 1 with one line; a malformed checksum: usage (2)", async () => {
       await rm(join(tmp(), "release.tar.gz"));
-      const r = await runFed("release.sh", ["install", tmp(), rel(), sha], {});
-      expect([r.code, r.stderr]).to.deep.equal([1, `release.sh: no ${tmp()}/release.tar.gz to install\n`]);
-      const u = await runFed("release.sh", ["install", tmp(), rel(), "ABC"], {});
+      const r = await runFed("release.sh", ["install", join(tmp(), "release.tar.gz"), rel(), sha], {});
+      expect([r.code, r.stderr]).to.deep.equal([1, `release.sh: no ${join(tmp(), "release.tar.gz")} to install\n`]);
+      const u = await runFed("release.sh", ["install", join(tmp(), "release.tar.gz"), rel(), "ABC"], {});
       expect(u.code).to.equal(2);
       expect(u.stderr).to.match(/^release\.sh: error: SHA256 must be/);
     });

@@ -111,7 +111,7 @@ describe("commands: exact strings", () => {
         "-s",
         "--",
         "install",
-        "/opt/remindbot/releases/v2.tmp",
+        "/opt/remindbot/releases/v2.tmp/release.tar.gz",
         "/opt/remindbot/releases/v2",
         "ab".repeat(32),
       ],

@@ -38,7 +38,7 @@ export function parseChecksum(stdout: string): string | undefined {
  * release.json, removes it, and renames the temp dir to the release (appears whole or not at all).
  */
 export const install = (l: Layout, tag: string, sha256: Arg): { argv: readonly Arg[]; script: string } => {
-  const c = scriptCall(RELEASE_SH, "install", l.releaseTmp(tag), l.release(tag));
+  const c = scriptCall(RELEASE_SH, "install", archivePath(l, tag), l.release(tag));
   return { ...c, argv: [...c.argv, sha256] };
 };
 

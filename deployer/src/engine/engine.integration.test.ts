@@ -72,10 +72,7 @@ describe("engine over the in-process SSH server", () => {
     ...o,
   });
   const sources = (units = false) => ({
-    archive: async () => {
-      const data = vds.archive();
-      return { data, sha256: createHash("sha256").update(data).digest("hex") };
-    },
+    archive: async () => ({ data: vds.archive() }),
     env: async () => ENV,
     ...(units ? { units: UNITS } : {}),
     deployUser: "deploy",

@@ -30,6 +30,9 @@ import type { Step, TaskPlan } from "./steps.js";
 import { imageOnServer, releaseOnServer, type ServerState } from "./state.js";
 import { unitSteps } from "./unit-steps.js";
 
+/** The archive's sha256, counted from the bytes as the upload sends them; release.sh install checks it. */
+const ARCHIVE_SHA = late("archive-sha256", "the sha256 of the archive as sent");
+
 export interface PlanConfig {
   appDir: string;
   keepReleases: number;
@@ -58,7 +61,7 @@ export interface DeployRequest {
 
 /** What the uploads read, when they run. */
 export interface DeploySources {
-  archive: () => Promise<{ data: Buffer; sha256: string }>;
+  archive: () => Promise<{ data: Buffer }>;
   env: () => Promise<Buffer>;
   units?: UnitFile[];
   deployUser: string;
@@ -430,8 +433,6 @@ export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRe
     prune,
   };
 }
-
-const ARCHIVE_SHA = late("archive-sha256", "the sha256 of the archive as sent");
 
 function sha256(data: string | Buffer): string {
   return createHash("sha256").update(data).digest("hex");
