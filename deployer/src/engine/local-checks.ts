@@ -5,7 +5,7 @@ import { relative } from "node:path";
 import { HANDOVER_LABEL, HANDOVER_VERSION } from "../commands/bot-containers.js";
 import { MANIFEST_PATH, parseManifest, type MigrationManifest } from "../commands/migrate.js";
 import { tagProblem } from "../commands/names.js";
-import { alertsOn, checkEnvFile, parseEnv, ADMIN_CHAT_IDS } from "../config/env-file.js";
+import { alertsOn, checkEnvFile, ADMIN_CHAT_IDS } from "../config/env-file.js";
 import { ConfigError, type Target } from "../config/targets.js";
 import { git, isTracked, tagCommit } from "../local/git.js";
 import { StepError } from "./context.js";
@@ -27,13 +27,13 @@ export async function localChecks(t: Target, repoDir: string, tag: string): Prom
   const problem = tagProblem(tag);
   if (problem) throw new StepError(problem);
   const commit = await tagCommit(repoDir, tag);
-  const envData = await checkedEnv(t, repoDir);
+  const { data: envData, env } = await checkedEnv(t, repoDir);
   const [dockerfile, manifest] = await Promise.all([
     git(repoDir, ["show", `${commit}:bot/Dockerfile`]),
     git(repoDir, ["show", `${commit}:${MANIFEST_PATH}`]),
   ]);
   const migrations = manifest.code === 0 ? manifestOf(tag, manifest.stdout.toString("utf8")) : undefined;
-  const alertsOff = !alertsOn(parseEnv(envData.toString("utf8")));
+  const alertsOff = !alertsOn(env);
   return {
     commit,
     envData,
@@ -57,15 +57,17 @@ function manifestOf(tag: string, text: string): MigrationManifest {
   }
 }
 
-export async function checkedEnv(t: Target, repoDir: string): Promise<Buffer> {
+/** The env file's bytes (what is uploaded) and its keys, once checked. */
+export async function checkedEnv(t: Target, repoDir: string): Promise<{ data: Buffer; env: Map<string, string> }> {
   const rel = relative(repoDir, t.envFile);
   const inside = !/^\.\.(?:[\\/]|$)/.test(rel); // "..env" is inside; "../x" and ".." are not
   const tracked = inside && existsSync(t.envFile) ? await isTracked(repoDir, rel) : false;
+  let env: Map<string, string>;
   try {
-    checkEnvFile({ envPath: t.envFile, examplePath: t.envExample, tracked, display: inside ? rel : t.envFile });
+    env = checkEnvFile({ envPath: t.envFile, examplePath: t.envExample, tracked, display: inside ? rel : t.envFile });
   } catch (e) {
     // A bad env file is a configuration error (exit 2), like a bad targets file.
     throw new ConfigError(e instanceof Error ? e.message : String(e));
   }
-  return readFileSync(t.envFile);
+  return { data: readFileSync(t.envFile), env };
 }
