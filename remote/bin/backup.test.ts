@@ -3,8 +3,8 @@ import { expect } from "chai";
 import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { freshDatabase, type TestDatabase } from "../../test/support/postgres.js";
-import { clientToolsProblem, makeAppDir, pgEnv, runScript } from "./script-harness.js";
+import type { TestDatabase } from "../../test/support/postgres.js";
+import { databaseForClientTools, makeAppDir, pgEnv, runScript } from "./script-harness.js";
 
 const HOUR = 3600_000;
 
@@ -27,13 +27,7 @@ describe("remote/bin/backup.sh (real PostgreSQL)", function () {
   const listing = async () => (await readdir(backupDir)).filter((n) => !n.startsWith(".")).sort();
 
   before(async function () {
-    db = await freshDatabase("backup");
-    const problem = await clientToolsProblem(db.url);
-    if (problem) {
-      await db.drop();
-      console.log(`      skipped: ${problem}`); // a skip is never silent
-      this.skip();
-    }
+    db = await databaseForClientTools(this, "backup");
   });
 
   after(async () => db?.drop());

@@ -4,8 +4,8 @@ import { expect } from "chai";
 import { readFile, rm, truncate, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import pg from "pg";
-import { freshDatabase, type TestDatabase } from "../../test/support/postgres.js";
-import { clientToolsProblem, makeAppDir, pgEnv, runScript } from "./script-harness.js";
+import type { TestDatabase } from "../../test/support/postgres.js";
+import { databaseForClientTools, makeAppDir, pgEnv, runScript } from "./script-harness.js";
 
 describe("remote/bin/drill.sh (real PostgreSQL)", function () {
   this.timeout(60_000);
@@ -16,13 +16,7 @@ describe("remote/bin/drill.sh (real PostgreSQL)", function () {
   let scratch: string;
 
   before(async function () {
-    db = await freshDatabase("drill");
-    const problem = await clientToolsProblem(db.url);
-    if (problem) {
-      await db.drop();
-      console.log(`      skipped: ${problem}`); // a skip is never silent
-      this.skip();
-    }
+    db = await databaseForClientTools(this, "drill");
     client = new pg.Client({ connectionString: db.url });
     await client.connect();
     scratch = `${new URL(db.url).pathname.slice(1)}_drill`;

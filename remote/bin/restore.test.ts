@@ -3,8 +3,8 @@ import { expect } from "chai";
 import { copyFile, readdir, readFile, rm, truncate, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import pg from "pg";
-import { freshDatabase, type TestDatabase } from "../../test/support/postgres.js";
-import { clientToolsProblem, makeAppDir, pgEnv, runScript, runSourced } from "./script-harness.js";
+import type { TestDatabase } from "../../test/support/postgres.js";
+import { databaseForClientTools, makeAppDir, pgEnv, runScript, runSourced } from "./script-harness.js";
 
 describe("remote/bin/restore.sh (real PostgreSQL)", function () {
   this.timeout(60_000);
@@ -18,13 +18,7 @@ describe("remote/bin/restore.sh (real PostgreSQL)", function () {
   const backups = async () => (await readdir(join(appDir, "backups"))).sort();
 
   before(async function () {
-    db = await freshDatabase("restore");
-    const problem = await clientToolsProblem(db.url);
-    if (problem) {
-      await db.drop();
-      console.log(`      skipped: ${problem}`); // a skip is never silent
-      this.skip();
-    }
+    db = await databaseForClientTools(this, "restore");
     client = new pg.Client({ connectionString: db.url });
     await client.connect();
   });

@@ -11,6 +11,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import pg from "pg";
+import { freshDatabase, type TestDatabase } from "../../test/support/postgres.js";
 
 export const BIN_DIR = dirname(fileURLToPath(import.meta.url));
 
@@ -131,4 +132,19 @@ export async function clientToolsProblem(url: string): Promise<string | undefine
   } finally {
     await client.end();
   }
+}
+
+/**
+ * A fresh database for a test file that runs the scripts' PostgreSQL client tools against it; the
+ * file is skipped, saying why, when pg_dump cannot be used with that server.
+ */
+export async function databaseForClientTools(ctx: Mocha.Context, prefix: string): Promise<TestDatabase> {
+  const db = await freshDatabase(prefix);
+  const problem = await clientToolsProblem(db.url);
+  if (problem) {
+    await db.drop();
+    console.log(`      skipped: ${problem}`); // a skip is never silent
+    ctx.skip();
+  }
+  return db;
 }
