@@ -96,11 +96,3 @@ export async function releaseArchive(cwd: string, tag: string): Promise<ReleaseA
   if (r.code !== 0) throw new Error(`git archive ${tag} failed: ${r.stderr.trim().split("\n")[0]}`);
   return { data: r.stdout, paths };
 }
-
-export async function whoAmI(cwd: string): Promise<string> {
-  const r = await git(cwd, ["config", "user.email"]);
-  const email = r.code === 0 ? r.stdout.toString("utf8").trim() : "";
-  const user = process.env.USER ?? process.env.LOGNAME ?? "unknown";
-  const host = (await import("node:os")).hostname();
-  return email ? `${user}@${host} (${email})` : `${user}@${host}`;
-}
