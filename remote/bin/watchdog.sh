@@ -26,8 +26,8 @@ every WATCH_REPEAT_SEC while it lasts (and at once when a warning turns critical
 Checks: the bot container (missing or stopped, unhealthy, restarting again and again, killed for
 memory), PostgreSQL (stopped, unhealthy), free disk of APP_DIR's file system and of Docker's data
 root (warning and critical levels, and how fast it falls), backups (the newest older than two
-intervals; the last backup or restore drill failed), the bot's /health (no getUpdates for
-WATCH_POLL_STALE_SEC). While a deploy holds the lock (APP_DIR/lock) the containers are not judged.
+intervals; the last backup, off-site copy or restore drill failed), the bot's /health (no
+getUpdates for WATCH_POLL_STALE_SEC). While a deploy holds the lock (APP_DIR/lock) the containers are not judged.
 
 State (APP_DIR/watch/): incidents.tsv (open incidents), samples.tsv (restart counts, disk
 figures), status.json (0644: incidents, last alert, disk, backups; read by the bot's /status and
@@ -117,6 +117,7 @@ t() {
       backup_stale) fmt='последняя резервная копия старше %s ч: %s' ;;
       backup_failed) fmt='последнее резервное копирование не удалось (%s, код %s)' ;;
       drill_failed) fmt='последняя проверка восстановления не удалась (%s, код %s)' ;;
+      offsite_failed) fmt='последнее копирование за пределы сервера не удалось (%s): %s' ;;
       warning) fmt='⚠️ Предупреждение' ;;
       critical) fmt='🔴 Критично' ;;
       still) fmt='всё ещё' ;;
@@ -144,6 +145,7 @@ t() {
       backup_stale) fmt='the newest backup is older than %s h: %s' ;;
       backup_failed) fmt='the last backup failed (%s, exit code %s)' ;;
       drill_failed) fmt='the last restore drill failed (%s, exit code %s)' ;;
+      offsite_failed) fmt='the last off-site copy failed (%s): %s' ;;
       warning) fmt='⚠️ Warning' ;;
       critical) fmt='🔴 Critical' ;;
       still) fmt='still' ;;
@@ -326,6 +328,24 @@ backup_reading() {
   BK_NEWEST_AT=${BK_NEWEST_AT:-0}
   read -r BK_RESULT BK_STATUS BK_AT < <(unit_result "$APP-backup.service"; echo) || true
   read -r DR_RESULT DR_STATUS DR_AT < <(unit_result "$APP-drill.service"; echo) || true
+  offsite_reading
+}
+
+# offsite_reading : the last off-site copy's outcome, as offsite.sh records it in
+# recovery/offsite.json (one line of JSON, docs/CONTRACTS.md): sets OS_RESULT (ok, failed, refused;
+# empty when nothing is recorded) and OS_DETAIL. The backup unit succeeds when only the copy fails
+# (the local dump stands), so its result alone does not say.
+offsite_reading() {
+  local json='' re
+  OS_RESULT='' OS_DETAIL=''
+  [[ -r $APP_DIR/recovery/offsite.json ]] && json=$(<"$APP_DIR/recovery/offsite.json")
+  re='"result":"([a-z]*)"'
+  [[ $json =~ $re ]] && OS_RESULT=${BASH_REMATCH[1]}
+  re='"detail":"(([^"\\]|\\.)*)"'
+  [[ $json =~ $re ]] && OS_DETAIL=${BASH_REMATCH[1]}
+  OS_DETAIL=${OS_DETAIL//\\\"/\"}
+  OS_DETAIL=${OS_DETAIL//\\\\/\\}
+  return 0
 }
 
 check_backups() {
@@ -346,6 +366,11 @@ check_backups() {
   fi
   if [[ -n ${DR_RESULT:-} && $DR_RESULT != success ]]; then
     observe drill_failed warning "$(t drill_failed "$DR_RESULT" "$DR_STATUS")" "journalctl -u $APP-drill --since -8d"
+  fi
+  # Until the next run records ok: the copies are retried by every backup run.
+  if [[ -n $OS_RESULT && $OS_RESULT != ok ]]; then
+    observe offsite_failed warning "$(t offsite_failed "$OS_RESULT" "$OS_DETAIL")" \
+      "cat $APP_DIR/recovery/offsite.json; journalctl -u $APP-backup --since -2d"
   fi
 }
 

@@ -251,6 +251,35 @@ describe("remote/bin/watchdog.sh", () => {
     expect(sent()[0]).to.contain("the newest backup is older than 12 h: 20270101T010000Z_v1.dump");
   });
 
+  it("off-site copies: a failed or refused copy warns with the reason; the next good copy resolves it", async () => {
+    const env = { WATCH_GRACE_SEC: "0" };
+    const offsite = (result: string, detail: string) => {
+      mkdirSync(join(appDir, "recovery"), { recursive: true });
+      writeFileSync(
+        join(appDir, "recovery", "offsite.json"),
+        JSON.stringify({ at: "2027-01-15T08:00:00Z", result, backup: "20270101T000000Z_v1.dump", detail }) + "\n",
+      );
+    };
+    await round(T0 + 60, env);
+    expect(sent(), "nothing recorded yet: nothing to say").to.deep.equal([]);
+    offsite("failed", 'backup@far.example:/srv: ssh: connect to host far.example port 22: "Connection refused"');
+    await round(T0 + 120, env);
+    const [failed, ...more] = sent();
+    expect(more).to.deep.equal([]);
+    expect(failed).to.contain(
+      'the last off-site copy failed (failed): backup@far.example:/srv: ssh: connect to host far.example port 22: "Connection refused"',
+    );
+    expect(failed).to.contain(`cat ${appDir}/recovery/offsite.json`);
+    await round(T0 + 180, env);
+    expect(sent(), "no duplicate while it lasts").to.deep.equal([]);
+    offsite("ok", "1 copies");
+    await round(T0 + 240, env);
+    expect(sent()[0]).to.match(/^✅ Resolved .*the last off-site copy failed/);
+    offsite("refused", "no age recipient: nothing left the server");
+    await round(T0 + 300, env);
+    expect(sent()[0]).to.contain("the last off-site copy failed (refused): no age recipient: nothing left the server");
+  });
+
   it("no backup at all: a warning only once backups/ has stayed empty for two intervals", async () => {
     const env = { WATCH_GRACE_SEC: "0" };
     rmSync(join(appDir, "backups"), { recursive: true });
