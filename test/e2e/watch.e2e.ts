@@ -9,7 +9,8 @@ import { message } from "@remindbot/fake-telegram";
 import type { FakeBotApiClient } from "@remindbot/fake-telegram/client";
 import { APP_DIR, compileCli, logDuration, root, scratchRepo, show, waitFor } from "../support/deployer-cli.js";
 import type { ScratchRepo } from "../support/deployer-cli.js";
-import { fakeBotApi, sandboxEnv, sandboxSsh, useSandbox } from "../support/sandbox.js";
+import { vdsNames } from "../../tools/sandbox/src/names.js";
+import { fakeBotApi, sandboxEnv, sandboxSsh, useSandbox, writeSandboxTarget } from "../support/sandbox.js";
 
 describe("watchdog and owner alerts (issue 16) on the sandbox VDS (e2e)", function () {
   let s: ScratchRepo;
@@ -246,5 +247,76 @@ describe("watchdog and owner alerts (issue 16) on the sandbox VDS (e2e)", functi
     await api.pushUpdate(message(other, "/status", { languageCode: "en" }), token);
     const reply = String((await api.waitForMessage(other, 30_000, { since: since2 })).params["text"]);
     expect(reply, "the answer to an unknown command").to.contain("I could not find a time in that");
+  });
+
+  it("publishHealth: /health on the chosen port for an external monitor, honest about the bot; off again: gone", async () => {
+    const PORT = 19080;
+    // An external monitor's view: the server's address on the sandbox network, from this machine.
+    const url = `http://${vdsNames("ready").ip}:${PORT}/health`;
+    const monitor = async () => {
+      try {
+        const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+        return `${res.status} ${await res.text()}`;
+      } catch (err) {
+        return `no answer: ${String((err as { cause?: { code?: string } }).cause?.code ?? err)}`;
+      }
+    };
+    /** Polls the monitor's view until `ok` holds (the publisher answers from a check at most 2 s old). */
+    const monitorUntil = (what: string, ok: (m: string) => boolean, timeoutMs: number) =>
+      waitFor(
+        what,
+        timeoutMs,
+        async () => {
+          const m = await monitor();
+          return ok(m) ? m : undefined;
+        },
+        500,
+      );
+    const deploy = async (extra: string[]) => {
+      writeSandboxTarget(s.repo, "watched", extra);
+      const r = await s.start(["deploy", "--tag", BASE, "--target", "watched", "--yes"]).done(5 * 60_000);
+      expect(r.code, show(r)).to.equal(0);
+      logDuration(`redeploy ${BASE} (${extra.join(" ") || "publishHealth off"})`, r.ms);
+      return r;
+    };
+    expect(await monitor(), "off by default: nothing listens").to.match(/^no answer/);
+
+    const on = await deploy([`publishHealth: { port: ${PORT} }`]);
+    expect(on.stdout + on.stderr, "the bot is left alone").to.contain("the bot is left alone");
+    expect(on.stdout).to.contain(`Publish /health on 0.0.0.0:${PORT} for an external monitor`);
+    expect(await monitorUntil("the monitor sees 200", (m) => m.startsWith("200"), 30_000)).to.equal('200 {"ok":true}');
+    const published = await root(
+      "docker ps --filter label=com.docker.compose.service=health --format '{{.Ports}}'",
+      "the publisher's ports",
+    );
+    expect(published).to.contain(`0.0.0.0:${PORT}->8080/tcp`);
+    expect(
+      await root("docker ps --filter label=com.docker.compose.service=bot --format '{{.Ports}}'", "the bot's ports"),
+      "the bot itself publishes nothing",
+    ).to.not.contain("->");
+
+    const bot = await root(
+      "docker ps -q --filter label=com.docker.compose.project=remindbot --filter label=com.docker.compose.service=bot",
+      "the bot's id",
+    );
+    await root(`docker stop ${bot}`, "docker stop the bot");
+    try {
+      expect(await monitorUntil("the monitor sees the bot down", (m) => !m.startsWith("200"), 30_000)).to.equal(
+        '503 {"ok":false}',
+      );
+    } finally {
+      await root(`docker start ${bot}`, "docker start the bot");
+    }
+    await monitorUntil("the monitor sees the bot back", (m) => m.startsWith("200"), 90_000);
+    // after a reboot the unit's `up` starts it too: release.env enables its profile
+    expect(await root(`cat ${APP_DIR}/current/release.env`, "release.env")).to.contain(
+      `COMPOSE_PROFILES=health-port\nHEALTH_PUBLISH=0.0.0.0:${PORT}`,
+    );
+
+    const off = await deploy([]);
+    expect(off.stdout).to.contain("Stop publishing /health");
+    expect(await monitor()).to.match(/^no answer/);
+    expect(await root("docker ps -aq --filter label=com.docker.compose.service=health", "the publisher")).to.equal("");
+    expect(await root(`cat ${APP_DIR}/current/release.env`, "release.env")).to.not.contain("HEALTH");
   });
 });

@@ -6,12 +6,11 @@
  */
 import { expect } from "chai";
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { docker } from "../../tools/sandbox/src/docker.js";
 import { vdsNames } from "../../tools/sandbox/src/names.js";
 import { APP_DIR, root } from "./deployer-cli.js";
-import { SANDBOX_PATHS, sandboxSsh } from "./sandbox.js";
+import { sandboxSsh, writeSandboxTarget } from "./sandbox.js";
 
 export const FAR_DIR = "/srv/offsite";
 /** The off-site host as the server reaches it (the sandbox network), and as this machine does. */
@@ -65,23 +64,11 @@ export function ageKeyPair(dir: string): { identity: string; recipient: string }
 
 /** Writes deploy.targets.yml in `repo` with target `name`: the ready VDS, copies to FAR_FROM_SERVER. */
 export function writeDrTarget(repo: string, name: string, recipient: string): void {
-  writeFileSync(
-    join(repo, "deploy.targets.yml"),
-    [
-      "targets:",
-      `  ${name}:`,
-      "    host: 127.0.0.1",
-      `    port: ${vdsNames("ready").sshPort}`,
-      "    user: deploy",
-      `    identityFile: ${SANDBOX_PATHS.key}`,
-      `    knownHostsFile: ${SANDBOX_PATHS.knownHosts}`,
-      `    envFile: ${SANDBOX_PATHS.env}`,
-      "    backup:",
-      "      minFreeMb: 256",
-      "      offsite:",
-      `        recipient: ${recipient}`,
-      `        destinations: ["${FAR_FROM_SERVER}"]`,
-      "",
-    ].join("\n"),
-  );
+  writeSandboxTarget(repo, name, [
+    "backup:",
+    "  minFreeMb: 256",
+    "  offsite:",
+    `    recipient: ${recipient}`,
+    `    destinations: ["${FAR_FROM_SERVER}"]`,
+  ]);
 }

@@ -9,6 +9,8 @@
  *   const api = fakeBotApi(); await api.pushUpdate(...); await api.calls({ method: "sendMessage" });
  */
 import { FakeBotApiClient } from "@remindbot/fake-telegram/client";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { docker, ENGINE_DOWN } from "../../tools/sandbox/src/docker.js";
 import type { Flavour } from "../../tools/sandbox/src/names.js";
 import { TELEGRAM, telegramApiRoot, vdsNames } from "../../tools/sandbox/src/names.js";
@@ -169,6 +171,28 @@ export function sandboxEnv(): Record<string, string> {
 }
 
 export const SANDBOX_PATHS = PATHS;
+
+/**
+ * Writes deploy.targets.yml in `repo` with one target `name` for the ready VDS (the built-in
+ * `sandbox` target has no settings of its own), plus `extra` lines of YAML under it.
+ */
+export function writeSandboxTarget(repo: string, name: string, extra: readonly string[] = []): void {
+  writeFileSync(
+    join(repo, "deploy.targets.yml"),
+    [
+      "targets:",
+      `  ${name}:`,
+      "    host: 127.0.0.1",
+      `    port: ${vdsNames("ready").sshPort}`,
+      "    user: deploy",
+      `    identityFile: ${PATHS.key}`,
+      `    knownHostsFile: ${PATHS.knownHosts}`,
+      `    envFile: ${PATHS.env}`,
+      ...extra.map((line) => `    ${line}`),
+      "",
+    ].join("\n"),
+  );
+}
 
 /** Root hook, at the end of the run: stops what this run started (disks kept: the next run is warm). */
 export async function stopSandboxesStartedByThisRun(): Promise<void> {

@@ -4,7 +4,7 @@
  */
 import { sanitizeLine } from "../ssh/sanitize.js";
 import type { Argv } from "../ssh/types.js";
-import { composeArgv as compose, type Service } from "../stack/contract.js";
+import { composeArgv as compose, composeFilters, HEALTH_SERVICE, type Service } from "../stack/contract.js";
 
 // The builders' callers (migrate.ts, bot-containers.ts, the engine) add their own subcommands.
 export { compose };
@@ -20,6 +20,26 @@ export const upAll = (releaseDir: string, timeoutSec: number): Argv =>
 
 export const upDatabase = (releaseDir: string, timeoutSec: number): Argv =>
   compose(releaseDir, "up", "-d", "--wait", "--wait-timeout", String(Math.max(1, Math.round(timeoutSec))), "postgres");
+
+/**
+ * The opt-in /health publisher, (re)made from the release's release.env (its profile and address):
+ * naming the service starts it whatever the profile says, and --no-deps leaves the bot alone.
+ */
+export const upHealth = (releaseDir: string): Argv => compose(releaseDir, "up", "-d", "--no-deps", HEALTH_SERVICE);
+
+/** Stops and removes the /health publisher (publishing turned off); nothing when there is none. */
+export const removeHealth = (releaseDir: string): Argv =>
+  compose(releaseDir, "rm", "--stop", "--force", HEALTH_SERVICE);
+
+/** The /health publisher's containers: one state per line ("running", "exited", ...). */
+export const healthStates = (): Argv => [
+  "docker",
+  "ps",
+  "-a",
+  ...composeFilters(HEALTH_SERVICE),
+  "--format",
+  "{{.State}}",
+];
 
 /** One line of JSON per container (or one array on older compose): state, health, names. */
 export const ps = (releaseDir: string): Argv => compose(releaseDir, "ps", "--all", "--format", "json");

@@ -3,6 +3,7 @@ import type { Argv } from "../ssh/types.js";
 import type { Arg } from "./late.js";
 import type { Layout } from "./layout.js";
 import { scriptCall, type ScriptCall } from "./script.js";
+import { HEALTH_PROFILE, RELEASE_ENV, type PublishHealth } from "../stack/contract.js";
 
 const RELEASE_SH = "remote/bin/release.sh";
 
@@ -58,10 +59,21 @@ export function currentTagFrom(readlinkOut: string): string | undefined {
   return m?.[1];
 }
 
-/** release.env: interpolation variables only, no secrets. */
-export function releaseEnv(l: Layout, tag: string): string {
-  return `BOT_TAG=${tag}\nAPP_DIR=${l.appDir}\n`;
+/**
+ * release.env: interpolation variables only, no secrets. With publishHealth it also enables the
+ * health service's profile and says where it publishes (compose reads COMPOSE_PROFILES from it).
+ */
+export function releaseEnv(l: Layout, tag: string, publish?: PublishHealth): string {
+  const health = publish
+    ? `COMPOSE_PROFILES=${HEALTH_PROFILE}\nHEALTH_PUBLISH=${publish.address}:${publish.port}\n`
+    : "";
+  return `BOT_TAG=${tag}\nAPP_DIR=${l.appDir}\n${health}`;
 }
+
+export const releaseEnvPath = (l: Layout, tag: string): string => `${l.release(tag)}/${RELEASE_ENV}`;
+
+/** The current release's release.env as it is on the server (a plan compares it with what it writes). */
+export const readCurrentReleaseEnv = (l: Layout): Argv => ["cat", "--", `${l.current}/${RELEASE_ENV}`];
 
 export interface ReleaseMeta {
   tag: string;

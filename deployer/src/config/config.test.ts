@@ -26,6 +26,7 @@ describe("targets file", () => {
     expect(t.keepReleases).to.equal(5);
     expect(t.healthTimeoutSec).to.equal(90);
     expect(t.envFile).to.equal(join(d, ".env.production"));
+    expect(t, "/health is published only when asked").to.not.have.property("publishHealth");
     // The seed's backup promise inside the day/week/month scheme: every 6 h, 7 days of dailies.
     expect(t.backup).to.deep.equal({
       beforeDeploy: true,
@@ -60,7 +61,24 @@ describe("targets file", () => {
       destinations: ["backup@far.example:2222:/srv/copies"],
     });
   });
+  it("reads publishHealth: a port, on every interface unless an address is named", () => {
+    const d = dir();
+    writeFileSync(
+      join(d, "deploy.targets.yml"),
+      "targets:\n  a:\n    host: h\n    publishHealth: { port: 9080 }\n" +
+        "  b:\n    host: h\n    publishHealth: { port: 9080, address: 10.0.0.5 }\n",
+    );
+    const file = loadTargetsFile(d);
+    expect(file.get("a")!.publishHealth).to.deep.equal({ port: 9080, address: "0.0.0.0" });
+    expect(file.get("b")!.publishHealth).to.deep.equal({ port: 9080, address: "10.0.0.5" });
+  });
   const bad: Array<[string, RegExp]> = [
+    ["targets:\n  p:\n    host: h\n    publishHealth: { port: 70000 }\n", /targets\.p\.publishHealth\.port/],
+    [
+      "targets:\n  p:\n    host: h\n    publishHealth: { port: 9080, address: example.com }\n",
+      /publishHealth\.address: must be an IPv4 address/,
+    ],
+    ["targets:\n  p:\n    host: h\n    publishHealth: { address: 0.0.0.0 }\n", /publishHealth\.port/],
     ["targets:\n  production:\n    host: 'a b'\n", /targets\.production\.host/],
     ["targets:\n  production:\n    host: h\n    keepReleases: two\n", /targets\.production\.keepReleases/],
     ["targets:\n  production:\n    host: h\n    appDir: ../etc\n", /targets\.production\.appDir/],

@@ -17,6 +17,7 @@ import {
   OFFSITE_DEST_RE,
   type BackupKeep,
   type BackupOffsite,
+  type PublishHealth,
 } from "../stack/contract.js";
 import { ConfigError } from "./errors.js";
 import { readSandboxTarget, type SandboxTarget } from "./sandbox-target.js";
@@ -52,6 +53,15 @@ const TargetSchema = z
     envFile: z.string().min(1).default(".env.production"),
     keepReleases: z.number().int().min(2).max(50).default(5),
     healthTimeout: z.number().int().min(5).max(3600).default(90),
+    /** Off unless set: /health on this host port for an external monitor (docs/DEPLOYMENT.md). */
+    publishHealth: z
+      .object({
+        port: z.number().int().min(1).max(65535),
+        /** The server's address to bind: every IPv4 interface unless one is named. */
+        address: z.ipv4({ error: "must be an IPv4 address (0.0.0.0: every interface)" }).default("0.0.0.0"),
+      })
+      .strict()
+      .optional(),
     backup: z
       .object({
         beforeDeploy: z.boolean().default(true),
@@ -123,6 +133,8 @@ export interface Target {
   envExample: string;
   keepReleases: number;
   healthTimeoutSec: number;
+  /** Where the opt-in /health for an external monitor is published; absent: not published. */
+  publishHealth?: PublishHealth;
   backup: TargetBackup;
   /** "sandbox" or the file it came from. */
   source: string;
@@ -186,6 +198,7 @@ export function loadTargetsFile(repoRoot: string, file = TARGETS_FILE): Map<stri
       envExample: join(repoRoot, ".env.production.example"),
       keepReleases: t.keepReleases,
       healthTimeoutSec: t.healthTimeout,
+      ...(t.publishHealth ? { publishHealth: t.publishHealth } : {}),
       backup: {
         beforeDeploy: t.backup.beforeDeploy,
         everyHours: t.backup.everyHours,

@@ -51,6 +51,7 @@ const running = (over: Partial<ServerState> = {}): ServerState => ({
   postgresRunning: true,
   bots: [bot("v1")],
   envSha256: "0".repeat(64),
+  releaseEnv: "BOT_TAG=v1\nAPP_DIR=/opt/remindbot\n",
   ...over,
 });
 const plan = (state: ServerState, r: DeployRequest) => deployPlan(config, state, r, src);
@@ -241,5 +242,87 @@ describe("deployPlan", () => {
     expect(p.prune.images).to.include.members(["v1", "v3", "v4", "old"]);
     expect(p.prune.images).to.not.include("v2");
     expect(pruneSelection(state, 2, ["v1", "v2"]).tags).to.not.include.members(["v1", "v2"]);
+  });
+});
+
+describe("deployPlan: /health published for an external monitor (publishHealth)", () => {
+  const on: PlanConfig = { ...config, publishHealth: { address: "0.0.0.0", port: 9080 } };
+  const ON_ENV = "BOT_TAG=v1\nAPP_DIR=/opt/remindbot\nCOMPOSE_PROFILES=health-port\nHEALTH_PUBLISH=0.0.0.0:9080\n";
+  const planOn = (state: ServerState, r: DeployRequest) => deployPlan(on, state, r, src);
+  /** What an upload action of `id` writes to a path ending in release.env. */
+  const releaseEnvWritten = async (p: ReturnType<typeof plan>, id: string) => {
+    const a = step(p, id)!.actions.find((x) => x.kind === "upload" && String(x.to).endsWith("/release.env"));
+    return a && a.kind === "upload" ? String(await a.data()) : undefined;
+  };
+
+  it("off (the default): release.env holds no profile, and no step touches a publisher that is not there", async () => {
+    const p = plan(running(), req("v2"));
+    expect(await releaseEnvWritten(p, "upload")).to.equal("BOT_TAG=v2\nAPP_DIR=/opt/remindbot\n");
+    expect(ids(p)).to.not.include("health");
+  });
+
+  it("on: a new release's release.env enables the profile; after the handover the publisher is remade from it", async () => {
+    const p = planOn(running(), req("v2"));
+    expect(await releaseEnvWritten(p, "upload")).to.equal(ON_ENV.replace("v1", "v2"));
+    const order = ids(p);
+    expect(order.indexOf("health")).to.be.greaterThan(order.indexOf("handover"));
+    expect(step(p, "health")).to.include({ optional: true, startsWith: "cleanup" });
+    expect(step(p, "health")!.title).to.equal("Publish /health on 0.0.0.0:9080 for an external monitor");
+    expect(printed(p, "health")).to.contain(
+      "'docker' 'compose' '-f' '/opt/remindbot/releases/v2/docker-compose.prod.yml' '--env-file' '/opt/remindbot/releases/v2/release.env' 'up' '-d' '--no-deps' 'health'",
+    );
+  });
+
+  it("on at the first deploy: the whole stack starts with it, no step of its own", () => {
+    const p = planOn(fresh, req("v1"));
+    expect(step(p, "health")?.skip).to.equal("started with the stack");
+  });
+
+  it("turned on for the running release: the bot is left alone, its release.env rewritten, the publisher started", async () => {
+    const p = planOn(running(), req("v1", "deploy", { envSha256: "0".repeat(64) }));
+    expect(p.strategy).to.equal("unchanged");
+    expect(step(p, "settings")?.skip).to.equal(undefined);
+    expect(step(p, "settings")!.actions[0]).to.include({ to: "/opt/remindbot/releases/v1/release.env", mode: 0o644 });
+    expect(await releaseEnvWritten(p, "settings")).to.equal(ON_ENV);
+    expect(step(p, "health")?.skip).to.equal(undefined);
+    expect(ids(p)).to.not.include("standby").and.not.include("start");
+  });
+
+  it("nothing changed: settings and publisher are skipped; a publisher that stopped is started again", () => {
+    const same = planOn(
+      running({ releaseEnv: ON_ENV, publicHealth: "running" }),
+      req("v1", "deploy", { envSha256: "0".repeat(64) }),
+    );
+    expect(step(same, "settings")?.skip).to.match(/already holds them/);
+    expect(step(same, "health")?.skip).to.equal("already published there");
+    const stopped = planOn(
+      running({ releaseEnv: ON_ENV, publicHealth: "stopped" }),
+      req("v1", "deploy", { envSha256: "0".repeat(64) }),
+    );
+    expect(step(stopped, "health")?.skip).to.equal(undefined);
+  });
+
+  it("a rollback to a release on the server rewrites its release.env with today's settings", async () => {
+    const state = running({
+      releases: [rel("v1", 2), rel("v0", 1)],
+      images: ["v1", "v0"],
+      handoverImages: ["v1", "v0"],
+    });
+    expect(await releaseEnvWritten(planOn(state, req("v0", "rollback")), "settings")).to.equal(
+      ON_ENV.replace("v1", "v0"),
+    );
+    expect(await releaseEnvWritten(plan(state, req("v0", "rollback")), "settings")).to.equal(
+      "BOT_TAG=v0\nAPP_DIR=/opt/remindbot\n",
+    );
+  });
+
+  it("turned off while a publisher runs: it is stopped and removed after the commit point", async () => {
+    const p = plan(
+      running({ releaseEnv: ON_ENV, publicHealth: "running" }),
+      req("v1", "deploy", { envSha256: "0".repeat(64) }),
+    );
+    expect(await releaseEnvWritten(p, "settings")).to.equal("BOT_TAG=v1\nAPP_DIR=/opt/remindbot\n");
+    expect(step(p, "health")!.title).to.match(/^Stop publishing \/health/);
+    expect(printed(p, "health")).to.match(/'rm' '--stop' '--force' 'health'$/m);
   });
 });

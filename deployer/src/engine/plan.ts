@@ -22,7 +22,7 @@ import * as lockCmd from "../commands/lock.js";
 import * as migrate from "../commands/migrate.js";
 import { assertTag, imageName } from "../commands/names.js";
 import * as release from "../commands/release.js";
-import type { BackupKeep } from "../stack/contract.js";
+import { RELEASE_ENV, type BackupKeep, type PublishHealth } from "../stack/contract.js";
 import type { UnitFile } from "./context.js";
 import { run, type Action } from "./actions.js";
 import * as judge from "./judges.js";
@@ -41,6 +41,8 @@ export interface PlanConfig {
   backupMinFreeMb: number;
   /** Retention windows for the pre-deploy backup's pruning (the timer's, from the targets file). */
   backupKeep?: BackupKeep;
+  /** /health published for an external monitor (targets file publishHealth); absent: not published. */
+  publishHealth?: PublishHealth;
 }
 
 export interface DeployRequest {
@@ -174,6 +176,13 @@ export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRe
   const currentDir = state.currentTag ? l.release(state.currentTag) : undefined;
   const prune = pruneSelection(state, config.keepReleases, [tag, state.currentTag ?? "", previous ?? ""]);
   const lockInfo: lockCmd.LockInfo = { by: req.by, at: req.at, action: req.action, tag, pid: req.pid };
+  // The stack's settings (release.env): written with a new release, rewritten in one already on the
+  // server unless it is the running one and holds them already.
+  const wantedEnv = release.releaseEnv(l, tag, config.publishHealth);
+  const releaseEnvWhat = config.publishHealth
+    ? `BOT_TAG, APP_DIR, /health published on ${publishedAt(config.publishHealth)}`
+    : "BOT_TAG, APP_DIR";
+  const settingsSame = sameTag && state.releaseEnv === wantedEnv;
 
   const steps: Step[] = [
     {
@@ -210,10 +219,10 @@ export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRe
         },
         {
           kind: "upload",
-          what: "release.env (BOT_TAG, APP_DIR)",
-          to: `${l.releaseTmp(tag)}/release.env`,
+          what: `release.env (${releaseEnvWhat})`,
+          to: `${l.releaseTmp(tag)}/${RELEASE_ENV}`,
           mode: 0o644,
-          data: async () => release.releaseEnv(l, tag),
+          data: async () => wantedEnv,
         },
         {
           kind: "upload",
@@ -225,6 +234,24 @@ export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRe
         run(release.install(l, tag, ARCHIVE_SHA), { judge: judge.installed }),
       ],
     },
+    ...(releaseOnServer(state, tag)
+      ? [
+          {
+            id: "settings",
+            title: `Write the stack's settings: ${RELEASE_ENV} of ${tag} (${releaseEnvWhat})`,
+            ...(settingsSame ? { skip: `${RELEASE_ENV} of ${tag} already holds them` } : {}),
+            actions: [
+              {
+                kind: "upload",
+                what: RELEASE_ENV,
+                to: release.releaseEnvPath(l, tag),
+                mode: 0o644,
+                data: async () => wantedEnv,
+              },
+            ],
+          } satisfies Step,
+        ]
+      : []),
     {
       id: "env",
       title: "Upload the env file to shared/.env (0600)",
@@ -389,6 +416,11 @@ export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRe
   // After the commit point the housekeeping steps are independent of each other: they run at
   // once, in the background of the first one (their output still comes in order).
   const housekeeping = strategy === "handover" ? "cleanup" : "units";
+  const health = publicHealthStep(config.publishHealth, state, dir, {
+    startedWithStack: strategy === "first",
+    unchanged: strategy === "unchanged" && settingsSame,
+  });
+  if (health) steps.push({ ...health, startsWith: housekeeping });
   steps.push(
     ...unitSteps(l, src.units, { asRoot: src.asRoot, deployUser: src.deployUser, optional: true }).map((u) =>
       housekeeping === u.id ? u : { ...u, startsWith: housekeeping },
@@ -431,6 +463,42 @@ export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRe
     firstDeploy,
     migrationsDown,
     prune,
+  };
+}
+
+const publishedAt = (p: PublishHealth): string => `${p.address}:${p.port}`;
+
+/**
+ * The opt-in /health publisher after the commit point: (re)made from the release's settings (its
+ * image is the release's), or removed when publishing was turned off. Optional: a port already
+ * taken on the server is reported, and the deployed bot stands.
+ */
+function publicHealthStep(
+  publish: PublishHealth | undefined,
+  state: ServerState,
+  dir: string,
+  o: { startedWithStack: boolean; unchanged: boolean },
+): Step | undefined {
+  if (!publish)
+    return !state.publicHealth
+      ? undefined
+      : {
+          id: "health",
+          title: "Stop publishing /health (publishHealth is not in the targets file)",
+          optional: true,
+          actions: [run(compose.removeHealth(dir), { what: "removing the /health publisher" })],
+        };
+  const skip = o.startedWithStack
+    ? "started with the stack"
+    : o.unchanged && state.publicHealth === "running"
+      ? "already published there"
+      : undefined;
+  return {
+    id: "health",
+    title: `Publish /health on ${publishedAt(publish)} for an external monitor`,
+    optional: true,
+    ...(skip ? { skip } : {}),
+    actions: [run(compose.upHealth(dir), { what: "starting the /health publisher" })],
   };
 }
 

@@ -6,6 +6,7 @@ import * as migrate from "../commands/migrate.js";
 import * as prov from "../commands/provision.js";
 import * as release from "../commands/release.js";
 import type { Layout } from "../commands/layout.js";
+import * as compose from "../commands/compose.js";
 import { APP } from "../stack/contract.js";
 import { scriptText, type ScriptCall } from "../commands/script.js";
 import type { Argv, Remote, RunResult } from "../ssh/types.js";
@@ -40,7 +41,7 @@ export interface ProbeOptions {
 }
 
 export async function probe(remote: Remote, l: Layout, opts: ProbeOptions = {}): Promise<ServerState> {
-  const [cur, rels, imgs, pg, lk, ps, env] = await Promise.all([
+  const [cur, rels, imgs, pg, lk, ps, env, relEnv, pub] = await Promise.all([
     ask(remote, release.readCurrent(l)),
     ask(remote, release.listReleases(l)),
     ask(remote, docker.listBotImages()),
@@ -48,6 +49,8 @@ export async function probe(remote: Remote, l: Layout, opts: ProbeOptions = {}):
     ask(remote, lockCmd.read(l)),
     ask(remote, bots.list()),
     ask(remote, release.checksum(l.envFile)),
+    ask(remote, release.readCurrentReleaseEnv(l)),
+    ask(remote, compose.healthStates()),
   ]);
   const currentTag = cur.code === 0 ? release.currentTagFrom(cur.stdout) : undefined;
   const images =
@@ -81,7 +84,10 @@ export async function probe(remote: Remote, l: Layout, opts: ProbeOptions = {}):
     postgresRunning: postgresUp,
     bots: ps.code === 0 ? bots.parseList(ps.stdout) : [],
     ...(envSha256 ? { envSha256 } : {}),
+    ...(relEnv.code === 0 ? { releaseEnv: relEnv.stdout } : {}),
   };
+  const publicHealth = publicHealthOf(pub);
+  if (publicHealth) state.publicHealth = publicHealth;
   const lock = lk.code === 0 ? lockCmd.parseLockInfo(lk.stdout) : undefined;
   if (lock) state.lock = lock;
   if (manifest && appliedNow?.code === 0)
@@ -99,6 +105,18 @@ export async function probe(remote: Remote, l: Layout, opts: ProbeOptions = {}):
     }
   }
   return state;
+}
+
+function publicHealthOf(r: RunResult): ServerState["publicHealth"] {
+  const states =
+    r.code === 0
+      ? r.stdout
+          .split("\n")
+          .map((x) => x.trim())
+          .filter(Boolean)
+      : [];
+  if (states.length === 0) return undefined;
+  return states.includes("running") ? "running" : "stopped";
 }
 
 /**

@@ -151,6 +151,7 @@ export class EngineSession implements TargetSession {
         backupBeforeDeploy: t.backup.beforeDeploy,
         backupMinFreeMb: t.backup.minFreeMb,
         backupKeep: t.backup.keep,
+        ...(t.publishHealth ? { publishHealth: t.publishHealth } : {}),
       },
       state,
       {

@@ -19,6 +19,10 @@ export interface ServerState {
   handoverImages: string[];
   postgresRunning: boolean;
   bots: BotContainer[];
+  /** The current release's release.env as it is on the server (stack settings), when readable. */
+  releaseEnv?: string;
+  /** The opt-in /health publisher's container, when there is one: whether it runs. */
+  publicHealth?: "running" | "stopped";
   /** sha256 of shared/.env, when it exists. */
   envSha256?: string;
   lock?: LockInfo;

@@ -10,6 +10,9 @@ import { parseDocument } from "yaml";
 import {
   APP,
   COMPOSE_FILE,
+  HEALTH_CONTAINER_PORT,
+  HEALTH_PROFILE,
+  HEALTH_SERVICE,
   NETWORK,
   PG_VOLUME,
   POSTGRES_IMAGE,
@@ -36,22 +39,46 @@ async function load(file: string): Promise<{ text: string; doc: Obj }> {
 describe("stack: docker-compose.prod.yml", () => {
   let text: string;
   let doc: Obj;
+  /** The services that always run (not the opt-in health service). */
   let services: Record<string, Obj>;
+  let health: Obj;
   before(async () => {
     ({ text, doc } = await load(COMPOSE_FILE));
-    services = obj(doc.services) as Record<string, Obj>;
+    const all = obj(doc.services) as Record<string, Obj>;
+    health = all[HEALTH_SERVICE]!;
+    services = Object.fromEntries(Object.entries(all).filter(([name]) => name !== HEALTH_SERVICE));
   });
 
-  it("has a fixed project name and exactly the services bot and postgres", () => {
+  it("has a fixed project name, the services bot and postgres, and the health service behind its profile", () => {
     expect(doc.name).to.equal(APP);
     expect(Object.keys(services).sort()).to.deep.equal([...SERVICES].sort());
+    expect(health.profiles).to.deep.equal([HEALTH_PROFILE]);
+    for (const [name, s] of Object.entries(services)) expect(s, name).to.not.have.any.keys("profiles");
   });
 
-  it("publishes no port anywhere (no ports:, no host network)", () => {
-    for (const [name, s] of Object.entries(services)) {
-      expect(s, name).to.not.have.any.keys("ports", "network_mode");
+  it("publishes no port but the opt-in health service's (no host network anywhere)", () => {
+    for (const [name, s] of Object.entries({ ...services, health })) {
+      expect(s, name).to.not.have.any.keys("network_mode");
+      if (name !== HEALTH_SERVICE) expect(s, name).to.not.have.any.keys("ports");
     }
-    expect(text).to.not.match(/^\s*ports:/m);
+    expect(text.match(/^\s*ports:/gm)).to.have.length(1);
+    expect(health.ports).to.deep.equal([`\${HEALTH_PUBLISH:-127.0.0.1:0}:${HEALTH_CONTAINER_PORT}`]);
+  });
+
+  it("the health service runs the bot's image with no env file (no secret), read-only, small", () => {
+    expect(health.image).to.equal(services.bot!.image);
+    expect(health.command).to.deep.equal(["node", "bot/dist/public-health.js"]);
+    expect(health).to.not.have.any.keys("env_file", "volumes", "build", "depends_on");
+    expect(health.environment).to.deep.equal({ HEALTH_UPSTREAM: "bot" });
+    expect(health.read_only).to.equal(true);
+    expect(health.security_opt).to.deep.equal(["no-new-privileges:true"]);
+    expect(health.networks).to.deep.equal(["backend"]);
+    expect(health.healthcheck).to.deep.equal({ disable: true });
+    expect(health.restart).to.equal("unless-stopped");
+    expect(obj(health.deploy).resources).to.deep.equal({
+      limits: { memory: "64M", cpus: "0.1" },
+      reservations: { memory: "32M" },
+    });
   });
 
   it("logs json-file, 10m x 3, on every service", () => {
@@ -195,6 +222,7 @@ describe("stack: docker-compose.prod.yml", () => {
       });
       expect(s.postgres!.image).to.equal(POSTGRES_IMAGE);
       for (const name of SERVICES) expect(s[name], name).to.not.have.any.keys("ports");
+      expect(s, "the health service is off without its profile").to.not.have.any.keys(HEALTH_SERVICE);
       expect(obj(c.volumes).pgdata).to.include({ name: PG_VOLUME });
       expect(obj(c.networks).backend).to.include({ name: NETWORK, driver: "bridge" });
       const limits = (name: string) => obj(obj(obj(s[name]!.deploy).resources).limits);
@@ -205,6 +233,21 @@ describe("stack: docker-compose.prod.yml", () => {
       const pg = obj(obj(s.postgres!.healthcheck));
       // compose keeps the $$ escape in its output; the container sees a single $.
       expect((pg.test as string[])[1]).to.include('"$${POSTGRES_USER}"');
+    });
+
+    it("with release.env's profile and address, adds the health service publishing exactly there", async () => {
+      const r = await config(
+        `BOT_TAG=v1\nAPP_DIR=${dir}\nCOMPOSE_PROFILES=${HEALTH_PROFILE}\nHEALTH_PUBLISH=127.0.0.1:19080\n`,
+      );
+      expect(r.status, r.stderr).to.equal(0);
+      const s = obj(obj(JSON.parse(r.stdout)).services) as Record<string, Obj>;
+      expect(Object.keys(s).sort()).to.deep.equal([...SERVICES, HEALTH_SERVICE].sort());
+      expect(s[HEALTH_SERVICE]!.ports).to.deep.equal([
+        { mode: "ingress", host_ip: "127.0.0.1", target: HEALTH_CONTAINER_PORT, published: "19080", protocol: "tcp" },
+      ]);
+      expect(s[HEALTH_SERVICE]!.image).to.equal("remindbot-bot:v1");
+      expect(JSON.stringify(s[HEALTH_SERVICE]), "no secret reaches it").to.not.include("pw-test");
+      for (const name of SERVICES) expect(s[name], name).to.not.have.any.keys("ports");
     });
 
     it("refuses to run without release.env's BOT_TAG / APP_DIR, with a message that says what to pass", async () => {

@@ -19,11 +19,29 @@ export const botImage = (tag: string): string => `${BOT_IMAGE_REPO}:${tag}`;
 export const POSTGRES_IMAGE = "postgres:17-bookworm";
 export const PG_VOLUME = `${APP}-pgdata`;
 export const NETWORK = `${APP}-net`;
+/** The services that always run. */
 export const SERVICES = ["postgres", "bot"] as const;
 export type Service = (typeof SERVICES)[number];
 
 /**
- * The stack's memory in MiB as docker-compose.prod.yml sets it (compose.test.ts checks the sums):
+ * The opt-in service publishing /health for an external monitor, and the compose profile that
+ * adds it: release.env enables the profile (COMPOSE_PROFILES) and says where to publish
+ * (HEALTH_PUBLISH=address:port) when the targets file has publishHealth, so every caller of
+ * composeArgv, the units and remote/bin included, sees the same stack without a flag of its own.
+ */
+export const HEALTH_SERVICE = "health";
+export const HEALTH_PROFILE = "health-port";
+/** Its port inside the container (the image's HEALTH_PORT). */
+export const HEALTH_CONTAINER_PORT = 8080;
+/** Where the targets file asks /health to be published on the server. */
+export interface PublishHealth {
+  address: string;
+  port: number;
+}
+
+/**
+ * The stack's memory in MiB as docker-compose.prod.yml sets it for SERVICES (compose.test.ts checks
+ * the sums; the opt-in health service's 64M is left out):
  * what it may use (limits) and what it reserves. Provision compares the server's RAM with them.
  */
 export const STACK_MEMORY_MB = { limits: 1536, reservations: 768 } as const;
@@ -46,7 +64,7 @@ export const composeArgv = (releaseDir: string, ...sub: string[]): Argv => [
  * `docker ps` filters for the stack's containers (compose labels them with the project name), of
  * one service when given: e.g. `["docker", "ps", "-q", ...composeFilters("postgres")]`.
  */
-export const composeFilters = (service?: Service): Argv => [
+export const composeFilters = (service?: Service | typeof HEALTH_SERVICE): Argv => [
   "--filter",
   `label=com.docker.compose.project=${APP}`,
   ...(service ? ["--filter", `label=com.docker.compose.service=${service}`] : []),
