@@ -5,6 +5,8 @@
 // oneshot: it returns when the round is over) with WATCH_GRACE_SEC=0 in shared/watch.env, so no
 // row waits for the timer; the timer itself is checked to be active every minute.
 import { expect } from "chai";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { message } from "@remindbot/fake-telegram";
 import type { FakeBotApiClient } from "@remindbot/fake-telegram/client";
 import { APP_DIR, compileCli, logDuration, root, scratchRepo, show, waitFor } from "../support/deployer-cli.js";
@@ -19,6 +21,7 @@ describe("watchdog and owner alerts (issue 16) on the sandbox VDS (e2e)", functi
   const started = Date.now();
   const run = Date.now().toString(36);
   const BASE = `w${run}-base`;
+  const CRASH = `w${run}-crash`;
   /** The watchdog's settings for these rows: no grace, thresholds far below the sandbox's disk. */
   const SETTINGS = "WATCH_GRACE_SEC=0\nWATCH_DISK_WARN_MB=2\nWATCH_DISK_CRIT_MB=1\n";
 
@@ -117,34 +120,38 @@ describe("watchdog and owner alerts (issue 16) on the sandbox VDS (e2e)", functi
     expect((await status()).lastAlert).to.include({ kind: "resolved", key: "bot_down" });
   });
 
-  it("a crash loop (the bot's process dies again and again) is reported as a crash loop, once", async () => {
+  it("a crash loop (a tag whose bot exits at start, deployed with --no-rollback) is reported as a crash loop, once", async () => {
     const since = await api.cursor();
+    // The tag: the bot's main exits before anything else, as a broken release would.
+    const main = join(s.repo, "bot/src/main.ts");
+    writeFileSync(
+      main,
+      'console.error("this release exits at start (watch e2e)");\nprocess.exit(3);\n' + readFileSync(main, "utf8"),
+    );
+    await s.git("commit", "-qam", "a release whose bot exits at start");
+    await s.git("tag", CRASH);
+    const d = await s.cli(
+      ["deploy", "--tag", CRASH, "--stop-first", "--no-rollback", "--health-timeout", "20", "--yes"],
+      10 * 60_000,
+    );
+    logDuration(`deploy ${CRASH} (fails its gate, left as it is)`, d.ms);
+    expect(d.code, show(d)).to.equal(4);
+    expect(d.stdout + d.stderr).to.contain("--no-rollback: a bot that fails its gate is left as it is");
     const id = await root(
-      "docker ps -q --filter label=com.docker.compose.project=remindbot --filter label=com.docker.compose.service=bot",
+      "docker ps -aq --filter label=com.docker.compose.project=remindbot --filter label=com.docker.compose.service=bot",
       "the bot's id",
     );
-    // The bot exiting at start, as Docker sees it: its main process gone, restarted by the policy,
-    // gone again. Killed from the server (the image has no shell tools to spare).
-    const killNode = () =>
-      root(
-        `pid=$(docker inspect -f '{{.State.Pid}}' ${id}) && kill -9 $(pgrep -P "$pid" node || pgrep -P "$pid")`,
-        "kill the bot's node process",
-      );
+    expect(await root(`docker inspect -f '{{.Config.Image}}' ${id}`, "its image"), "not rolled back").to.equal(
+      `remindbot-bot:${CRASH}`,
+    );
+    // Docker's policy restarts it again and again (backing off); each round samples the count.
     const restarts = () => root(`docker inspect -f '{{.RestartCount}}' ${id}`, "restart count").then(Number);
-    const before = await restarts();
-    for (let i = 1; i <= 3; i++) {
+    for (let i = 0; i < 3; i++) {
+      const seen = await restarts();
       await waitFor(
-        "the bot running again",
-        60_000,
-        async () =>
-          (await root(`docker inspect -f '{{.State.Running}}' ${id}`, "running")) === "true" ? true : undefined,
-        500,
-      );
-      await killNode();
-      await waitFor(
-        "Docker restarted it",
-        60_000,
-        async () => ((await restarts()) >= before + i ? true : undefined),
+        "Docker restarted it again",
+        90_000,
+        async () => ((await restarts()) > seen ? true : undefined),
         500,
       );
       await watch();
@@ -153,13 +160,16 @@ describe("watchdog and owner alerts (issue 16) on the sandbox VDS (e2e)", functi
     expect(alerts, alerts.join("\n---\n")).to.have.length(1);
     expect(alerts[0]).to.match(/the bot is in a crash loop: \d+ restarts/);
     expect((await status()).incidents.map((i) => i.key)).to.deep.equal(["bot_crashloop"]);
-    // settled for the next rows: the loop ends once no restart came for the window (here: 0 s)
+
+    // Back to the good release; the loop ends once no restart came for the window (here: 0 s).
+    const r = await s.cli(["rollback", "--to", BASE, "--yes"], 5 * 60_000);
+    expect(r.code, show(r)).to.equal(0);
+    logDuration(`rollback to ${BASE}`, r.ms);
     await settings(`${SETTINGS}WATCH_CRASH_WINDOW_SEC=0\n`);
-    await waitFor("the bot healthy again", 120_000, async () =>
-      (await root(`docker inspect -f '{{.State.Health.Status}}' ${id}`, "health")) === "healthy" ? true : undefined,
-    );
     await watch();
-    expect((await owner(since)).at(-1)).to.match(/^✅ Resolved .*crash loop/);
+    const after = await owner(since);
+    expect(after, after.join("\n---\n")).to.have.length(2);
+    expect(after[1]).to.match(/^✅ Resolved .*crash loop/);
     await settings(SETTINGS);
   });
 

@@ -14,6 +14,7 @@ export type Command =
       json: boolean;
       healthTimeoutSec?: number;
       stopFirst?: boolean;
+      noRollback?: boolean;
     }
   | {
       name: "rollback";
@@ -23,6 +24,7 @@ export type Command =
       json: boolean;
       healthTimeoutSec?: number;
       stopFirst?: boolean;
+      noRollback?: boolean;
     }
   | {
       name: "plan";
@@ -31,6 +33,7 @@ export type Command =
       tag?: string;
       json: boolean;
       stopFirst?: boolean;
+      noRollback?: boolean;
       /** plan provision: the same choices as provision. */
       provision?: ProvisionOptions;
     }
@@ -64,9 +67,9 @@ export const USAGE: Record<string, string> = {
   main: `Usage: npm run deployer -- <command> [options]
 
 Commands:
-  deploy    --target T --tag TAG [--yes] [--health-timeout S] [--stop-first]   deploy a git tag
-  rollback  --target T --to TAG [--yes] [--health-timeout S] [--stop-first]    go back to a release (or deploy an older tag)
-  plan      deploy|rollback|provision --target T [--tag TAG | --to TAG] [--stop-first] [provision's options] [--json]
+  deploy    --target T --tag TAG [--yes] [--health-timeout S] [--stop-first] [--no-rollback]   deploy a git tag
+  rollback  --target T --to TAG [--yes] [--health-timeout S] [--stop-first] [--no-rollback]    go back to a release (or deploy an older tag)
+  plan      deploy|rollback|provision --target T [--tag TAG | --to TAG] [--stop-first] [--no-rollback] [provision's options] [--json]
                                                     print the steps and exact remote commands; changes nothing
   releases  --target T [--json]                     releases on the server, newest first
   status    --target T [--json]                     containers, current release, disk, backups
@@ -90,8 +93,11 @@ old one still serves; the old one steps down and the new one takes over polling 
 A standby that fails its gate is removed: nothing changed for users (exit 4). Then units,
 history, prune. A running release from before the polling lease is replaced stop-first, once
 (\`plan\` says which way it goes). --stop-first replaces the bot the old way (stop, then start),
-e.g. for a migration the old release cannot live with. --yes is required when stdin is not a
-terminal. --health-timeout overrides the target's healthTimeout (seconds, 5 to 3600) for this run.`,
+e.g. for a migration the old release cannot live with. --no-rollback leaves a release that failed
+its gate as it is, to look at (a standby keeps restarting beside the serving bot; stop-first, the
+bot stays down): for debugging only; \`rollback\` or a new deploy ends it. --yes is required when
+stdin is not a terminal. --health-timeout overrides the target's healthTimeout (seconds, 5 to 3600)
+for this run.`,
   rollback: `Usage: npm run deployer -- rollback --target T --to TAG [--yes] [--json] [--health-timeout S]
 
 Goes back to TAG: a release on the server starts from its kept image (no rebuild); a tag that is
@@ -175,6 +181,7 @@ export function parseCli(argv: string[]): Parsed {
         "accept-host-key": { type: "string" },
         "health-timeout": { type: "string" },
         "stop-first": { type: "boolean" },
+        "no-rollback": { type: "boolean" },
         swap: { type: "string" },
         "harden-ssh": { type: "boolean" },
         "security-upgrades": { type: "boolean" },
@@ -210,9 +217,13 @@ export function parseCli(argv: string[]): Parsed {
   if (ht !== undefined && (!/^\d{1,4}$/.test(ht) || Number(ht) < 5 || Number(ht) > 3600))
     throw new UsageError(`${name}: --health-timeout wants seconds, 5 to 3600`);
   const health = ht !== undefined ? { healthTimeoutSec: Number(ht) } : {};
-  if (v["stop-first"] && name !== "deploy" && name !== "rollback" && !(name === "plan" && pos[0] !== "provision"))
-    throw new UsageError(`${name}: --stop-first is for deploy and rollback`);
-  const stopFirst = v["stop-first"] ? { stopFirst: true } : {};
+  for (const flag of ["stop-first", "no-rollback"] as const)
+    if (v[flag] && name !== "deploy" && name !== "rollback" && !(name === "plan" && pos[0] !== "provision"))
+      throw new UsageError(`${name}: --${flag} is for deploy and rollback`);
+  const choices = {
+    ...(v["stop-first"] ? { stopFirst: true } : {}),
+    ...(v["no-rollback"] ? { noRollback: true } : {}),
+  };
   const forProvision = name === "provision" || (name === "plan" && pos[0] === "provision");
   for (const flag of ["swap", "harden-ssh", "security-upgrades"] as const)
     if (v[flag] !== undefined && !forProvision) throw new UsageError(`${name}: --${flag} is for provision`);
@@ -225,11 +236,11 @@ export function parseCli(argv: string[]): Parsed {
   switch (name) {
     case "deploy":
       noPositionals();
-      command = { name, target, tag: need(v.tag, "--tag"), yes, json, ...health, ...stopFirst };
+      command = { name, target, tag: need(v.tag, "--tag"), yes, json, ...health, ...choices };
       break;
     case "rollback":
       noPositionals();
-      command = { name, target, tag: need(v.to ?? v.tag, "--to"), yes, json, ...health, ...stopFirst };
+      command = { name, target, tag: need(v.to ?? v.tag, "--to"), yes, json, ...health, ...choices };
       break;
     case "plan": {
       const action = pos[0];
@@ -245,7 +256,7 @@ export function parseCli(argv: string[]): Parsed {
               target,
               tag: need(action === "deploy" ? v.tag : (v.to ?? v.tag), action === "deploy" ? "--tag" : "--to"),
               json,
-              ...stopFirst,
+              ...choices,
             };
       break;
     }

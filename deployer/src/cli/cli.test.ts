@@ -62,6 +62,14 @@ describe("cli: parseCli", () => {
       healthTimeoutSec: 45,
     });
     expect(parseCli(["rollback", "--target", "p", "--to", "v1"]).command).not.to.have.property("healthTimeoutSec");
+    expect(parseCli(["deploy", "--target", "p", "--tag", "v1", "--stop-first", "--no-rollback"]).command).to.include({
+      stopFirst: true,
+      noRollback: true,
+    });
+    expect(parseCli(["plan", "rollback", "--target", "p", "--to", "v1", "--no-rollback"]).command).to.include({
+      noRollback: true,
+    });
+    expect(parseCli(["deploy", "--target", "p", "--tag", "v1"]).command).not.to.have.property("noRollback");
   });
   it("provision's choices: --swap auto or a size in MiB, --harden-ssh, --security-upgrades (plan provision too)", () => {
     expect(parseCli(["provision", "--target", "p", "--yes"]).command).to.deep.equal({
@@ -104,6 +112,8 @@ describe("cli: parseCli", () => {
     ["deploy", "--target", "p", "--tag", "v1", "--health-timeout", "2"],
     ["deploy", "--target", "p", "--tag", "v1", "--health-timeout", "1m"],
     ["status", "--target", "p", "--health-timeout", "30"],
+    ["status", "--target", "p", "--no-rollback"],
+    ["plan", "provision", "--target", "p", "--no-rollback"],
   ];
   for (const args of bad) it(`usage error: ${args.join(" ")}`, () => expect(() => parseCli(args)).to.throw(UsageError));
   it("knows which commands are destructive", () => {

@@ -8,6 +8,7 @@ import { ConfigError, resolveTarget, type TargetSources } from "../config/target
 import { envFileSecrets } from "../config/env-file.js";
 import { describeWatch } from "../commands/watch.js";
 import { openSession, type EngineDeps } from "../engine/deployer.js";
+import type { TaskOptions } from "../engine/api.js";
 import type { TaskEvent, TaskResult } from "../engine/events.js";
 import { parseRestoreSource } from "../engine/restore-source.js";
 import { openRunLog } from "../local/log.js";
@@ -102,13 +103,13 @@ export async function runCli(argv: string[], io: CliIo, engine: EngineFactory): 
   try {
     switch (c.name) {
       case "deploy":
-        return fromResult(await session.deploy(c.tag, sink, signal, { stopFirst: !!c.stopFirst }));
+        return fromResult(await session.deploy(c.tag, sink, signal, taskOptions(c)));
       case "rollback":
-        return fromResult(await session.rollback(c.tag, sink, signal, { stopFirst: !!c.stopFirst }));
+        return fromResult(await session.rollback(c.tag, sink, signal, taskOptions(c)));
       case "provision":
         return fromResult(await session.provision(sink, signal, c.options));
       case "plan": {
-        const p = await session.plan(c.action, c.tag, { stopFirst: !!c.stopFirst, ...c.provision });
+        const p = await session.plan(c.action, c.tag, { ...taskOptions(c), ...c.provision });
         log.write({ kind: "plan", plan: p });
         if (c.json) out(`${JSON.stringify(p, null, 2)}\n`);
         else {
@@ -242,3 +243,8 @@ function describe(c: Command): string {
 }
 
 export type { TargetSources };
+
+/** A deploy's or rollback's choices besides its tag, as the command line gave them. */
+function taskOptions(c: { stopFirst?: boolean; noRollback?: boolean }): TaskOptions {
+  return { ...(c.stopFirst ? { stopFirst: true } : {}), ...(c.noRollback ? { noRollback: true } : {}) };
+}

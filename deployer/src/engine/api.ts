@@ -106,6 +106,8 @@ export interface LogOptions {
 export interface TaskOptions {
   /** Replace the bot the old way (stop, then start) even where a handover is possible. */
   stopFirst?: boolean;
+  /** A failed gate leaves the new release as it is (debugging): no automatic rollback. */
+  noRollback?: boolean;
 }
 
 /** What provision is asked besides the target (CLI flags; the UI asks them). */

@@ -59,6 +59,8 @@ export interface DeployRequest {
   sourceKnowsLease?: boolean;
   /** Replace the bot the old way even where a handover is possible. */
   stopFirst?: boolean;
+  /** A failed gate is left as it is: recovery.ts undoes nothing (debugging a release that fails). */
+  noRollback?: boolean;
 }
 
 /** What the uploads read, when they run. */
@@ -443,6 +445,12 @@ export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRe
 
   if (state.lock) warnings.push(lockCmd.describeLock(state.lock, Date.parse(req.at)));
   if (strategy !== "handover") warnings.push(why);
+  if (req.noRollback)
+    warnings.push(
+      strategy === "handover"
+        ? "--no-rollback: a standby that fails its gate is left beside the serving bot, to look at"
+        : "--no-rollback: a bot that fails its gate is left as it is: the bot may stay down until a rollback",
+    );
   if (migrationsDown.length > 0)
     warnings.push(`migrations to revert before ${tag} runs: ${migrationsDown.join(", ")} (after a backup)`);
   if (!state.migrations?.targetKnown && currentDir && !sameTag && req.action === "rollback")

@@ -64,6 +64,23 @@ describe("recoveryPlan", () => {
       expect(recoveryPlan(handover, at(handover, id), "x"), id).to.equal(undefined);
   });
 
+  it("--no-rollback: a failed gate is left as it is, whatever the strategy (and the plan says so)", () => {
+    for (const plan of [handover, stopFirst]) {
+      const kept = deployPlan(
+        cfg,
+        plan.strategy === "handover" ? state() : state({ handoverImages: [] }),
+        req({ noRollback: true }),
+        src,
+      );
+      expect(kept.strategy).to.equal(plan.strategy);
+      expect(recoveryPlan(plan, at(plan, "gate", { standby: NEW, bot: NEW }), "x"), plan.strategy).to.not.equal(
+        undefined,
+      );
+      expect(recoveryPlan(kept, at(kept, "gate", { standby: NEW, bot: NEW }), "x"), plan.strategy).to.equal(undefined);
+      expect(kept.warnings.join("\n")).to.match(/^--no-rollback: a (standby|bot) that fails its gate is left/m);
+    }
+  });
+
   it("migrate failed after applying some: down N with the new image", () => {
     const r = recoveryPlan(handover, at(handover, "migrate", { migrated: "2" }), "x");
     expect(text(r)).to.match(/releases\/v2\/docker-compose.prod.yml.*'down' '2'/);

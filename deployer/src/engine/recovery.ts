@@ -28,6 +28,7 @@ export interface Recovery {
 }
 
 export function recoveryPlan(plan: DeployPlan, p: Progress, why: string): Recovery | undefined {
+  if (plan.request.noRollback) return undefined;
   const reached = (id: string) => p.done.has(id) || p.failed === id;
   const l = plan.layout;
   const dir = l.release(plan.tag);

@@ -164,6 +164,7 @@ export class EngineSession implements TargetSession {
         envSha256: facts.envSha256,
         sourceKnowsLease: facts.sourceKnowsLease,
         ...(o.stopFirst ? { stopFirst: true } : {}),
+        ...(o.noRollback ? { noRollback: true } : {}),
       },
       {
         archive: () => releaseArchive(this.deps.repoDir, tag),
