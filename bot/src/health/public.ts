@@ -11,7 +11,7 @@
  */
 import { lookup as dnsLookup } from "node:dns/promises";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listen, type HealthServer } from "./server.js";
 
 /** What one bot container answered: its HTTP status and body, or why there was no answer. */
 export type BotAnswer = { status: number; body: unknown } | { error: string };
@@ -40,11 +40,6 @@ export interface PublicHealthOptions {
   now?: () => number;
 }
 
-export interface PublicHealthServer {
-  port: number;
-  close(): Promise<void>;
-}
-
 const lookupAll = async (host: string): Promise<string[]> =>
   (await dnsLookup(host, { all: true, family: 4 })).map((a) => a.address);
 
@@ -64,7 +59,7 @@ async function askBot(address: string, port: number, timeoutMs: number): Promise
   }
 }
 
-export async function startPublicHealth(o: PublicHealthOptions): Promise<PublicHealthServer> {
+export async function startPublicHealth(o: PublicHealthOptions): Promise<HealthServer> {
   const cacheMs = o.cacheMs ?? 2000;
   const timeoutMs = o.timeoutMs ?? 3000;
   const lookup = o.lookup ?? lookupAll;
@@ -97,16 +92,5 @@ export async function startPublicHealth(o: PublicHealthOptions): Promise<PublicH
   server.keepAliveTimeout = 1000;
   server.headersTimeout = 5000;
   server.requestTimeout = 10_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(o.port, o.host ?? "0.0.0.0", () => resolve());
-  });
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listen(server, o.port, o.host);
 }

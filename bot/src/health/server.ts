@@ -68,9 +68,14 @@ export async function startHealthServer(o: HealthServerOptions): Promise<HealthS
     })();
   });
   server.keepAliveTimeout = 1000;
+  return listen(server, o.port, o.host);
+}
+
+/** Listens on host:port (every interface by default); close() also drops kept-alive connections. */
+export async function listen(server: Server, port: number, host = "0.0.0.0"): Promise<HealthServer> {
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(o.port, o.host ?? "0.0.0.0", () => resolve());
+    server.listen(port, host, () => resolve());
   });
   return {
     port: (server.address() as AddressInfo).port,
