@@ -691,7 +691,12 @@ try {
       `DELETE FROM reminders WHERE user_id BETWEEN 900000000 AND 900000999 AND text LIKE 'bench reminder number %'`,
     );
     await psql("VACUUM ANALYZE reminders");
-    for (const n of names) await root(`rm -f -- ${APP_DIR}/backups/${n}`, `removing ${n}`);
+    // each dump with its checksum and row counts beside it (backup.sh writes the three)
+    for (const n of names)
+      await root(
+        `rm -f -- ${APP_DIR}/backups/${n} ${APP_DIR}/backups/${n}.sha256 ${APP_DIR}/backups/${n}.rows`,
+        `removing ${n}`,
+      );
     log(`  clean-up: bench rows deleted, ${names.length} big dump(s) removed (${names.join(", ")})`);
   }
 
