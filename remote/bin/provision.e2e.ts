@@ -100,7 +100,7 @@ describe("provision on a bare sandbox VDS: preflight, swap, clock, upgrades, ssh
     expect(await authMethods(), "a VDS just bought takes passwords").to.equal("publickey,password");
   });
 
-  it("first run: swap file, time service, unattended upgrades, deploy user and key, layout, password logins off after the key login", async function () {
+  it("first run: swap file, time service, unattended upgrades, age, deploy user and key, layout, password logins off after the key login", async function () {
     console.log("      skipped step: docker (Docker's apt repository, download.docker.com, cannot be reached here)");
     const { result, output } = await provision();
     expect(result.message).to.match(/^provision: \d+ change\(s\) made$/);
@@ -111,16 +111,22 @@ describe("provision on a bare sandbox VDS: preflight, swap, clock, upgrades, ssh
       "changed: password logins off (/etc/ssh/sshd_config.d/10-deployer-no-passwords.conf)",
       "changed: unattended security upgrades on (/etc/apt/apt.conf.d/20auto-upgrades)",
     ]);
+    // age from Debian's archive, for the backups' off-site copies
+    expect(
+      output.find((l) => /^changed: age v1\.\S+, for encrypted off-site copies$/.test(l)),
+      output.join("\n"),
+    ).to.be.a("string");
     // timesyncd came from Debian's archive; it does not start in a container (the host keeps the clock)
     expect(output.find((l) => l.startsWith("changed: time service systemd-timesyncd: enabled"))).to.be.a("string");
   });
 
   it("the server as left: the swap file 0600 with its signature and one fstab line, timesyncd enabled, unattended upgrades on as apt reads it, the clock readable, sshd without passwords", async () => {
     const apt = await sandboxSsh(
-      "dpkg-query -W -f='${Status}\\n' unattended-upgrades; apt-config dump APT::Periodic::Unattended-Upgrade",
+      "dpkg-query -W -f='${Status}\\n' unattended-upgrades age; apt-config dump APT::Periodic::Unattended-Upgrade",
       { flavour: "bare" },
     );
     expect(apt.stdout.trim().split("\n"), apt.stderr).to.deep.equal([
+      "install ok installed",
       "install ok installed",
       'APT::Periodic::Unattended-Upgrade "1";',
     ]);

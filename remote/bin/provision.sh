@@ -28,6 +28,7 @@ Usage: provision.sh facts
        provision.sh ensure-clock
        provision.sh ensure-swap FILE MIB
        provision.sh ensure-upgrades
+       provision.sh ensure-age
        provision.sh harden-ssh
 
 facts           the machine as key=value lines (read-only): arch (dpkg's), mem_kb, swap_kb,
@@ -49,6 +50,8 @@ ensure-swap     FILE is a swap file of MIB MiB (0600 from creation), listed in f
                 switched on; one already on is left as it is; in a container (whose swap is
                 the host's) it is made and listed but not switched on
 ensure-upgrades unattended-upgrades is installed and on (security updates daily: 20auto-upgrades)
+ensure-age      age is installed (the distribution's package): the backups' off-site copies are
+                encrypted with it on the server
 harden-ssh      password and keyboard-interactive logins off (a drop-in in sshd_config.d, checked
                 with sshd -t and sshd -T, then sshd reloaded; sessions stay). Run it only after a
                 key login worked: the deployer proves one as the deploy user first
@@ -312,6 +315,16 @@ ensure_upgrades() {
   report "$changed" "unattended security upgrades on ($AUTO_UPGRADES)"
 }
 
+# ensure_age : the distribution's age package (every supported release has one) is installed.
+ensure_age() {
+  local changed=0
+  if [[ $(dpkg-query -W -f='${Status}' age 2>/dev/null) != "install ok installed" ]]; then
+    apt_install age
+    changed=1
+  fi
+  report "$changed" "age $(age --version 2>/dev/null || echo '(version unknown)'), for encrypted off-site copies"
+}
+
 # sshd_says KEY VALUE : sshd's effective configuration (sshd -T, lower-case keys) has KEY VALUE.
 sshd_says() {
   [[ $(sshd -T 2>/dev/null | awk -v k="$1" '$1 == k { print $2 }') == "$2" ]]
@@ -396,6 +409,10 @@ main() {
     ensure-upgrades)
       need 0 "ensure-upgrades takes no arguments" "$@"
       ensure_upgrades
+      ;;
+    ensure-age)
+      need 0 "ensure-age takes no arguments" "$@"
+      ensure_age
       ;;
     harden-ssh)
       need 0 "harden-ssh takes no arguments" "$@"

@@ -418,6 +418,24 @@ esac`,
       ]);
     });
 
+    it("ensure-age: installs the distribution's age when its package is missing; then ok", async () => {
+      const installed = join(dir, "installed");
+      await stub("dpkg-query", `[ -e ${installed} ] && printf 'install ok installed'; exit 0`);
+      await stub("apt-cache", 'printf "  Candidate: 1.1.1-1\\n"');
+      await stub("apt-get", `touch ${installed}`);
+      await stub("age", 'echo "v1.1.1"');
+      const run = () => runFed("provision.sh", ["ensure-age"], env());
+      const first = await run();
+      expect([first.code, first.stdout], first.stderr).to.deep.equal([
+        0,
+        "changed: age v1.1.1, for encrypted off-site copies\n",
+      ]);
+      expect((await run()).stdout).to.equal("ok: age v1.1.1, for encrypted off-site copies\n");
+      expect((await calls()).filter((c) => c.startsWith("apt-get"))).to.deep.equal([
+        `${APT} install -y --no-install-recommends age`,
+      ]);
+    });
+
     /** sshd: -T reports passwordauthentication from the drop-in when present (else `base`); -t exits `check`. */
     async function sshd(base: "yes" | "no", check = 0) {
       const dropin = join(etc, "ssh", "sshd_config.d", "10-deployer-no-passwords.conf");

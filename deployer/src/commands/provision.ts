@@ -53,6 +53,9 @@ export const ensureSwap = (mib: number, sudo: Sudo = []): ScriptCall => {
 /** unattended-upgrades installed and on. */
 export const ensureUpgrades = (sudo: Sudo = []): ScriptCall => step(sudo, "ensure-upgrades");
 
+/** age installed (the backups' off-site copies are encrypted with it on the server). */
+export const ensureAge = (sudo: Sudo = []): ScriptCall => step(sudo, "ensure-age");
+
 /** Password logins off; run only after a key login as the deploy user worked. */
 export const hardenSsh = (sudo: Sudo = []): ScriptCall => step(sudo, "harden-ssh");
 /** What the proof of a key login runs as the deploy user: it must print that user's name. */

@@ -50,6 +50,7 @@ describe("engine: provision plan", () => {
           "clock",
           "docker",
           "upgrades",
+          "age",
           "user",
           "key",
           "layout",
@@ -149,6 +150,8 @@ describe("engine: provision plan", () => {
     expect(step(s, "upgrades", { securityUpgrades: true }).commands).to.deep.equal([
       `'bash' '-s' '--' 'ensure-upgrades' ${FED}`,
     ]);
+    // always: the backups' off-site copies are encrypted on the server
+    expect(step(s, "age").commands).to.deep.equal([`'bash' '-s' '--' 'ensure-age' ${FED}`]);
   });
 
   describe("run (in-memory servers): the proof before password logins go", () => {

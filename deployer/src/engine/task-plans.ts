@@ -238,6 +238,11 @@ export function provisionPlan(
         : [],
     },
     {
+      id: "age",
+      title: "age, which encrypts the backups' off-site copies",
+      actions: [run(prov.ensureAge(sudo), { timeoutMs: 5 * 60_000, judge: changes("age") })],
+    },
+    {
       id: "user",
       title: `Deploy user ${o.user} in the docker group`,
       actions: [run(prov.ensureUser(o.user, sudo), { judge: changes("user") })],
