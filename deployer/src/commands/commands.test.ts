@@ -310,6 +310,16 @@ describe("commands: exact strings", () => {
 });
 
 describe("commands: parsing", () => {
+  it("the /health publisher: none, running (one of them is), or stopped; its builders name the service", () => {
+    expect(compose.parseHealthStates("")).to.equal(undefined);
+    expect(compose.parseHealthStates("exited\nrunning\n")).to.equal("running");
+    expect(compose.parseHealthStates("exited\n")).to.equal("stopped");
+    expect(compose.upHealth(R).slice(-4)).to.deep.equal(["up", "-d", "--no-deps", "health"]);
+    expect(compose.removeHealth(R).slice(-4)).to.deep.equal(["rm", "--stop", "--force", "health"]);
+    expect(quoteArgv(compose.healthStates())).to.equal(
+      "'docker' 'ps' '-a' '--filter' 'label=com.docker.compose.project=remindbot' '--filter' 'label=com.docker.compose.service=health' '--format' '{{.State}}'",
+    );
+  });
   it("parses lock info and describes a held lock with its age", () => {
     const info = lock.parseLockInfo(
       '{"by":"ann@box","at":"2024-01-01T00:00:00.000Z","action":"deploy","tag":"v2","pid":1}',

@@ -41,6 +41,16 @@ export const healthStates = (): Argv => [
   "{{.State}}",
 ];
 
+/** healthStates' answer: undefined when there is no publisher, else whether one runs. */
+export function parseHealthStates(stdout: string): "running" | "stopped" | undefined {
+  const states = stdout
+    .split("\n")
+    .map((x) => x.trim())
+    .filter(Boolean);
+  if (states.length === 0) return undefined;
+  return states.includes("running") ? "running" : "stopped";
+}
+
 /** One line of JSON per container (or one array on older compose): state, health, names. */
 export const ps = (releaseDir: string): Argv => compose(releaseDir, "ps", "--all", "--format", "json");
 

@@ -359,6 +359,9 @@ describe("engine over the in-process SSH server", () => {
         targetBreaking: ["0002_lease"],
       });
       expect(askedStatus()).to.equal(false);
+      // The running release's settings, read from the server; no /health publisher there.
+      expect(state.releaseEnv).to.equal(`BOT_TAG=v1\nAPP_DIR=${l().appDir}\n`);
+      expect(state).to.not.have.property("publicHealth");
       // So the plan knows at once: the pending migration breaks the running release.
       const plan = deployPlan(config, state, request({ tag: "v2" }), sources());
       expect(plan.strategy).to.equal("stop-first");

@@ -86,7 +86,7 @@ export async function probe(remote: Remote, l: Layout, opts: ProbeOptions = {}):
     ...(envSha256 ? { envSha256 } : {}),
     ...(relEnv.code === 0 ? { releaseEnv: relEnv.stdout } : {}),
   };
-  const publicHealth = publicHealthOf(pub);
+  const publicHealth = pub.code === 0 ? compose.parseHealthStates(pub.stdout) : undefined;
   if (publicHealth) state.publicHealth = publicHealth;
   const lock = lk.code === 0 ? lockCmd.parseLockInfo(lk.stdout) : undefined;
   if (lock) state.lock = lock;
@@ -105,18 +105,6 @@ export async function probe(remote: Remote, l: Layout, opts: ProbeOptions = {}):
     }
   }
   return state;
-}
-
-function publicHealthOf(r: RunResult): ServerState["publicHealth"] {
-  const states =
-    r.code === 0
-      ? r.stdout
-          .split("\n")
-          .map((x) => x.trim())
-          .filter(Boolean)
-      : [];
-  if (states.length === 0) return undefined;
-  return states.includes("running") ? "running" : "stopped";
 }
 
 /**

@@ -78,16 +78,19 @@ case $1 in
   compose) shift && compose "$@" ;;
   ps)
     shift
-    all=0 quiet=0
+    all=0 quiet=0 service=''
     while (($#)); do
       case $1 in
         -a) all=1 ;;
         -q) quiet=1 ;;
         -aq) all=1 quiet=1 ;;
-        --filter | --format) shift ;;
+        --filter) [[ $2 == label=com.docker.compose.service=* ]] && service=${"$"}{2#*service=}; shift ;;
+        --format) shift ;;
       esac
       shift
     done
+    # every container here is the bot's or postgres' (no /health publisher)
+    [[ $service == health ]] && exit 0
     while read -r id image state; do
       [[ $all == 1 || $state == running ]] || continue
       if ((quiet)); then echo "$id"; else echo "$id $image $state"; fi
