@@ -15,7 +15,8 @@ Usage: lock.sh acquire LOCK_DIR INFO_JSON
 
 acquire  creates LOCK_DIR and writes INFO_JSON (one line, e.g. {"by","at","action","tag","pid"})
          to LOCK_DIR/info.json. When LOCK_DIR exists already, prints the holder's info.json
-         ({} when it has none yet) and exits 3.
+         (waiting up to a second for a holder that has just made it; {} when there is still
+         none) and exits 3.
 release  removes LOCK_DIR, whoever holds it.
 read     prints LOCK_DIR/info.json (exit 1 when there is none).
 
@@ -40,7 +41,13 @@ acquire() {
     return 0
   fi
   if [[ -d $dir ]]; then
-    # The holder may not have written info.json yet (it follows its mkdir).
+    # The holder writes info.json just after its mkdir: a racing loser gives it a moment, so it
+    # can say who won (a busy machine may let the loser read first).
+    local i
+    for ((i = 0; i < 20; i++)); do
+      [[ -s $dir/info.json ]] && break
+      sleep 0.05
+    done
     cat -- "$dir/info.json" 2>/dev/null || printf '{}\n'
     return "$EX_HELD"
   fi

@@ -30,10 +30,20 @@ describe("remote/bin/lock.sh", () => {
     expect(results.map((r) => r.code).sort()).to.deep.equal([0, 3, 3, 3, 3, 3, 3, 3, 3, 3]);
   });
 
-  it("a lock whose holder has not written info.json yet reads as {}", async () => {
+  it("a lock whose holder has not written info.json within a second reads as {}", async () => {
     await mkdir(lock);
     const r = await runFed("lock.sh", ["acquire", lock, "{}"], {});
     expect([r.code, r.stdout]).to.deep.equal([3, "{}\n"]);
+  });
+
+  it("a loser that reads before the winner wrote info.json waits for it and names the winner", async () => {
+    await mkdir(lock);
+    const loser = runFed("lock.sh", ["acquire", lock, '{"by":"bob"}'], {});
+    // the winner, between its mkdir and its write (the loser has started and found no info.json)
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await writeFile(join(lock, "info.json"), '{"by":"ann"}\n');
+    const r = await loser;
+    expect([r.code, r.stdout]).to.deep.equal([3, '{"by":"ann"}\n']);
   });
 
   it("exit 1 and one line when the lock cannot be created (no app dir)", async () => {
