@@ -35,7 +35,6 @@ import { FakeBotApiClient } from "@remindbot/fake-telegram/client";
 import { freeLoopbackPort, stopTestPostgres } from "../../../test/support/postgres.js";
 import { requireEngine } from "../../../tools/sandbox/src/docker.js";
 import { createI18n } from "../bot.js";
-import { User } from "../db/index.js";
 import { createSend, deliveryApi } from "../delivery.js";
 import { parser } from "../parser.js";
 import { createScheduler, type Scheduler } from "./scheduler.js";
@@ -458,7 +457,6 @@ async function main(): Promise<void> {
     const send = createSend(deliveryApi(TOKEN, fake.url), {
       i18n: createI18n(),
       formatDue: parser.formatDue,
-      langOf: async (id) => (await ds.getRepository(User).findOneBy({ id }))?.lang,
     });
     sched = createScheduler({
       dataSource: ds,

@@ -22,7 +22,7 @@ import type { DataSource } from "typeorm";
 import { pgClientConfig } from "../db/data-source.js";
 import { int8ToNumber } from "../db/bigint.js";
 import { nextOccurrence as parseNextOccurrence } from "../parse/recurrence.js";
-import type { Recurrence } from "../parse/types.js";
+import type { Lang, Recurrence } from "../parse/types.js";
 import { backoffMs } from "./backoff.js";
 import { sleepFor, systemClock, type Clock, type Timer } from "./clock.js";
 import { createListener } from "./listener.js";
@@ -88,6 +88,7 @@ interface Claimed {
   /** due_at as PostgreSQL printed it: exact to the microsecond, to match the row when marking. */
   dueAtExact: string;
   quiet: QuietMinutes;
+  lang: Lang | null;
   leaseEndsAt: number;
 }
 
@@ -106,6 +107,7 @@ interface ClaimRow {
   attempts: number;
   quiet_start: number | null;
   quiet_end: number | null;
+  lang: Lang | null;
 }
 
 const silent: SchedulerLogger = { error() {}, warn() {}, info() {}, debug() {} };
@@ -303,6 +305,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       },
       dueAtExact: r.due_at_exact,
       quiet: { start: r.quiet_start, end: r.quiet_end },
+      lang: r.lang,
       leaseEndsAt,
     }));
   }
@@ -363,7 +366,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     stats.sent++;
     let outcome: SendOutcome;
     try {
-      outcome = await send(r, { late });
+      outcome = await send(r, { late, ...(item.lang ? { lang: item.lang } : {}) });
     } catch (err) {
       outcome = { ok: false, kind: "error", message: errorMessage(err) };
     }
