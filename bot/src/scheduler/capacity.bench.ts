@@ -38,6 +38,7 @@ import { createI18n } from "../bot.js";
 import { createSend, deliveryApi } from "../delivery.js";
 import { parser } from "../parser.js";
 import { createScheduler, type Scheduler } from "./scheduler.js";
+import type { Send } from "./types.js";
 import * as sql from "./sql.js";
 import { count, migratedDatabase, type MigratedDatabase } from "./testing/fixtures.js";
 import { startShippedBot, type ShippedBot } from "./testing/shipped-bot.js";
@@ -244,6 +245,8 @@ interface Run {
   abusiveSent: number;
   abusiveBeforeLast: number;
   refused: number;
+  /** Of them, on the abusive chat (its own 1/s limit, or the global one). */
+  refusedAbusive: number;
   duplicates: number;
   lost: number;
   /** NaN where the bot's insides are not visible (C: the container). */
@@ -255,6 +258,12 @@ interface Run {
   /** The fair queue's pace at the end: its hard-cap window and rate. */
   windowMs: number;
   rateNow: number;
+  /** Where the time went (A, B): due to the first send accepted, ms. */
+  firstMs: number;
+  /** Send calls of the accepted messages here: 30 in a row took at least / on average, ms. */
+  span30: { min: number; mean: number };
+  /** From the send call here to the fake's clock on arrival, ms: p50, p99, max. */
+  transit: { p50: number; p99: number; max: number };
 }
 
 /** What the bench can see of the bot it drives: this process's scheduler (A, B) or the container (C). */
@@ -263,10 +272,13 @@ interface BotProbe {
   memory(): { rss: number; heap: number };
   queries(): number;
   pace(): { rate: number; windowMs: number };
+  /** When each send was called, by the reminder's text (in process only). */
+  leftAt?: Map<string, number>;
 }
 
-function inProcess(sched: Scheduler): BotProbe {
+function inProcess(sched: Scheduler, leftAt: Map<string, number>): BotProbe {
   return {
+    leftAt,
     cpuSeconds: () => {
       const c = process.cpuUsage();
       return (c.user + c.system) / 1e6;
@@ -339,14 +351,23 @@ async function drain(
     .sort((a, b) => a - b);
   const drainMs = lastOrdinary - due;
   const lost = spike.ordinary - new Set(ordinary.map(marker)).size;
+  const served = ok.filter((c) => c.at <= lastOrdinary);
+  const left = served.map((c) => bot.leftAt?.get(marker(c)) ?? NaN);
+  const transit = served.map((c, i) => c.at - left[i]!).sort((a, b) => a - b);
+  const leftSorted = [...left].sort((a, b) => a - b);
+  const spans = leftSorted.slice(30).map((t, i) => t - leftSorted[i]!);
   return {
     drainMs,
-    rate: ((ok.length - 1) / (times.at(-1)! - times[0]!)) * 1000,
+    rate: ((times.length - 1) / (times.at(-1)! - times[0]!)) * 1000,
+    firstMs: times[0]! - due,
+    span30: { min: Math.min(...spans), mean: spans.reduce((a, b) => a + b, 0) / spans.length },
+    transit: { p50: percentile(transit, 50), p99: percentile(transit, 99), max: transit.at(-1) ?? NaN },
     perChat,
     worstOrdinary: perChat.at(-1) ?? NaN,
     abusiveSent: abusive.length,
     abusiveBeforeLast: abusive.filter((c) => c.at < lastOrdinary).length,
     refused: calls.length - ok.length,
+    refusedAbusive: calls.filter((c) => !c.response.ok && isAbuse(c)).length,
     duplicates,
     lost,
     queriesPerS: (queries / wall) * 1000,
@@ -377,7 +398,13 @@ function report(name: string, spike: Spike, r: Run): void {
   const pace = Number.isNaN(r.rateNow)
     ? ""
     : `   pace at the end ${r.rateNow.toFixed(1)}/s, ${Math.ceil(r.rateNow)} per ${r.windowMs.toFixed(0)} ms`;
-  console.log(`  429s received ${r.refused}   duplicates ${r.duplicates}   lost ${r.lost}${pace}`);
+  const onAbusive = spike.abusive ? ` (${r.refusedAbusive} on the abusive chat)` : "";
+  console.log(`  429s received ${r.refused}${onAbusive}   duplicates ${r.duplicates}   lost ${r.lost}${pace}`);
+  if (!Number.isNaN(r.transit.p50)) {
+    console.log(
+      `  where the time goes: first send accepted ${s1(r.firstMs)} after the due time; 30 sends in a row left here within ${r.span30.min.toFixed(0)} ms at the least, ${r.span30.mean.toFixed(0)} ms on average (30 at the ceiling: ${((30 * 1000) / RATE).toFixed(0)} ms); send call to the fake's clock p50 ${r.transit.p50.toFixed(1)} ms, p99 ${r.transit.p99.toFixed(1)} ms, max ${r.transit.max.toFixed(0)} ms`,
+    );
+  }
   const queries = Number.isNaN(r.queriesPerS) ? "" : `scheduler queries ${r.queriesPerS.toFixed(1)}/s   `;
   const heap = Number.isNaN(r.heapPeak) ? "" : `, JS heap peak ${mb(r.heapPeak)}`;
   console.log(
@@ -454,10 +481,15 @@ async function main(): Promise<void> {
     const pgCpu = makePgCpu(dir);
 
     const ds = await m.connect(10);
-    const send = createSend(deliveryApi(TOKEN, fake.url), {
+    const leftAt = new Map<string, number>();
+    const bare = createSend(deliveryApi(TOKEN, fake.url), {
       i18n: createI18n(),
       formatDue: parser.formatDue,
     });
+    const send: Send = (r, info) => {
+      leftAt.set(r.text, Date.now());
+      return bare(r, info);
+    };
     sched = createScheduler({
       dataSource: ds,
       send,
@@ -488,7 +520,7 @@ async function main(): Promise<void> {
     console.log(
       `with ${users.length} due at once among ${size!.active}: claim of 100 ${claimMs.toFixed(2)} ms, next wake ${wakeMs.toFixed(2)} ms (execution, median of 5; target < 5 ms)`,
     );
-    report("A", a, await drain(m, fake, inProcess(sched), a, pgCpu));
+    report("A", a, await drain(m, fake, inProcess(sched, leftAt), a, pgCpu));
 
     // B: DUE - ABUSE ordinary chats, and one group where ten members keep 100 each.
     const others = await zoneUsers(m, DUE - ABUSE, DUE);
@@ -496,7 +528,7 @@ async function main(): Promise<void> {
     global.gc?.(); // what run A's figures left behind (its call records) should not count against B
     const b: Spike = { tag: "b", due: new Date(Date.now() + 5_000), ordinary: others.length, abusive: ABUSE };
     await insertSpike(m, b, others, members);
-    report("B", b, await drain(m, fake, inProcess(sched), b, pgCpu));
+    report("B", b, await drain(m, fake, inProcess(sched, leftAt), b, pgCpu));
     await sched.stop({ graceMs: 5_000 });
     if (SHIPPED_DUE > 0) await shippedRun(m, fake, pgCpu, DUE * 2 + members.length);
     const [after] = (await m.ds.query(`SELECT pg_database_size(current_database()) AS db`)) as { db: string }[];
