@@ -61,6 +61,28 @@ describe("scheduler/fair-queue", () => {
     for (let i = 0; i + 30 < at.length; i++) expect(at[i + 30]! - at[i]!).to.be.at.least(1010 - 1e-6);
   });
 
+  it("a slow answer moves its send later in the hard cap's window: the send 30 later waits for it", () => {
+    /** The span from send 4 to send 34 when every answer takes 2 ms and send 4's takes 2 + slowMs. */
+    const span = (slowMs: number) => {
+      const q = new FairQueue<number>({ perSecond: 30 });
+      for (let i = 0; i < 40; i++) q.push(i, i);
+      const at: number[] = [];
+      for (let now = 0; at.length < 35;) {
+        const next = q.take(now);
+        if (next === null) break;
+        if ("waitMs" in next) now += next.waitMs;
+        else {
+          at.push(now);
+          q.delivered(now + 2 + (at.length === 5 ? slowMs : 0), now);
+        }
+      }
+      return at[34]! - at[4]!;
+    };
+    expect(span(0), "the window's 1,010 ms").to.be.closeTo(1010, 1e-6);
+    expect(span(40), "it may have arrived 40 ms late").to.be.closeTo(1050, 1e-6);
+    expect(span(500), "at most 100 ms").to.be.closeTo(1110, 1e-6);
+  });
+
   it("after a pause the pace starts afresh: no burst to catch up", () => {
     const q = new FairQueue<number>({ perSecond: 30 });
     for (let i = 0; i < 10; i++) q.push(i, i);

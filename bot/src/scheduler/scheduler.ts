@@ -337,19 +337,20 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     clock.clearTimeout(dispatchTimer);
     dispatchTimer = undefined;
     while (state === "running" && inflight < concurrency) {
-      const next = fair.take(clock.now());
+      const takenAt = clock.now(); // the same time the fair queue records for this send
+      const next = fair.take(takenAt);
       if (next === null) return;
       if ("waitMs" in next) {
         dispatchTimer = clock.setTimeout(dispatch, Math.max(1, Math.ceil(next.waitMs)));
         return;
       }
       const item = next.item;
-      if (clock.now() > item.leaseEndsAt - leaseMargin) {
+      if (takenAt > item.leaseEndsAt - leaseMargin) {
         void release([item]); // waited too long: another instance may take it now
         continue;
       }
       inflight++;
-      void sendOne(item)
+      void sendOne(item, takenAt)
         .catch((err: unknown) => log.error("scheduler: send step failed", { error: errorMessage(err) }))
         .finally(() => {
           inflight--;
@@ -360,7 +361,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     }
   }
 
-  async function sendOne(item: Claimed): Promise<void> {
+  async function sendOne(item: Claimed, takenAt: number): Promise<void> {
     const r = item.reminder;
     const late = isLate(r.dueAt, now());
     stats.sent++;
@@ -372,7 +373,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     }
     if (abandoned) return;
     const plan = planOutcome(r, outcome, { ...planBase, now: now(), late, quiet: item.quiet });
-    if (outcome.ok) fair.delivered(clock.now());
+    if (outcome.ok) fair.delivered(clock.now(), takenAt);
     else if (outcome.kind === "retry-later" && plan.kind === "hold") {
       // A 429 names its wait (its chat, or every chat when it looks global); a 5xx pauses all.
       if (outcome.retryAfterMs !== undefined) fair.retryAfter(r.chatId, plan.delayMs, clock.now());
