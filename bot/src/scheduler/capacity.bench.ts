@@ -3,8 +3,8 @@
  *
  * Seeds 100,000 users (time zones spread as a Russian-speaking audience's are) and 1,000,000
  * active reminders over the next 30 days, then lets 10,000 fall due at once, 09:00 local in one
- * zone, and delivers them the bot's way (createSend: grammY's Api, the user's language read per
- * message) through the fake Bot API in a process of its own, with Telegram's limits emulated (30/s
+ * zone, and delivers them the bot's way (createSend: grammY's Api, the author's language read
+ * with the claim) through the fake Bot API in a process of its own, with Telegram's limits emulated (30/s
  * overall, 1/s per chat, 429 with retry_after beyond that). Twice: 10,000 chats with one each;
  * then 9,000 chats and one group holding 1,000 (ten members with 100 each, the most the limit
  * allows). The second run ends when every ordinary chat has its reminder: the group, at one a
