@@ -308,10 +308,9 @@ describe("bot: user flows through the fake Bot API", function () {
     const send = createSend(deliveryApi("123:test", h.api.url), {
       i18n: h.i18n,
       formatDue: h.deps.parser.formatDue,
-      langOf: async () => "ru",
     });
     const since = h.api.cursor();
-    const outcome = await send({ ...row, attempts: 0 }, { late: false });
+    const outcome = await send({ ...row, attempts: 0 }, { late: false, lang: "ru" });
     expect(outcome.ok).to.equal(true);
     const sent = h.api.calls({ since, method: "sendMessage" })[0]!;
     expect(sent.params.chat_id).to.equal(group);

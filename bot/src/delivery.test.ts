@@ -36,7 +36,6 @@ describe("delivery: message and Telegram errors", function () {
     createSend(deliveryApi(TOKEN, h.api.url), {
       i18n: h.i18n,
       formatDue: h.deps.parser.formatDue,
-      langOf: async () => "en",
     });
 
   it("sends the escaped text with a late mark and done/snooze buttons", async () => {
@@ -50,6 +49,15 @@ describe("delivery: message and Telegram errors", function () {
     expect(onTime.ok).to.equal(true);
     const last = h.api.calls({ method: "sendMessage" }).at(-1)!;
     expect(String(last.params.text)).to.not.contain("late");
+  });
+
+  it("writes in the language the claim read for the author, English without one", async () => {
+    const since = h.api.cursor();
+    expect((await send()(due(), { late: true, lang: "ru" })).ok).to.equal(true);
+    expect((await send()(due({ id: 2 }), { late: true })).ok).to.equal(true);
+    const [ru, en] = h.api.calls({ since, method: "sendMessage" });
+    expect(String(ru!.params.text)).to.contain("с опозданием");
+    expect(String(en!.params.text)).to.contain("(late:");
   });
 
   it("maps 403, 400 chat not found, 429 retry_after and 5xx", async () => {

@@ -19,8 +19,6 @@ export interface DeliveryMessage {
 }
 
 export interface DeliveryDeps {
-  /** The author's language (their row may be gone: English then). */
-  langOf: (userId: number) => Promise<Lang | undefined>;
   formatDue: (due: Date, zone: string, lang: Lang, now: Date) => string;
   i18n: I18n<BotContext>;
   now?: () => Date;
@@ -70,8 +68,9 @@ export function outcomeOfError(err: unknown): SendOutcome {
 
 export function createSend(api: Api, deps: DeliveryDeps): Send {
   const now = deps.now ?? (() => new Date());
-  return async (r, { late }) => {
-    const lang = (await deps.langOf(r.userId)) ?? "en";
+  // The author's language comes with the claim: no query between the send's slot and Telegram, whose
+  // varying delay would let two sends reach Telegram closer together than they left here.
+  return async (r, { late, lang = "en" }) => {
     const t = (key: string, vars?: Record<string, string | number>) => deps.i18n.t(lang, key, vars);
     const msg = buildDeliveryMessage(r, late, lang, t, deps.formatDue, now());
     try {

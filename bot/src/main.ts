@@ -12,7 +12,7 @@ import { createLogger } from "./logging/logger.js";
 import type { Logger } from "./logging/logger.js";
 import { redactSecrets } from "./logging/redact.js";
 import { connectDatabase } from "./database.js";
-import { pgClientConfig, runMigrations, User } from "./db/index.js";
+import { pgClientConfig, runMigrations } from "./db/index.js";
 import { createBot, setCommands } from "./bot.js";
 import { createSend, deliveryApi } from "./delivery.js";
 import { startHealthServer } from "./health/server.js";
@@ -136,7 +136,6 @@ async function main(): Promise<void> {
   const send = createSend(api, {
     i18n,
     formatDue: parser.formatDue,
-    langOf: async (id) => (await db.getRepository(User).findOneBy({ id }))?.lang,
   });
   const instanceId = `${hostname()}:${process.pid}`;
   const startScheduler = async () => {

@@ -3,40 +3,51 @@
  *
  * Seeds 100,000 users (time zones spread as a Russian-speaking audience's are) and 1,000,000
  * active reminders over the next 30 days, then lets 10,000 fall due at once, 09:00 local in one
- * zone, and delivers them the bot's way (createSend: grammY's Api, the user's language read per
- * message) through the fake Bot API in a process of its own, with Telegram's limits emulated (30/s
+ * zone, and delivers them the bot's way (createSend: grammY's Api, the author's language read
+ * with the claim) through the fake Bot API in a process of its own, with Telegram's limits emulated (30/s
  * overall, 1/s per chat, 429 with retry_after beyond that). Twice: 10,000 chats with one each;
  * then 9,000 chats and one group holding 1,000 (ten members with 100 each, the most the limit
  * allows). The second run ends when every ordinary chat has its reminder: the group, at one a
  * second, needs 1,000 s by itself whatever the scheduler does.
  *
+ * Then C, the bot as shipped: the production image (bot/Dockerfile, built here when its content
+ * changed) run as a container with the compose file's limits for the bot (512M, 0.5 CPU) on the
+ * host's network, against the same database and fake, BENCH_SHIPPED_DUE due at once; its memory
+ * and CPU are measured from the host (/proc of its node process, its cgroup). Without Docker, C is
+ * skipped with one line.
+ *
  * Reports: time to drain, achieved rate against the allowed 30/s, lateness per chat p50/p99 and the
  * worst, the slots the abusive chat took before the last ordinary chat was served, 429s,
  * duplicates and losses, scheduler queries a second (and idle, a minute), the claim and next-wake
- * statements' execution time at this size, PostgreSQL's size, this process's RSS and CPU (the bot's
- * scheduler and sends; the fake runs apart) and the database server's CPU.
+ * statements' execution time at this size, PostgreSQL's size, the bot's RSS and CPU (A and B: this
+ * process, the bot's scheduler and sends under tsx; C: the container's node process) and the
+ * database server's CPU.
  *
  * Env: BENCH_USERS (100000), BENCH_ACTIVE (1000000), BENCH_DUE (10000), BENCH_ABUSE (1000),
- * BENCH_IDLE_MS (30000), BENCH_RATE (29.5: the scheduler's ceiling, as in main.ts).
+ * BENCH_SHIPPED_DUE (3000; 0 skips C), BENCH_IDLE_MS (30000), BENCH_RATE (29.5: the scheduler's
+ * ceiling, as in main.ts).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { createInterface } from "node:readline";
 import type { CallRecord } from "@remindbot/fake-telegram";
 import { FakeBotApiClient } from "@remindbot/fake-telegram/client";
-import { stopTestPostgres } from "../../../test/support/postgres.js";
+import { freeLoopbackPort, stopTestPostgres } from "../../../test/support/postgres.js";
+import { requireEngine } from "../../../tools/sandbox/src/docker.js";
 import { createI18n } from "../bot.js";
-import { User } from "../db/index.js";
 import { createSend, deliveryApi } from "../delivery.js";
 import { parser } from "../parser.js";
 import { createScheduler, type Scheduler } from "./scheduler.js";
+import type { Send } from "./types.js";
 import * as sql from "./sql.js";
 import { count, migratedDatabase, type MigratedDatabase } from "./testing/fixtures.js";
+import { startShippedBot, type ShippedBot } from "./testing/shipped-bot.js";
 
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
 const ACTIVE = Number(process.env.BENCH_ACTIVE ?? 1_000_000);
 const DUE = Number(process.env.BENCH_DUE ?? 10_000);
 const ABUSE = Number(process.env.BENCH_ABUSE ?? 1_000);
+const SHIPPED_DUE = Number(process.env.BENCH_SHIPPED_DUE ?? 3_000);
 const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 30_000);
 const RATE = Number(process.env.BENCH_RATE ?? 29.5);
 const ALLOWED = 30;
@@ -85,7 +96,7 @@ async function startFake(): Promise<{ client: FakeBotApiClient; child: ChildProc
       "--rate-limit",
       `${ALLOWED},1`,
       "--max-calls",
-      String((DUE + ABUSE) * 3),
+      String((DUE + ABUSE + SHIPPED_DUE) * 3),
     ],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
@@ -234,8 +245,11 @@ interface Run {
   abusiveSent: number;
   abusiveBeforeLast: number;
   refused: number;
+  /** Of them, on the abusive chat (its own 1/s limit, or the global one). */
+  refusedAbusive: number;
   duplicates: number;
   lost: number;
+  /** NaN where the bot's insides are not visible (C: the container). */
   queriesPerS: number;
   cpuBot: number;
   cpuDb: number;
@@ -244,25 +258,66 @@ interface Run {
   /** The fair queue's pace at the end: its hard-cap window and rate. */
   windowMs: number;
   rateNow: number;
+  /** Where the time went (A, B): due to the first send accepted, ms. */
+  firstMs: number;
+  /** Send calls of the accepted messages here: 30 in a row took at least / on average, ms. */
+  span30: { min: number; mean: number };
+  /** From the send call here to the fake's clock on arrival, ms: p50, p99, max. */
+  transit: { p50: number; p99: number; max: number };
+}
+
+/** What the bench can see of the bot it drives: this process's scheduler (A, B) or the container (C). */
+interface BotProbe {
+  cpuSeconds(): number;
+  memory(): { rss: number; heap: number };
+  queries(): number;
+  pace(): { rate: number; windowMs: number };
+  /** When each send was called, by the reminder's text (in process only). */
+  leftAt?: Map<string, number>;
+}
+
+function inProcess(sched: Scheduler, leftAt: Map<string, number>): BotProbe {
+  return {
+    leftAt,
+    cpuSeconds: () => {
+      const c = process.cpuUsage();
+      return (c.user + c.system) / 1e6;
+    },
+    memory: () => {
+      const mem = process.memoryUsage();
+      return { rss: mem.rss, heap: mem.heapUsed };
+    },
+    queries: () => sched.stats().queries,
+    pace: () => sched.pace(),
+  };
+}
+
+function shippedProbe(bot: ShippedBot): BotProbe {
+  return {
+    cpuSeconds: () => bot.cpuSeconds(),
+    memory: () => ({ rss: bot.rss().now, heap: NaN }),
+    queries: () => NaN,
+    pace: () => ({ rate: NaN, windowMs: NaN }),
+  };
 }
 
 async function drain(
   m: MigratedDatabase,
   fake: FakeBotApiClient,
-  sched: Scheduler,
+  bot: BotProbe,
   spike: Spike,
   pgCpu: () => number,
 ): Promise<Run> {
   const since = await fake.cursor();
-  const q0 = sched.stats().queries;
-  const cpu0 = process.cpuUsage();
+  const q0 = bot.queries();
+  const cpu0 = bot.cpuSeconds();
   const db0 = pgCpu();
   let rssPeak = 0;
   let heapPeak = 0;
   const sampler = setInterval(() => {
-    const mem = process.memoryUsage();
+    const mem = bot.memory();
     rssPeak = Math.max(rssPeak, mem.rss);
-    heapPeak = Math.max(heapPeak, mem.heapUsed);
+    heapPeak = Math.max(heapPeak, mem.heap);
   }, 500);
   const ordinaryDone = () =>
     count(m.ds, `SELECT 1 FROM deliveries WHERE reminder_id BETWEEN $1 AND $2`, [spike.ids!.lo, spike.ids!.hi]);
@@ -273,9 +328,9 @@ async function drain(
   }
   clearInterval(sampler);
   const wall = Date.now() - wall0;
-  const cpu = process.cpuUsage(cpu0);
+  const cpu = bot.cpuSeconds() - cpu0;
   const db = pgCpu() - db0;
-  const queries = sched.stats().queries - q0;
+  const queries = bot.queries() - q0;
 
   const calls: CallRecord[] = await fake.calls({ since, method: "sendMessage" });
   const ok = calls.filter((c) => c.response.ok);
@@ -296,23 +351,32 @@ async function drain(
     .sort((a, b) => a - b);
   const drainMs = lastOrdinary - due;
   const lost = spike.ordinary - new Set(ordinary.map(marker)).size;
+  const served = ok.filter((c) => c.at <= lastOrdinary);
+  const left = served.map((c) => bot.leftAt?.get(marker(c)) ?? NaN);
+  const transit = served.map((c, i) => c.at - left[i]!).sort((a, b) => a - b);
+  const leftSorted = [...left].sort((a, b) => a - b);
+  const spans = leftSorted.slice(30).map((t, i) => t - leftSorted[i]!);
   return {
     drainMs,
-    rate: ((ok.length - 1) / (times.at(-1)! - times[0]!)) * 1000,
+    rate: ((times.length - 1) / (times.at(-1)! - times[0]!)) * 1000,
+    firstMs: times[0]! - due,
+    span30: { min: Math.min(...spans), mean: spans.reduce((a, b) => a + b, 0) / spans.length },
+    transit: { p50: percentile(transit, 50), p99: percentile(transit, 99), max: transit.at(-1) ?? NaN },
     perChat,
     worstOrdinary: perChat.at(-1) ?? NaN,
     abusiveSent: abusive.length,
     abusiveBeforeLast: abusive.filter((c) => c.at < lastOrdinary).length,
     refused: calls.length - ok.length,
+    refusedAbusive: calls.filter((c) => !c.response.ok && isAbuse(c)).length,
     duplicates,
     lost,
     queriesPerS: (queries / wall) * 1000,
-    cpuBot: (cpu.user + cpu.system) / 1000 / wall,
+    cpuBot: (cpu * 1000) / wall,
     cpuDb: (db * 1000) / wall,
     rssPeak,
     heapPeak,
-    windowMs: sched.pace().windowMs,
-    rateNow: sched.pace().rate,
+    windowMs: bot.pace().windowMs,
+    rateNow: bot.pace().rate,
   };
 }
 
@@ -331,12 +395,68 @@ function report(name: string, spike: Spike, r: Run): void {
       `  abusive chat: ${r.abusiveSent} of ${spike.abusive} sent by then (1/s), ${r.abusiveBeforeLast} of them before the last ordinary chat = ${s1((r.abusiveBeforeLast / r.rate) * 1000)} of slots taken from the others (target < 10 s)`,
     );
   }
+  const pace = Number.isNaN(r.rateNow)
+    ? ""
+    : `   pace at the end ${r.rateNow.toFixed(1)}/s, ${Math.ceil(r.rateNow)} per ${r.windowMs.toFixed(0)} ms`;
+  const onAbusive = spike.abusive ? ` (${r.refusedAbusive} on the abusive chat)` : "";
+  console.log(`  429s received ${r.refused}${onAbusive}   duplicates ${r.duplicates}   lost ${r.lost}${pace}`);
+  if (!Number.isNaN(r.transit.p50)) {
+    console.log(
+      `  where the time goes: first send accepted ${s1(r.firstMs)} after the due time; 30 sends in a row left here within ${r.span30.min.toFixed(0)} ms at the least, ${r.span30.mean.toFixed(0)} ms on average (30 at the ceiling: ${((30 * 1000) / RATE).toFixed(0)} ms); send call to the fake's clock p50 ${r.transit.p50.toFixed(1)} ms, p99 ${r.transit.p99.toFixed(1)} ms, max ${r.transit.max.toFixed(0)} ms`,
+    );
+  }
+  const queries = Number.isNaN(r.queriesPerS) ? "" : `scheduler queries ${r.queriesPerS.toFixed(1)}/s   `;
+  const heap = Number.isNaN(r.heapPeak) ? "" : `, JS heap peak ${mb(r.heapPeak)}`;
   console.log(
-    `  429s received ${r.refused}   duplicates ${r.duplicates}   lost ${r.lost}   pace at the end ${r.rateNow.toFixed(1)}/s, ${Math.ceil(r.rateNow)} per ${r.windowMs.toFixed(0)} ms`,
+    `  ${queries}CPU: bot ${r.cpuBot.toFixed(2)} cores (limit 0.5), PostgreSQL ${Number.isNaN(r.cpuDb) ? "n/a" : `${r.cpuDb.toFixed(2)} cores`}   bot RSS peak ${mb(r.rssPeak)} sampled every 0.5 s (target < 150 MB, limit 512 MB)${heap}`,
   );
-  console.log(
-    `  scheduler queries ${r.queriesPerS.toFixed(1)}/s   CPU: bot ${r.cpuBot.toFixed(2)} cores (limit 0.5), PostgreSQL ${Number.isNaN(r.cpuDb) ? "n/a" : `${r.cpuDb.toFixed(2)} cores`}   bot RSS peak ${mb(r.rssPeak)} (target < 150 MB, limit 512 MB), JS heap peak ${mb(r.heapPeak)}`,
+}
+
+/**
+ * C: the bot as shipped (the production image, the compose file's limits) drains `SHIPPED_DUE`
+ * due at once, with everything else as in A. The in-process scheduler is stopped first; what is
+ * left of B's abusive group is set aside, so the figures are the ordinary chats' alone.
+ */
+async function shippedRun(
+  m: MigratedDatabase,
+  fake: FakeBotApiClient,
+  pgCpu: () => number,
+  skip: number,
+): Promise<void> {
+  try {
+    await requireEngine();
+  } catch (err) {
+    console.log(`C (the bot as shipped): skipped: ${(err as Error).message}`);
+    return;
+  }
+  await m.ds.query(`UPDATE reminders SET status = 'done' WHERE chat_id = $1 AND status = 'active'`, [ABUSIVE_CHAT]);
+  const t0 = Date.now();
+  const bot = await startShippedBot(
+    {
+      BOT_TOKEN: TOKEN,
+      DATABASE_URL: m.db.url,
+      TELEGRAM_API_ROOT: fake.url,
+      HEALTH_PORT: String(await freeLoopbackPort()),
+    },
+    (line) => console.log(`  ${line}`),
   );
+  try {
+    const cg = () => bot.cgroup() ?? { now: NaN, peak: NaN };
+    const idle = { rss: bot.rss(), cgroup: cg() };
+    console.log(
+      `C: the bot as shipped: ${bot.image} with the compose file's limits (--memory ${bot.limits.memory} --cpus ${bot.limits.cpus}, host network), active ${s1(Date.now() - t0)} after start (build included); node RSS ${mb(idle.rss.now)} idle (peak so far ${mb(idle.rss.peak)}), container cgroup ${mb(idle.cgroup.now)}`,
+    );
+    const users = await zoneUsers(m, SHIPPED_DUE, skip);
+    const c: Spike = { tag: "c", due: new Date(Date.now() + 5_000), ordinary: users.length, abusive: 0 };
+    await insertSpike(m, c, users, []);
+    report("C", c, await drain(m, fake, shippedProbe(bot), c, pgCpu));
+    const end = { rss: bot.rss(), cgroup: cg() };
+    console.log(
+      `  the shipped bot's node process: RSS peak ${mb(end.rss.peak)} since it started (VmHWM; target < 150 MB), ${mb(end.rss.now)} at the end (anonymous ${mb(end.rss.anon)}, files ${mb(end.rss.file)}: node's binary and libraries); container cgroup peak ${mb(end.cgroup.peak)} (what the 512M limit counts: page cache included, pages first charged elsewhere not; limit ${bot.limits.memory})`,
+    );
+  } finally {
+    await bot.stop();
+  }
 }
 
 async function main(): Promise<void> {
@@ -361,11 +481,15 @@ async function main(): Promise<void> {
     const pgCpu = makePgCpu(dir);
 
     const ds = await m.connect(10);
-    const send = createSend(deliveryApi(TOKEN, fake.url), {
+    const leftAt = new Map<string, number>();
+    const bare = createSend(deliveryApi(TOKEN, fake.url), {
       i18n: createI18n(),
       formatDue: parser.formatDue,
-      langOf: async (id) => (await ds.getRepository(User).findOneBy({ id }))?.lang,
     });
+    const send: Send = (r, info) => {
+      leftAt.set(r.text, Date.now());
+      return bare(r, info);
+    };
     sched = createScheduler({
       dataSource: ds,
       send,
@@ -396,7 +520,7 @@ async function main(): Promise<void> {
     console.log(
       `with ${users.length} due at once among ${size!.active}: claim of 100 ${claimMs.toFixed(2)} ms, next wake ${wakeMs.toFixed(2)} ms (execution, median of 5; target < 5 ms)`,
     );
-    report("A", a, await drain(m, fake, sched, a, pgCpu));
+    report("A", a, await drain(m, fake, inProcess(sched, leftAt), a, pgCpu));
 
     // B: DUE - ABUSE ordinary chats, and one group where ten members keep 100 each.
     const others = await zoneUsers(m, DUE - ABUSE, DUE);
@@ -404,9 +528,11 @@ async function main(): Promise<void> {
     global.gc?.(); // what run A's figures left behind (its call records) should not count against B
     const b: Spike = { tag: "b", due: new Date(Date.now() + 5_000), ordinary: others.length, abusive: ABUSE };
     await insertSpike(m, b, others, members);
-    report("B", b, await drain(m, fake, sched, b, pgCpu));
+    report("B", b, await drain(m, fake, inProcess(sched, leftAt), b, pgCpu));
+    await sched.stop({ graceMs: 5_000 });
+    if (SHIPPED_DUE > 0) await shippedRun(m, fake, pgCpu, DUE * 2 + members.length);
     const [after] = (await m.ds.query(`SELECT pg_database_size(current_database()) AS db`)) as { db: string }[];
-    console.log(`PostgreSQL database after both runs: ${mb(Number(after!.db))}`);
+    console.log(`PostgreSQL database after the runs: ${mb(Number(after!.db))}`);
   } finally {
     await sched?.stop({ graceMs: 5_000 });
     await m.close();

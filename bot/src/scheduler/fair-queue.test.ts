@@ -41,6 +41,57 @@ describe("scheduler/fair-queue", () => {
     for (let i = 1; i < 30; i++) expect(at[i]! - at[i - 1]!).to.be.closeTo(1000 / 30, 1e-6);
   });
 
+  it("timers firing 25 ms late every time keep most of the pace (they catch up), within the limit", () => {
+    const q = new FairQueue<number>({ perSecond: 29.5 });
+    for (let i = 0; i < 300; i++) q.push(i, i);
+    const at: number[] = [];
+    for (let now = 0; ;) {
+      const next = q.take(now);
+      if (next === null) break;
+      if ("waitMs" in next)
+        now += next.waitMs + 25; // the timer fires 25 ms late (3/4 of a spacing)
+      else at.push(now);
+    }
+    expect(at).to.have.length(300);
+    const rate = ((at.length - 1) / (at.at(-1)! - at[0]!)) * 1000;
+    // Not 1000 / (34 + 25) = 17/s; what is lost is where the hard cap's window (1,010 ms for 30,
+    // 7 ms under the pace's 30 spacings) waits, and the timer is late again after it.
+    expect(rate).to.be.within(28.5, 29.5);
+    expect(maxPerSecond(at)).to.be.at.most(30);
+    for (let i = 0; i + 30 < at.length; i++) expect(at[i + 30]! - at[i]!).to.be.at.least(1010 - 1e-6);
+  });
+
+  it("a slow answer moves its send later in the hard cap's window: the send 30 later waits for it", () => {
+    /** The span from send 4 to send 34 when every answer takes 2 ms and send 4's takes 2 + slowMs. */
+    const span = (slowMs: number) => {
+      const q = new FairQueue<number>({ perSecond: 30 });
+      for (let i = 0; i < 40; i++) q.push(i, i);
+      const at: number[] = [];
+      for (let now = 0; at.length < 35;) {
+        const next = q.take(now);
+        if (next === null) break;
+        if ("waitMs" in next) now += next.waitMs;
+        else {
+          at.push(now);
+          q.delivered(now + 2 + (at.length === 5 ? slowMs : 0), now);
+        }
+      }
+      return at[34]! - at[4]!;
+    };
+    expect(span(0), "the window's 1,010 ms").to.be.closeTo(1010, 1e-6);
+    expect(span(40), "it may have arrived 40 ms late").to.be.closeTo(1050, 1e-6);
+    expect(span(500), "at most 100 ms").to.be.closeTo(1110, 1e-6);
+  });
+
+  it("after a pause the pace starts afresh: no burst to catch up", () => {
+    const q = new FairQueue<number>({ perSecond: 30 });
+    for (let i = 0; i < 10; i++) q.push(i, i);
+    q.take(0);
+    q.pause(1000);
+    const at = drain(q, 1000).map((s) => s.at);
+    for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).to.be.closeTo(1000 / 30, 1e-6);
+  });
+
   it("round-robin: a chat with 1,000 queued delays each other chat by at most one slot", () => {
     const q = new FairQueue<string>({ perSecond: 30, perChatPerSecond: 1 });
     for (let i = 0; i < 1000; i++) q.push(7, `abuse ${i}`); // queued first, oldest due

@@ -44,6 +44,23 @@ const WINDOW_MIN_MS = 1010;
 const WINDOW_MAX_MS = 1100;
 const WINDOW_WIDEN_MS = 10;
 const WINDOW_NARROW_PER_S = 0.1;
+/**
+ * A send whose timer fired late by up to this many spacings keeps the pace's grid (the next may go
+ * at once); later than that the pace starts afresh from now. Loaded machines fire timers tens of
+ * ms late (a spacing is 34 ms at 29.5/s), and each restart lost that lateness for good: with
+ * lateness spread up to 20 ms half a spacing gave 27.1/s, two give 29.3/s. A pause or an idle
+ * queue is far longer, so no burst follows one. The hard cap's window holds either way.
+ */
+const CATCH_UP_SPACINGS = 2;
+/**
+ * An answer slower than the recent quickest round trip may have reached Telegram that much later
+ * than it left (a stalled event loop or network on the way): its place in the hard cap's window
+ * moves later by the difference (at most this many ms), so the send 30 later cannot land within its
+ * second. A delay after arrival moves it needlessly, costing a little pace, never a 429.
+ */
+const LATE_ARRIVAL_MAX_MS = 100;
+/** Round trips remembered for the quickest one (about a second of sends). */
+const ROUND_TRIPS_KEPT = 32;
 /** Per-chat spacing is stretched by this factor (network jitter between our send and Telegram's clock). */
 const CHAT_MARGIN = 1.03;
 /** A chat sent to within this many of its own spacings before a 429 probably met its own limit. */
@@ -67,6 +84,8 @@ export class FairQueue<T> {
   /** Send times of the last window, oldest first. */
   #window: number[] = [];
   #pausedUntil = 0;
+  /** Recent round trips (send to answer), ms. */
+  #roundTrips: number[] = [];
   #last429: { chatId: number; at: number } | undefined;
 
   constructor(limit?: RateLimit) {
@@ -147,10 +166,11 @@ export class FairQueue<T> {
 
   #sent(chatId: number, nowMs: number): void {
     if (Number.isFinite(this.#rate)) {
-      // A timer that fired a little late may catch up by half a slot (the window cap still holds):
-      // late timers then do not slow the pace down.
+      // A timer that fired late may catch up (the window cap still holds): late timers then do not
+      // slow the pace down.
       const spacing = 1000 / this.#rate;
-      this.#nextGlobal = (nowMs - this.#nextGlobal <= spacing / 2 ? this.#nextGlobal : nowMs) + spacing;
+      const onGrid = nowMs - this.#nextGlobal <= CATCH_UP_SPACINGS * spacing;
+      this.#nextGlobal = (onGrid ? this.#nextGlobal : nowMs) + spacing;
       this.#window.push(nowMs);
     }
     if (this.#chatSpacing) this.#chatReady.set(chatId, nowMs + this.#chatSpacing);
@@ -174,12 +194,29 @@ export class FairQueue<T> {
     return this.#windowMs;
   }
 
-  /** A send was delivered: the pace creeps back up towards the ceiling, the window back down. */
-  delivered(nowMs: number): void {
+  /**
+   * A send that left at `sentAtMs` (its take) was delivered at `nowMs`: the pace creeps back up
+   * towards the ceiling, the window back down; a slow answer moves its send later in the window.
+   */
+  delivered(nowMs: number, sentAtMs?: number): void {
+    if (sentAtMs !== undefined) this.#answered(sentAtMs, nowMs - sentAtMs);
     const seconds = Math.max(0, nowMs - this.#lastAdjust) / 1000;
     this.#rate = Math.min(this.#ceiling, this.#rate + seconds * INCREASE_PER_S);
     this.#windowMs = Math.max(WINDOW_MIN_MS, this.#windowMs - seconds * WINDOW_NARROW_PER_S);
     this.#lastAdjust = nowMs;
+  }
+
+  #answered(sentAtMs: number, roundTripMs: number): void {
+    this.#roundTrips.push(roundTripMs);
+    if (this.#roundTrips.length > ROUND_TRIPS_KEPT) this.#roundTrips.shift();
+    const late = Math.min(LATE_ARRIVAL_MAX_MS, roundTripMs - Math.min(...this.#roundTrips));
+    const i = this.#window.lastIndexOf(sentAtMs);
+    if (late <= 0 || i < 0) return;
+    this.#window.splice(i, 1);
+    const at = sentAtMs + late;
+    let j = this.#window.length;
+    while (j > 0 && this.#window[j - 1]! > at) j--;
+    this.#window.splice(j, 0, at); // kept in time order
   }
 
   /**

@@ -16,6 +16,7 @@ import type { DueReminder, Send, SendOutcome } from "./types.js";
 interface Call {
   reminder: DueReminder;
   late: boolean;
+  lang: string | undefined;
   at: number;
   by: string;
 }
@@ -54,9 +55,9 @@ describe("scheduler", function () {
 
   /** A send that records every call and answers with `answer` (ok by default). */
   function recordingSend(by: string, answer?: (r: DueReminder, n: number) => SendOutcome | Promise<SendOutcome>): Send {
-    return (reminder, { late }) =>
+    return (reminder, { late, lang }) =>
       tracked(async () => {
-        calls.push({ reminder, late, at: clock.now(), by });
+        calls.push({ reminder, late, lang, at: clock.now(), by });
         await new Promise((r) => setImmediate(r)); // a send is never synchronous
         return answer
           ? answer(reminder, calls.filter((c) => c.reminder.id === reminder.id).length)
@@ -205,6 +206,19 @@ describe("scheduler", function () {
     expect(moved.due_at.getTime(), "next occurrence is in the future").to.be.greaterThan(before);
     expect(moved.due_at.getTime()).to.equal(nextOccurrence(daily, new Date(before), "Europe/Berlin").getTime());
     expect(moved.claimed_by).to.equal(null);
+  });
+
+  it("hands send the author's language read with the claim (none when their row is gone)", async () => {
+    await m.ds.query(`INSERT INTO users (id, lang, zone) VALUES (11, 'ru', 'UTC'), (12, 'en', 'UTC')`);
+    const [ru, en, gone] = await insertReminders(m.ds, [
+      { chatId: 11, dueAt: ago(1_000) },
+      { chatId: 12, dueAt: ago(1_000) },
+      { chatId: 13, dueAt: ago(1_000) },
+    ]);
+    await start(await connect(), { send: recordingSend("s") });
+    expect(await until(async () => (await delivered()) === 3, 10_000)).to.equal(true);
+    const langOf = (id: number | undefined) => calls.find((c) => c.reminder.id === id)?.lang;
+    expect([langOf(ru), langOf(en), langOf(gone)]).to.deep.equal(["ru", "en", undefined]);
   });
 
   it("wakes on NOTIFY for a reminder due before its timer (safety poll 60 s)", async () => {

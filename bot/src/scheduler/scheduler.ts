@@ -22,7 +22,7 @@ import type { DataSource } from "typeorm";
 import { pgClientConfig } from "../db/data-source.js";
 import { int8ToNumber } from "../db/bigint.js";
 import { nextOccurrence as parseNextOccurrence } from "../parse/recurrence.js";
-import type { Recurrence } from "../parse/types.js";
+import type { Lang, Recurrence } from "../parse/types.js";
 import { backoffMs } from "./backoff.js";
 import { sleepFor, systemClock, type Clock, type Timer } from "./clock.js";
 import { createListener } from "./listener.js";
@@ -88,6 +88,7 @@ interface Claimed {
   /** due_at as PostgreSQL printed it: exact to the microsecond, to match the row when marking. */
   dueAtExact: string;
   quiet: QuietMinutes;
+  lang: Lang | null;
   leaseEndsAt: number;
 }
 
@@ -106,6 +107,7 @@ interface ClaimRow {
   attempts: number;
   quiet_start: number | null;
   quiet_end: number | null;
+  lang: Lang | null;
 }
 
 const silent: SchedulerLogger = { error() {}, warn() {}, info() {}, debug() {} };
@@ -303,6 +305,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       },
       dueAtExact: r.due_at_exact,
       quiet: { start: r.quiet_start, end: r.quiet_end },
+      lang: r.lang,
       leaseEndsAt,
     }));
   }
@@ -334,19 +337,20 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     clock.clearTimeout(dispatchTimer);
     dispatchTimer = undefined;
     while (state === "running" && inflight < concurrency) {
-      const next = fair.take(clock.now());
+      const takenAt = clock.now(); // the same time the fair queue records for this send
+      const next = fair.take(takenAt);
       if (next === null) return;
       if ("waitMs" in next) {
         dispatchTimer = clock.setTimeout(dispatch, Math.max(1, Math.ceil(next.waitMs)));
         return;
       }
       const item = next.item;
-      if (clock.now() > item.leaseEndsAt - leaseMargin) {
+      if (takenAt > item.leaseEndsAt - leaseMargin) {
         void release([item]); // waited too long: another instance may take it now
         continue;
       }
       inflight++;
-      void sendOne(item)
+      void sendOne(item, takenAt)
         .catch((err: unknown) => log.error("scheduler: send step failed", { error: errorMessage(err) }))
         .finally(() => {
           inflight--;
@@ -357,19 +361,19 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     }
   }
 
-  async function sendOne(item: Claimed): Promise<void> {
+  async function sendOne(item: Claimed, takenAt: number): Promise<void> {
     const r = item.reminder;
     const late = isLate(r.dueAt, now());
     stats.sent++;
     let outcome: SendOutcome;
     try {
-      outcome = await send(r, { late });
+      outcome = await send(r, { late, ...(item.lang ? { lang: item.lang } : {}) });
     } catch (err) {
       outcome = { ok: false, kind: "error", message: errorMessage(err) };
     }
     if (abandoned) return;
     const plan = planOutcome(r, outcome, { ...planBase, now: now(), late, quiet: item.quiet });
-    if (outcome.ok) fair.delivered(clock.now());
+    if (outcome.ok) fair.delivered(clock.now(), takenAt);
     else if (outcome.kind === "retry-later" && plan.kind === "hold") {
       // A 429 names its wait (its chat, or every chat when it looks global); a 5xx pauses all.
       if (outcome.retryAfterMs !== undefined) fair.retryAfter(r.chatId, plan.delayMs, clock.now());

@@ -17,7 +17,8 @@
  * as many as wanted when a chat's share is capped, locked with SKIP LOCKED so concurrent claimers
  * take disjoint rows instead of waiting or all ranking the same ones; those past their chat's share
  * are left unclaimed (their locks end with the statement). due_at::text keeps microseconds, so the
- * mark can match the exact occurrence it claimed.
+ * mark can match the exact occurrence it claimed. The author's quiet hours and language come along,
+ * so a send needs no query of its own between its slot and Telegram.
  */
 export const CLAIM = `
 WITH candidates AS (
@@ -42,7 +43,7 @@ WITH candidates AS (
   RETURNING r.id, r.user_id, r.chat_id, r.chat_type, r.author_name, r.text, r.zone, r.recurrence, r.urgent,
             r.due_at, r.due_at::text AS due_at_exact, r.attempts
 )
-SELECT c.*, u.quiet_start, u.quiet_end
+SELECT c.*, u.quiet_start, u.quiet_end, u.lang
 FROM claimed c LEFT JOIN users u ON u.id = c.user_id
 ORDER BY c.due_at`;
 

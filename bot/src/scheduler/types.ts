@@ -1,5 +1,6 @@
 /** The scheduler's interface with the bot: what it hands to `send`, what `send` answers. */
 import type { Reminder } from "../db/entities.js";
+import type { Lang } from "../parse/types.js";
 
 /**
  * A claimed occurrence, as handed to `send`: the reminder's delivery fields, with `dueAt` the
@@ -30,7 +31,13 @@ export type SendOutcome =
       message: string;
     };
 
-export type Send = (reminder: DueReminder, info: { late: boolean }) => Promise<SendOutcome>;
+export interface SendInfo {
+  late: boolean;
+  /** The author's language, read with the claim (absent: their row is gone). */
+  lang?: Lang;
+}
+
+export type Send = (reminder: DueReminder, info: SendInfo) => Promise<SendOutcome>;
 
 /** A user's quiet hours as stored: minutes after local midnight, null when not set. */
 export interface QuietMinutes {
