@@ -162,6 +162,7 @@ export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRe
   const firstDeploy = state.currentTag === undefined;
   const sameTag = state.currentTag === tag;
   const hasImage = imageOnServer(state, tag);
+  const onServer = releaseOnServer(state, tag);
   const envSame = req.envSha256 !== undefined && req.envSha256 === state.envSha256;
   // Unchanged only when exactly this release's bot runs, alone (an interrupted handover leaves two).
   const alone = state.bots.length === 1 && state.bots[0]!.running && state.bots[0]!.tag === tag;
@@ -207,7 +208,7 @@ export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRe
     {
       id: "upload",
       title: `Upload release ${tag}`,
-      ...(releaseOnServer(state, tag) ? { skip: `release ${tag} is already on the server` } : {}),
+      ...(onServer ? { skip: `release ${tag} is already on the server` } : {}),
       actions: [
         run(release.prepareTmp(l, tag), { what: "preparing the release dir" }),
         {
@@ -236,7 +237,7 @@ export function deployPlan(config: PlanConfig, state: ServerState, req: DeployRe
         run(release.install(l, tag, ARCHIVE_SHA), { judge: judge.installed }),
       ],
     },
-    ...(releaseOnServer(state, tag)
+    ...(onServer
       ? [
           {
             id: "settings",
