@@ -41,6 +41,7 @@ import { createScheduler, type Scheduler } from "./scheduler.js";
 import type { Send } from "./types.js";
 import * as sql from "./sql.js";
 import { count, migratedDatabase, type MigratedDatabase } from "./testing/fixtures.js";
+import { procStat } from "./testing/proc-stat.js";
 import { startShippedBot, type ShippedBot } from "./testing/shipped-bot.js";
 
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
@@ -120,25 +121,14 @@ function makePgCpu(dataDir: string | undefined): () => number {
   } catch {
     return () => NaN;
   }
-  const ticks = 100; // USER_HZ on Linux
-  const stat = (pid: string) => {
-    try {
-      const f = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const rest = f.slice(f.lastIndexOf(")") + 2).split(" ");
-      const own = Number(rest[11]) + Number(rest[12]);
-      return { ppid: Number(rest[1]), cpu: own / ticks, reaped: (Number(rest[13]) + Number(rest[14])) / ticks };
-    } catch {
-      return undefined;
-    }
-  };
   return () => {
     let total = 0;
     for (const pid of readdirSync("/proc")) {
       if (!/^\d+$/.test(pid)) continue;
-      const s = Number(pid) === postmaster ? stat(pid) : undefined;
+      const s = Number(pid) === postmaster ? procStat(pid) : undefined;
       if (s) total += s.cpu + s.reaped;
       else {
-        const c = stat(pid);
+        const c = procStat(pid);
         if (c?.ppid === postmaster) total += c.cpu;
       }
     }

@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { botLimits, ensureBotImage, type ServiceLimits } from "../../../../tools/sandbox/src/bot-image.js";
 import { docker, dockerOk } from "../../../../tools/sandbox/src/docker.js";
+import { procStat } from "./proc-stat.js";
 
 export interface ShippedBotEnv {
   BOT_TOKEN: string;
@@ -30,8 +31,6 @@ export interface ShippedBot {
   /** docker stop (SIGTERM, the bot's own shutdown), then removal. */
   stop(): Promise<void>;
 }
-
-const TICKS = 100; // USER_HZ on Linux
 
 function status(pid: number, field: string): number {
   const line = readFileSync(`/proc/${pid}/status`, "utf8")
@@ -137,11 +136,7 @@ export async function startShippedBot(env: ShippedBotEnv, log: (line: string) =>
         file: status(pid, "RssFile"),
       }),
       cgroup: cgroupReader(pid),
-      cpuSeconds: () => {
-        const f = readFileSync(`/proc/${pid}/stat`, "utf8");
-        const rest = f.slice(f.lastIndexOf(")") + 2).split(" ");
-        return (Number(rest[11]) + Number(rest[12])) / TICKS;
-      },
+      cpuSeconds: () => procStat(pid)?.cpu ?? NaN,
       stop,
     };
   } catch (err) {
