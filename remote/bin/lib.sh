@@ -164,6 +164,17 @@ record_state() {
   } || log "warning: could not record the $kind result in $dir"
 }
 
+# state_field KIND KEY : the string KEY of $APP_DIR/recovery/KIND.json as record_state wrote it,
+# unescaped; nothing when the file or the key is not there.
+state_field() {
+  local json='' re value
+  [[ -r $APP_DIR/recovery/$1.json ]] && json=$(<"$APP_DIR/recovery/$1.json")
+  re="\"$2\":\"(([^\"\\\\]|\\\\.)*)\""
+  [[ $json =~ $re ]] || return 0
+  value=${BASH_REMATCH[1]//\\\"/\"}
+  printf '%s' "${value//\\\\/\\}"
+}
+
 # dump_row_counts FILE : prints "<schema>.<table> <rows>" for every table in the pg_dump archive
 # FILE, sorted: the rows of the live database at the dump's snapshot, read from its COPY blocks
 # (one line per row in COPY's text format; a newline inside a value is written as \n).

@@ -27,7 +27,8 @@ Checks: the bot container (missing or stopped, unhealthy, restarting again and a
 memory), PostgreSQL (stopped, unhealthy), free disk of APP_DIR's file system and of Docker's data
 root (warning and critical levels, and how fast it falls), backups (the newest older than two
 intervals; the last backup, off-site copy or restore drill failed), the bot's /health (no
-getUpdates for WATCH_POLL_STALE_SEC). While a deploy holds the lock (APP_DIR/lock) the containers are not judged.
+getUpdates for WATCH_POLL_STALE_SEC). While a deploy holds the lock (APP_DIR/lock) the containers
+are not judged.
 
 State (APP_DIR/watch/): incidents.tsv (open incidents), samples.tsv (restart counts, disk
 figures), status.json (0644: incidents, last alert, disk, backups; read by the bot's /status and
@@ -336,16 +337,8 @@ backup_reading() {
 # empty when nothing is recorded) and OS_DETAIL. The backup unit succeeds when only the copy fails
 # (the local dump stands), so its result alone does not say.
 offsite_reading() {
-  local json='' re
-  OS_RESULT='' OS_DETAIL=''
-  [[ -r $APP_DIR/recovery/offsite.json ]] && json=$(<"$APP_DIR/recovery/offsite.json")
-  re='"result":"([a-z]*)"'
-  [[ $json =~ $re ]] && OS_RESULT=${BASH_REMATCH[1]}
-  re='"detail":"(([^"\\]|\\.)*)"'
-  [[ $json =~ $re ]] && OS_DETAIL=${BASH_REMATCH[1]}
-  OS_DETAIL=${OS_DETAIL//\\\"/\"}
-  OS_DETAIL=${OS_DETAIL//\\\\/\\}
-  return 0
+  OS_RESULT=$(state_field offsite result)
+  OS_DETAIL=$(state_field offsite detail)
 }
 
 check_backups() {
